@@ -1,0 +1,39 @@
+from rest_framework import serializers
+
+from apps.accounts.models import Project, User
+from apps.accounts.selectors import memberships_of
+from apps.api.serializers import StrictModelSerializer, StrictSerializer
+
+
+class CredentialsSerializer(StrictSerializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=200, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class MembershipSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+
+
+class MeSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(source="display_name")
+    projects = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "email", "role", "projects"]
+
+    def get_projects(self, user: User) -> list[dict[str, object]]:
+        return memberships_of(user=user)
+
+
+class ProjectSerializer(StrictModelSerializer):
+    class Meta:
+        model = Project
+        fields = ["id", "name", "description", "revision", "created_at"]
+        read_only_fields = ["id", "revision", "created_at"]

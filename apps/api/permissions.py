@@ -1,0 +1,66 @@
+"""The one place where project membership and roles turn into 404 / 403.
+
+A stranger (no role in the object's project) gets 404, as if the object did not exist.
+A member whose role is too low for the action gets 403.
+"""
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from rest_framework import permissions
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from apps.accounts.roles import Role, role_at_least
+from apps.accounts.selectors import project_role
+
+
+def project_id_of(obj: Model) -> int:
+    """Every project-scoped model either is a Project or has a `project_id`."""
+    if obj._meta.label == "accounts.Project":
+        return int(obj.pk)
+    return int(obj.project_id)  # type: ignore[attr-defined]
+
+
+def required_role(view: APIView, request: Request) -> str:
+    """Reads need Viewer; writes need Modeler unless the view names a role per action."""
+    action = getattr(view, "action", None)
+    per_action: dict[str, str] = getattr(view, "action_roles", {})
+    if action in per_action:
+        return per_action[action]
+    if request.method in permissions.SAFE_METHODS:
+        return Role.VIEWER
+    return getattr(view, "write_role", Role.MODELER)
+
+
+def check_project_access(*, request: Request, view: APIView, project_id: int) -> None:
+    role = project_role(user=request.user, project_id=project_id)  # type: ignore[arg-type]
+    if role is None:
+        raise NotFound()
+    needed = required_role(view, request)
+    if not role_at_least(role, needed):
+        raise PermissionDenied(f"This needs the {Role(needed).label} role in this project; you are {Role(role).label}.")
+
+
+class ProjectObjectPermission(permissions.IsAuthenticated):
+    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
+        check_project_access(request=request, view=view, project_id=project_id_of(obj))
+        return True
+
+
+class ProjectScopedMixin:
+    """For viewsets over project-owned objects: lists show only visible projects' objects."""
+
+    permission_classes = [ProjectObjectPermission]
+    project_lookup = "project"
+
+    def scope_to_visible_projects(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        from apps.accounts.selectors import projects_visible_to
+
+        user = self.request.user  # type: ignore[attr-defined]
+        if user.is_app_admin:
+            return queryset
+        visible = projects_visible_to(user=user).values("pk")
+        lookup = "pk__in" if self.project_lookup == "self" else f"{self.project_lookup}__in"
+        return queryset.filter(**{lookup: visible})

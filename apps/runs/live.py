@@ -1,0 +1,78 @@
+"""Live events (DESIGN §7): topics, per-topic sequence numbers, publish after commit.
+
+An event is `{"topic", "seq", "type", "data"}`. Sequence numbers come from Redis INCR so that
+every web and worker process numbers a topic's events the same way; a client seeing a gap refetches.
+"""
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+import redis
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+
+TOPIC_RE = re.compile(r"^(?P<kind>[a-z_]+)(?::(?P<key>[A-Za-z0-9_\-]{1,40}))?$")
+CONTROL_TYPES = frozenset({"subscribed", "unsubscribed", "subscribe_error"})
+
+# kind -> authorize(user, key) -> bool. Each app registers the topics it owns.
+Authorizer = Callable[[Any, str | None], bool]
+_AUTHORIZERS: dict[str, Authorizer] = {}
+
+
+class BadTopic(ValueError):
+    pass
+
+
+def register_topic(kind: str, authorize: Authorizer) -> None:
+    _AUTHORIZERS[kind] = authorize
+
+
+def parse_topic(topic: str) -> tuple[str, str | None]:
+    match = TOPIC_RE.match(topic or "")
+    if not match or match["kind"] not in _AUTHORIZERS:
+        raise BadTopic(f"Unknown topic {topic!r}.")
+    return match["kind"], match["key"]
+
+
+def may_subscribe(user: Any, topic: str) -> bool:
+    kind, key = parse_topic(topic)
+    return bool(user.is_authenticated and _AUTHORIZERS[kind](user, key))
+
+
+def group_name(topic: str) -> str:
+    return "topic." + topic.replace(":", ".")
+
+
+@lru_cache(maxsize=1)
+def _redis() -> "redis.Redis[bytes]":
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+def _seq_key(topic: str) -> str:
+    return f"{settings.REDIS_PREFIX}:seq:{topic}"
+
+
+def current_seq(topic: str) -> int:
+    value = _redis().get(_seq_key(topic))
+    return int(value) if value is not None else 0
+
+
+def publish_now(topic: str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    if event_type in CONTROL_TYPES:
+        raise ValueError(f"{event_type!r} is reserved for control messages.")
+    parse_topic(topic)
+    event = {"topic": topic, "seq": int(_redis().incr(_seq_key(topic))), "type": event_type, "data": data}
+    layer = get_channel_layer()
+    assert layer is not None, "CHANNEL_LAYERS is not configured"
+    async_to_sync(layer.group_send)(group_name(topic), {"type": "live.event", "event": event})
+    return event
+
+
+def publish_on_commit(topic: str, event_type: str, data: dict[str, Any], *, using: str = "default") -> None:
+    """Sends the event once the current transaction commits (at once outside a transaction)."""
+    parse_topic(topic)
+    transaction.on_commit(lambda: publish_now(topic, event_type, data), using=using)

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from apps.accounts.views import LoginView, LogoutView, MeView, ProjectViewSet, TokenView
+from apps.api.health import HealthView
+from apps.api.spa import api_not_found, spa_index
+
+router = SimpleRouter(trailing_slash="/?")
+router.register("projects", ProjectViewSet, basename="project")
+
+api_urls = [
+    path("auth/login", LoginView.as_view(), name="auth-login"),
+    path("auth/logout", LogoutView.as_view(), name="auth-logout"),
+    path("auth/token", TokenView.as_view(), name="auth-token"),
+    path("me", MeView.as_view(), name="me"),
+    path("health", HealthView.as_view(), name="health"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include(router.urls)),
+    re_path(r"^(?P<path>.*)$", api_not_found),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(api_urls)),
+    re_path(r"^(?!api/|admin/|static/|ws/)(?P<path>.*)$", spa_index),
+]
