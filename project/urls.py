@@ -7,7 +7,8 @@ from apps.accounts.views import LoginView, LogoutView, MeView, ProjectViewSet, T
 from apps.api.health import HealthView
 from apps.api.spa import api_not_found, spa_index
 
-router = SimpleRouter(trailing_slash="/?")
+router = SimpleRouter()
+router.trailing_slash = "/?"  # accept /api/things and /api/things/ alike
 router.register("projects", ProjectViewSet, basename="project")
 
 api_urls = [

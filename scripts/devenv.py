@@ -184,6 +184,7 @@ def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "ensure"
     try:
         if command == "ensure":
+            (LOCAL / "static").mkdir(parents=True, exist_ok=True)
             db_url = os.environ.get("DATABASE_URL") or DEFAULT_DB
             ws_url = os.environ.get("WORKSPACE_DATABASE_URL") or DEFAULT_WS
             ensure_postgres(db_url, ws_url, explicit=bool(os.environ.get("DATABASE_URL")))

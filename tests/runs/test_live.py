@@ -1,0 +1,128 @@
+"""The /ws/ endpoint over the real channels_redis layer (no in-memory layer)."""
+
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+
+from apps.accounts.models import Project, User
+from apps.runs import live
+from project.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+
+
+def _session_cookie(user: User) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+
+async def _connect(user: User | None) -> WebsocketCommunicator:
+    headers = [ORIGIN, (b"host", b"127.0.0.1:8000")]
+    if user is not None:
+        headers.append((b"cookie", await database_sync_to_async(_session_cookie)(user)))
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def _subscribe(communicator: WebsocketCommunicator, topic: str) -> dict[str, Any]:
+    await communicator.send_json_to({"action": "subscribe", "topic": topic})
+    return await communicator.receive_json_from(timeout=3)  # type: ignore[no-any-return]
+
+
+async def test_anonymous_connection_is_closed_with_4401() -> None:
+    communicator = await _connect(None)
+    message = await communicator.receive_output(timeout=3)
+    assert message == {"type": "websocket.close", "code": 4401}
+
+
+async def test_subscribing_to_a_project_one_cannot_see_is_refused(users: dict[str, User], project: Project) -> None:
+    communicator = await _connect(users["stranger"])
+    reply = await _subscribe(communicator, f"project:{project.pk}")
+    assert reply["type"] == "subscribe_error"
+    assert reply["code"] == "forbidden"
+    await communicator.disconnect()
+
+
+async def test_unknown_topic_kind_is_refused(users: dict[str, User]) -> None:
+    communicator = await _connect(users["viewer"])
+    reply = await _subscribe(communicator, "secrets:1")
+    assert (reply["type"], reply["code"]) == ("subscribe_error", "bad_topic")
+    reply = await _subscribe(communicator, "project:1 OR 1=1")
+    assert reply["code"] == "bad_topic"
+    await communicator.send_json_to({"hello": "world"})
+    reply = await communicator.receive_json_from(timeout=3)
+    assert reply["code"] == "bad_request"
+    await communicator.disconnect()
+
+
+async def test_member_receives_events_with_increasing_seq(users: dict[str, User], project: Project) -> None:
+    topic = f"project:{project.pk}"
+    communicator = await _connect(users["viewer"])
+    reply = await _subscribe(communicator, topic)
+    assert reply["type"] == "subscribed"
+    start = reply["seq"]
+    await database_sync_to_async(live.publish_now)(topic, "changed", {"n": 1})
+    await database_sync_to_async(live.publish_now)(topic, "changed", {"n": 2})
+    first = await communicator.receive_json_from(timeout=3)
+    second = await communicator.receive_json_from(timeout=3)
+    assert first == {"topic": topic, "seq": start + 1, "type": "changed", "data": {"n": 1}}
+    assert second["seq"] == start + 2
+    await communicator.disconnect()
+
+
+async def test_event_inside_a_transaction_arrives_only_after_commit(users: dict[str, User], project: Project) -> None:
+    topic = f"project:{project.pk}"
+    communicator = await _connect(users["modeler"])
+    await _subscribe(communicator, topic)
+
+    def publish_then_wait_then_commit() -> bool:
+        with transaction.atomic():
+            live.publish_on_commit(topic, "saved", {"ok": True})
+            nothing_before_commit = async_to_sync(communicator.receive_nothing)(timeout=0.5)
+        return bool(nothing_before_commit)
+
+    assert await database_sync_to_async(publish_then_wait_then_commit)()
+    event = await communicator.receive_json_from(timeout=3)
+    assert (event["type"], event["data"]) == ("saved", {"ok": True})
+    await communicator.disconnect()
+
+
+async def test_event_of_a_rolled_back_transaction_is_never_sent(users: dict[str, User], project: Project) -> None:
+    topic = f"project:{project.pk}"
+    communicator = await _connect(users["modeler"])
+    await _subscribe(communicator, topic)
+
+    def publish_then_roll_back() -> None:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            live.publish_on_commit(topic, "saved", {})
+            raise RuntimeError("roll back")
+
+    await database_sync_to_async(publish_then_roll_back)()
+    assert await communicator.receive_nothing(timeout=0.5)
+    await communicator.disconnect()
+
+
+async def test_unsubscribed_clients_hear_nothing(users: dict[str, User], project: Project) -> None:
+    topic = f"project:{project.pk}"
+    communicator = await _connect(users["viewer"])
+    await _subscribe(communicator, topic)
+    await communicator.send_json_to({"action": "unsubscribe", "topic": topic})
+    assert (await communicator.receive_json_from(timeout=3))["type"] == "unsubscribed"
+    await database_sync_to_async(live.publish_now)(topic, "changed", {})
+    assert await communicator.receive_nothing(timeout=0.5)
+    await communicator.disconnect()
+
+
+def test_control_types_cannot_be_published_as_events(project: Project) -> None:
+    with pytest.raises(ValueError, match="reserved"):
+        live.publish_now(f"project:{project.pk}", "subscribed", {})
