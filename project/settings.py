@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "channels",
     "apps.accounts.apps.AccountsConfig",
+    "apps.datasets.apps.DatasetsConfig",
     "apps.runs.apps.RunsConfig",
 ]
 
@@ -138,3 +139,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# SQL types offered for dataset columns and parameters (DESIGN §3); configurable, comma-separated.
+SQL_TYPES = env_list(
+    "SQL_TYPES",
+    ["integer", "bigint", "double precision", "numeric", "varchar", "text", "boolean", "date", "timestamp"],
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

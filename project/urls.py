@@ -6,10 +6,13 @@ from rest_framework.routers import SimpleRouter
 from apps.accounts.views import LoginView, LogoutView, MeView, ProjectViewSet, TokenView
 from apps.api.health import HealthView
 from apps.api.spa import api_not_found, spa_index
+from apps.datasets.views import DatasetTypeViewSet, DatasetViewSet
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # accept /api/things and /api/things/ alike
 router.register("projects", ProjectViewSet, basename="project")
+router.register("dataset-types", DatasetTypeViewSet, basename="dataset-type")
+router.register("datasets", DatasetViewSet, basename="dataset")
 
 api_urls = [
     path("auth/login", LoginView.as_view(), name="auth-login"),

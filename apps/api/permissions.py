@@ -24,14 +24,11 @@ def project_id_of(obj: Model) -> int:
 
 
 def required_role(view: APIView, request: Request) -> str:
-    """Reads need Viewer; writes need Modeler unless the view names a role per action."""
-    action = getattr(view, "action", None)
-    per_action: dict[str, str] = getattr(view, "action_roles", {})
-    if action in per_action:
-        return per_action[action]
-    if request.method in permissions.SAFE_METHODS:
-        return Role.VIEWER
-    return getattr(view, "write_role", Role.MODELER)
+    """Reads need Viewer, writes the view's `write_role` (Modeler by default); `action_roles`
+    can raise the bar for an action (e.g. purge: Admin), never lower it."""
+    by_method = Role.VIEWER if request.method in permissions.SAFE_METHODS else getattr(view, "write_role", Role.MODELER)
+    by_action = getattr(view, "action_roles", {}).get(getattr(view, "action", None), Role.VIEWER)
+    return by_action if role_at_least(by_action, by_method) else by_method
 
 
 def check_project_access(*, request: Request, view: APIView, project_id: int) -> None:

@@ -7,3 +7,6 @@ class HealthPing(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"ping {self.pk} answered by {self.worker or 'nobody yet'}"

@@ -1,0 +1,44 @@
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+
+from apps.accounts.models import User
+from apps.datasets.models import Dataset, DatasetVersion
+
+# Apps that bind datasets (modules) register here; each returns
+# [{"module_id", "module_name", "relation": "input"|"output"|"replace"}] for a dataset.
+UsageProvider = Callable[[Dataset], list[dict[str, Any]]]
+usage_providers: list[UsageProvider] = []
+related_providers: list[UsageProvider] = []
+
+
+def dataset_usage(*, dataset: Dataset) -> list[dict[str, Any]]:
+    """Uses that forbid removal: an input of a module, or the latest successful output of one."""
+    return [use for provider in usage_providers for use in provider(dataset)]
+
+
+def related_modules(*, dataset: Dataset) -> list[dict[str, Any]]:
+    """Every module that reads the dataset or ever produced it."""
+    return [use for provider in related_providers for use in provider(dataset)]
+
+
+def version_of(*, dataset: Dataset, number: int | None) -> DatasetVersion | None:
+    versions = dataset.versions.all()
+    if number is None:
+        return versions.order_by("-number").first()
+    return versions.filter(number=number).first()
+
+
+def datasets_for(*, queryset: QuerySet[Dataset], user: User, params: dict[str, str]) -> QuerySet[Dataset]:
+    if params.get("removed") == "true" and user.is_app_admin:
+        queryset = queryset.filter(removed_at__isnull=False)
+    else:
+        queryset = queryset.filter(removed_at__isnull=True)
+    if params.get("project", "").isdigit():
+        queryset = queryset.filter(project_id=int(params["project"]))
+    if params.get("type", "").isdigit():
+        queryset = queryset.filter(dataset_type_id=int(params["type"]))
+    if params.get("search"):
+        queryset = queryset.filter(name__icontains=params["search"])
+    return queryset.select_related("dataset_type", "project", "creator")

@@ -1,0 +1,102 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from apps.api.serializers import StrictSerializer
+from apps.datasets.models import Dataset, DatasetType, DatasetVersion
+
+
+class ColumnSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=63)
+    sql_type = serializers.CharField(max_length=40)
+
+
+class DatasetTypeSerializer(serializers.ModelSerializer):
+    creator = serializers.CharField(source="creator.username", read_only=True)
+    dataset_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DatasetType
+        fields = ["id", "name", "description", "columns", "creator", "revision", "created_at", "dataset_count"]
+
+    def get_dataset_count(self, obj: DatasetType) -> int:
+        return getattr(obj, "dataset_count", None) or obj.datasets.count()
+
+
+class DatasetTypeWriteSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(allow_blank=True, required=False, default="")
+    columns = ColumnSerializer(many=True, allow_empty=False)
+
+
+class DatasetTypeUpdateSerializer(StrictSerializer):
+    description = serializers.CharField(allow_blank=True, required=False)
+    columns = ColumnSerializer(many=True, allow_empty=False, required=False)
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    creator = serializers.CharField(source="creator.username", read_only=True)
+
+    class Meta:
+        model = DatasetVersion
+        fields = ["number", "name", "description", "base", "path", "is_final", "row_count", "creator",
+                  "created_at", "last_modified"]
+
+
+class DatasetSerializer(serializers.ModelSerializer):
+    creator = serializers.CharField(source="creator.username", read_only=True)
+    dataset_type_name = serializers.CharField(source="dataset_type.name", read_only=True)
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    columns = serializers.JSONField(source="dataset_type.columns", read_only=True)
+    versions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dataset
+        fields = ["id", "name", "description", "keywords", "dataset_type", "dataset_type_name", "project",
+                  "project_name", "creator", "columns", "revision", "created_at", "last_modified", "removed_at",
+                  "versions"]
+
+    def get_versions(self, obj: Dataset) -> list[dict[str, Any]]:
+        return VersionSerializer(obj.versions.all(), many=True).data  # type: ignore[return-value]
+
+
+class DatasetCreateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    dataset_type = serializers.IntegerField()
+    project = serializers.IntegerField()
+    description = serializers.CharField(allow_blank=True, required=False, default="")
+    keywords = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=1000), required=False,
+                                     default=dict)
+
+
+class DatasetUpdateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(allow_blank=True, required=False)
+    keywords = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=1000), required=False)
+
+
+class ImportSerializer(StrictSerializer):
+    file = serializers.FileField(allow_empty_file=True)
+    version = serializers.IntegerField(required=False, min_value=0)
+    mode = serializers.ChoiceField(choices=["replace", "append"], required=False, default="replace")
+    version_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class VersionCreateSerializer(StrictSerializer):
+    base = serializers.IntegerField(min_value=0)
+    name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    description = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class DeleteRowsSerializer(StrictSerializer):
+    record_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False,
+                                       max_length=100_000)
+
+
+class RowsQuerySerializer(StrictSerializer):
+    version = serializers.IntegerField(required=False, min_value=0)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=100)
+    after = serializers.CharField(required=False, max_length=2000)
+    sort = serializers.CharField(required=False, default="record_id", max_length=63)
+    order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="asc")
+    filter = serializers.ListField(child=serializers.CharField(max_length=1100), required=False, default=list)

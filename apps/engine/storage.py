@@ -1,0 +1,341 @@
+"""Versioned dataset tables in the workspace database (no Django).
+
+One table per dataset, `mb_data.ds_<id>` (so names never approach PostgreSQL's 63-character limit):
+`record_id bigserial`, `mb_version` (the version that added the row), `mb_deleted` (versions that
+deleted it), then the dataset type's columns. A version is read through its **path**, the list of
+versions whose rows it sees: a row is visible in a version whose path is P when
+`mb_version = ANY(P) AND NOT (mb_deleted && P)`. A version derived from a base has path
+`base.path + [n]`, so it costs nothing until rows are added or deleted; a version imported as a
+full replacement has path `[n]`. Rows are never rewritten for a new version, and older versions
+stay readable until the dataset is purged.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import psycopg
+from psycopg import sql
+
+SCHEMA = "mb_data"
+SYSTEM_COLUMNS = ("record_id", "mb_version", "mb_deleted")
+COLUMN_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+COPY_CONTEXT_RE = re.compile(r"line (?P<line>\d+)(?:, column (?P<column>[^:]+))?")
+CHUNK = 1 << 20
+FILTER_OPS = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str
+
+
+@dataclass(frozen=True)
+class CsvProblem:
+    row: int | None
+    column: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+class CsvRejected(ValueError):
+    """The CSV does not fit the dataset type; nothing was written."""
+
+    def __init__(self, problems: list[CsvProblem]) -> None:
+        first = problems[0]
+        where = ", ".join(p for p in (f"row {first.row}" if first.row else "", f"column {first.column}"
+                                      if first.column else "") if p)
+        super().__init__(f"{where}: {first.reason}" if where else first.reason)
+        self.problems = problems
+
+
+class BadQuery(ValueError):
+    """A row-viewer request that names an unknown column or a value of the wrong type."""
+
+
+def table_name(dataset_id: int) -> str:
+    return f"ds_{int(dataset_id)}"
+
+
+def qualified(dataset_id: int) -> sql.Composed:
+    return sql.SQL("{}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(table_name(dataset_id)))
+
+
+def qualified_text(dataset_id: int) -> str:
+    return f"{SCHEMA}.{table_name(dataset_id)}"
+
+
+def visible_condition(path_param: str = "path") -> sql.Composed:
+    p = sql.Placeholder(path_param)
+    return sql.SQL("mb_version = ANY({p}::integer[]) AND NOT (mb_deleted && {p}::integer[])").format(p=p)
+
+
+def visible_rows_sql(dataset_id: int, columns: Sequence[Column], path: Sequence[int]) -> str:
+    """A SELECT with the path inlined as literals, for views built in run sandboxes."""
+    path_literal = "ARRAY[" + ",".join(str(int(v)) for v in path) + "]::integer[]"
+    cols = ", ".join(sql.Identifier(c.name).as_string(None) for c in columns)
+    return (f"SELECT record_id, {cols} FROM {qualified_text(dataset_id)} "
+            f"WHERE mb_version = ANY({path_literal}) AND NOT (mb_deleted && {path_literal})")
+
+
+def ensure_schema(conn: psycopg.Connection[Any]) -> None:
+    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(SCHEMA)))
+
+
+def create_table(conn: psycopg.Connection[Any], dataset_id: int, columns: Sequence[Column]) -> None:
+    ensure_schema(conn)
+    column_sql = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in columns
+    )
+    conn.execute(sql.SQL(
+        "CREATE TABLE {} (record_id bigserial PRIMARY KEY, "
+        "mb_version integer NOT NULL DEFAULT current_setting('mb.version')::integer, "
+        "mb_deleted integer[] NOT NULL DEFAULT '{{}}', {})"
+    ).format(qualified(dataset_id), column_sql))
+
+
+def drop_table(conn: psycopg.Connection[Any], dataset_id: int) -> None:
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(qualified(dataset_id)))
+
+
+def read_header(stream: BinaryIO) -> tuple[list[str], bytes]:
+    """The CSV header's names and the bytes already read past it."""
+    buffer = b""
+    while b"\n" not in buffer:
+        chunk = stream.read(64 * 1024)
+        if not chunk:
+            break
+        buffer += chunk
+    if not buffer.strip():
+        raise CsvRejected([CsvProblem(None, None, "The file is empty: a header line with the column names is needed.")])
+    line, _, rest = buffer.partition(b"\n")
+    try:
+        text = line.decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError:
+        raise CsvRejected([CsvProblem(None, None, "The file is not UTF-8 text.")]) from None
+    import csv
+
+    names = next(csv.reader([text]), [])
+    return [n.strip().lower() for n in names], rest
+
+
+def check_header(names: list[str], columns: Sequence[Column]) -> None:
+    expected = [c.name for c in columns]
+    if names == expected:
+        return
+    missing = [n for n in expected if n not in names]
+    extra = [n for n in names if n not in expected]
+    parts = []
+    if missing:
+        parts.append(f"missing column(s) {', '.join(missing)}")
+    if extra:
+        parts.append(f"unknown column(s) {', '.join(extra)}")
+    if not parts:
+        parts.append(f"columns are out of order; expected {', '.join(expected)}")
+    raise CsvRejected([CsvProblem(None, None, f"The header does not match the dataset type: {'; '.join(parts)}.")])
+
+
+def _problem_from_copy_error(exc: psycopg.Error) -> CsvProblem:
+    diag = exc.diag
+    reason = (diag.message_primary or str(exc)).strip()
+    match = COPY_CONTEXT_RE.search(diag.context or "")
+    if match is None:
+        return CsvProblem(None, None, reason)
+    return CsvProblem(int(match["line"]), match["column"], reason)
+
+
+def copy_csv(
+    conn: psycopg.Connection[Any],
+    dataset_id: int,
+    columns: Sequence[Column],
+    version: int,
+    stream: BinaryIO,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Streams a CSV (header checked first) into the table as rows of `version`. Must run inside
+    the caller's transaction; on a bad value raises CsvRejected and the caller rolls back."""
+    names, rest = read_header(stream)
+    check_header(names, columns)
+    conn.execute("SELECT set_config('mb.version', %s, true)", [str(int(version))])
+    statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
+        qualified(dataset_id), sql.SQL(", ").join(sql.Identifier(c.name) for c in columns))
+    done = len(rest)
+    try:
+        with conn.cursor() as cur:
+            with cur.copy(statement) as copy:
+                if rest:
+                    copy.write(rest)
+                for chunk in iter(lambda: stream.read(CHUNK), b""):
+                    copy.write(chunk)
+                    done += len(chunk)
+                    if on_progress:
+                        on_progress(done)
+            return int(cur.rowcount)
+    except (psycopg.errors.DataError, psycopg.errors.BadCopyFileFormat, psycopg.errors.CharacterNotInRepertoire,
+            psycopg.errors.InvalidTextRepresentation, psycopg.errors.UntranslatableCharacter) as exc:
+        raise CsvRejected([_problem_from_copy_error(exc)]) from None
+
+
+def delete_rows(conn: psycopg.Connection[Any], dataset_id: int, version: int, path: Sequence[int],
+                record_ids: Iterable[int]) -> int:
+    """Deletes rows from a (non-final) version: its own rows go, inherited rows are marked."""
+    ids = list(record_ids)
+    table = qualified(dataset_id)
+    own = conn.execute(sql.SQL("DELETE FROM {} WHERE record_id = ANY(%s) AND mb_version = %s").format(table),
+                       [ids, version]).rowcount
+    marked = conn.execute(
+        sql.SQL("UPDATE {} SET mb_deleted = array_append(mb_deleted, %(version)s) "
+                "WHERE record_id = ANY(%(ids)s) AND ").format(table) + visible_condition(),
+        {"version": version, "ids": ids, "path": list(path)}).rowcount
+    return int(own + marked)
+
+
+def count_rows(conn: psycopg.Connection[Any], dataset_id: int, path: Sequence[int]) -> int:
+    row = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE ").format(qualified(dataset_id)) + visible_condition(),
+                       {"path": list(path)}).fetchone()
+    return int(row[0]) if row else 0
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> list[Any]:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, json.JSONDecodeError):
+        raise BadQuery("The 'after' cursor is not one this server produced.") from None
+    if not isinstance(values, list) or len(values) != 2 or not isinstance(values[1], int):
+        raise BadQuery("The 'after' cursor is not one this server produced.")
+    return values
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    column: str
+    op: str
+    value: str | None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[list[Any]]
+    next_cursor: str | None
+
+
+def _column(columns: Sequence[Column], name: str) -> Column:
+    for column in columns:
+        if column.name == name:
+            return column
+    if name == "record_id":
+        return Column("record_id", "bigint")
+    raise BadQuery(f"There is no column {name!r}.")
+
+
+def _filter_sql(columns: Sequence[Column], f: RowFilter, index: int) -> tuple[sql.Composable, dict[str, Any]]:
+    column = _column(columns, f.column)
+    ident, key = sql.Identifier(column.name), f"f{index}"
+    if f.op == "is_null":
+        return sql.SQL("{} IS NULL").format(ident), {}
+    if f.op == "not_null":
+        return sql.SQL("{} IS NOT NULL").format(ident), {}
+    if f.value is None:
+        raise BadQuery(f"The filter on {f.column} needs a value.")
+    if f.op == "contains":
+        return sql.SQL("{}::text ILIKE {}").format(ident, sql.Placeholder(key)), {key: f"%{f.value}%"}
+    if f.op not in FILTER_OPS:
+        raise BadQuery(f"Unknown filter operator {f.op!r}; use one of "
+                       f"{', '.join([*FILTER_OPS, 'contains', 'is_null', 'not_null'])}.")
+    return (sql.SQL("{} {} {}::{}").format(ident, sql.SQL(FILTER_OPS[f.op]), sql.Placeholder(key),
+                                           sql.SQL(column.sql_type)), {key: f.value})
+
+
+def _keyset_sql(sort: Column, descending: bool, after: list[Any]) -> tuple[sql.Composable, dict[str, Any]]:
+    """Rows after (value, record_id) in `ORDER BY sort [DESC] NULLS LAST, record_id [DESC]`."""
+    value, last_id = after
+    ident, cmp = sql.Identifier(sort.name), sql.SQL("<" if descending else ">")
+    params = {"after_id": last_id, "after_value": value}
+    if sort.name == "record_id":
+        return sql.SQL("record_id {} %(after_id)s").format(cmp), params
+    if value is None:
+        return sql.SQL("({} IS NULL AND record_id {} %(after_id)s)").format(ident, cmp), params
+    typed = sql.SQL("%(after_value)s::{}").format(sql.SQL(sort.sql_type))
+    return (sql.SQL("({c} {cmp} {v} OR ({c} = {v} AND record_id {cmp} %(after_id)s) OR {c} IS NULL)")
+            .format(c=ident, cmp=cmp, v=typed), params)
+
+
+def read_page(
+    conn: psycopg.Connection[Any],
+    dataset_id: int,
+    columns: Sequence[Column],
+    path: Sequence[int],
+    *,
+    limit: int,
+    after: str | None = None,
+    sort: str = "record_id",
+    descending: bool = False,
+    filters: Sequence[RowFilter] = (),
+) -> Page:
+    """One page in keyset order: fast at any depth because it never skips rows with OFFSET."""
+    sort_column = _column(columns, sort)
+    conditions: list[sql.Composable] = [visible_condition()]
+    params: dict[str, Any] = {"path": list(path), "limit": limit}
+    for index, row_filter in enumerate(filters):
+        clause, values = _filter_sql(columns, row_filter, index)
+        conditions.append(clause)
+        params.update(values)
+    if after:
+        clause, values = _keyset_sql(sort_column, descending, decode_cursor(after))
+        conditions.append(clause)
+        params.update(values)
+    direction = sql.SQL("DESC" if descending else "ASC")
+    order = (sql.SQL("record_id {}").format(direction) if sort_column.name == "record_id" else
+             sql.SQL("{} {} NULLS LAST, record_id {}").format(sql.Identifier(sort_column.name), direction, direction))
+    select_list = sql.SQL(", ").join([sql.Identifier("record_id"), *(sql.Identifier(c.name) for c in columns)])
+    query = sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT %(limit)s").format(
+        select_list, qualified(dataset_id), sql.SQL(" AND ").join(conditions), order)
+    try:
+        rows = [list(r) for r in conn.execute(query, params).fetchall()]
+    except (psycopg.errors.InvalidTextRepresentation, psycopg.errors.InvalidDatetimeFormat,
+            psycopg.errors.DatetimeFieldOverflow, psycopg.errors.NumericValueOutOfRange) as exc:
+        raise BadQuery(f"A filter or cursor value does not fit its column: {exc.diag.message_primary}") from None
+    next_cursor = None
+    if len(rows) == limit:
+        last = rows[-1]
+        sort_value = last[0] if sort_column.name == "record_id" else last[1 + [c.name for c in columns].index(sort)]
+        next_cursor = encode_cursor([None if sort_value is None else str(sort_value), last[0]])
+    return Page(rows=rows, next_cursor=next_cursor)
+
+
+def export_sql(dataset_id: int, columns: Sequence[Column], path: Sequence[int]) -> sql.Composed:
+    select_list = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
+    path_literal = sql.SQL("ARRAY[{}]::integer[]").format(sql.SQL(",").join(sql.Literal(int(v)) for v in path))
+    return sql.SQL("COPY (SELECT {} FROM {} WHERE mb_version = ANY({p}) AND NOT (mb_deleted && {p}) "
+                   "ORDER BY record_id) TO STDOUT WITH (FORMAT csv, HEADER)").format(
+        select_list, qualified(dataset_id), p=path_literal)
+
+
+def export_csv(conn: psycopg.Connection[Any], dataset_id: int, columns: Sequence[Column],
+               path: Sequence[int]) -> Iterable[bytes]:
+    with conn.cursor() as cur, cur.copy(export_sql(dataset_id, columns, path)) as copy:
+        for data in copy:
+            yield bytes(data)
+
+
+async def export_csv_async(dsn: str, dataset_id: int, columns: Sequence[Column],
+                           path: Sequence[int]) -> AsyncIterator[bytes]:
+    """Streams under ASGI without buffering the whole file (Django would list() a sync iterator)."""
+    conn = await psycopg.AsyncConnection.connect(dsn)
+    async with conn, conn.cursor() as cur, cur.copy(export_sql(dataset_id, columns, path)) as copy:
+        async for data in copy:
+            yield bytes(data)

@@ -1,0 +1,125 @@
+"""CSV import and export through the API, against the real workspace database."""
+
+import csv
+import io
+
+import pytest
+from asgiref.sync import async_to_sync
+from rest_framework.test import APIClient
+
+from apps.datasets.models import Dataset, DatasetVersion
+from tests.datasets.conftest import HEADER, upload
+
+pytestmark = pytest.mark.django_db
+
+TRICKY = (
+    HEADER
+    + 'coal,NOx,2020,1.5,2020-01-31,"plain"\n'
+    + 'gas,"SO2, total",2021,0.25,2021-12-01,"He said ""hi"""\n'
+    + 'oil,CO,,1e-09,,"two\nlines"\n'
+    + 'wood,PM2.5,2022,-3,2022-02-28,""\n'
+    + '"bois ü ñ 漢字",CO2,2023,12345.678,2023-06-30,\n'
+)
+
+
+def _export(client: APIClient, dataset: Dataset, version: int | None = None) -> str:
+    url = f"/api/datasets/{dataset.pk}/export" + (f"?version={version}" if version is not None else "")
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("text/csv")
+    return async_to_sync(_collect)(response).decode()
+
+
+async def _collect(response: object) -> bytes:
+    return b"".join([chunk async for chunk in response])  # type: ignore[attr-defined]
+
+
+def test_import_then_export_round_trips_values(clients: dict[str, APIClient], dataset: Dataset) -> None:
+    response = upload(clients["modeler"], dataset, TRICKY)
+    assert response.status_code == 201, response.content
+    assert response.json()["number"] == 0
+    assert response.json()["row_count"] == 5
+    exported = _export(clients["viewer"], dataset)
+    assert _values(exported) == _values(TRICKY)
+
+
+def _values(text: str) -> list[list[str]]:
+    """Every value as text; quoting may differ (PostgreSQL quotes only when needed)."""
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_nulls_and_empty_strings_stay_distinct(clients: dict[str, APIClient], dataset: Dataset) -> None:
+    upload(clients["modeler"], dataset, TRICKY)
+    rows = clients["viewer"].get(f"/api/datasets/{dataset.pk}/rows").json()["rows"]
+    assert rows[2][3] is None          # year left empty -> NULL
+    assert rows[3][6] == ""            # "" -> empty string
+    assert rows[4][6] is None          # nothing after the last comma -> NULL
+    assert rows[1][6] == 'He said "hi"'
+    assert rows[2][6] == "two\nlines"
+
+
+@pytest.mark.parametrize(
+    ("body", "row", "column", "reason_part"),
+    [
+        (HEADER + "coal,NOx,abc,1.5,2020-01-01,x\n", 1, "year", "invalid input syntax for type integer"),
+        (HEADER + "coal,NOx,2020,1.5,2020-01-01,x\ncoal,NOx,2020,lots,2020-01-01,x\n", 2, "emission_factor",
+         "invalid input syntax for type double precision"),
+        (HEADER + "coal,NOx,2020,1.5,2020-02-30,x\n", 1, "measured_on", "out of range"),
+        (HEADER + "coal,NOx,2020,1.5,2020-01-01,x,extra\n", 1, None, "extra data after last expected column"),
+        (HEADER + "coal,NOx,2020\n", 1, None, "missing data for column \"emission_factor\""),
+    ],
+)
+def test_bad_values_are_refused_with_row_column_and_reason(
+    clients: dict[str, APIClient], dataset: Dataset, body: str, row: int, column: str | None, reason_part: str
+) -> None:
+    response = upload(clients["modeler"], dataset, body)
+    assert response.status_code == 400, response.content
+    error = response.json()
+    assert error["code"] == "bad_csv"
+    first = error["details"]["errors"][0]
+    assert first["row"] == row
+    assert first["column"] == column
+    assert reason_part in first["reason"]
+    assert "nothing was imported" in error["message"]
+    assert not DatasetVersion.objects.filter(dataset=dataset).exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "reason_part"),
+    [
+        (b"", "The file is empty"),
+        (b"fuel,pollutant\ncoal,NOx\n", "missing column(s) fuel_type"),
+        (HEADER.replace("year,", "").encode(), "missing column(s) year"),
+        (b"\xff\xfe" + HEADER.encode("utf-16-le"), "not UTF-8"),
+        (HEADER.encode() + "coal,NOx,2020,1.5,2020-01-01,caf\xe9\n".encode("latin-1"), "invalid byte sequence"),
+    ],
+)
+def test_bad_files_are_refused_and_leave_no_version(
+    clients: dict[str, APIClient], dataset: Dataset, body: bytes, reason_part: str
+) -> None:
+    response = upload(clients["modeler"], dataset, body)
+    assert response.status_code == 400, response.content
+    assert reason_part in response.json()["details"]["errors"][0]["reason"]
+    assert not DatasetVersion.objects.filter(dataset=dataset).exists()
+
+
+def test_a_failed_import_into_an_existing_version_leaves_it_unchanged(
+    clients: dict[str, APIClient], dataset: Dataset
+) -> None:
+    upload(clients["modeler"], dataset, HEADER + "coal,NOx,2020,1.5,2020-01-01,x\n")
+    response = upload(clients["modeler"], dataset, HEADER + "gas,NOx,2020,1.5,2020-01-01,y\ngas,NOx,bad,1,,\n",
+                      version=0)
+    assert response.status_code == 400
+    rows = clients["viewer"].get(f"/api/datasets/{dataset.pk}/rows?version=0").json()["rows"]
+    assert [r[1] for r in rows] == ["coal"]
+
+
+def test_import_needs_a_file(clients: dict[str, APIClient], dataset: Dataset) -> None:
+    response = clients["modeler"].post(f"/api/datasets/{dataset.pk}/import", {}, format="multipart")
+    assert response.status_code == 400
+    assert "file" in response.json()["details"]
+
+
+def test_export_of_unknown_version_is_404(clients: dict[str, APIClient], dataset: Dataset) -> None:
+    assert clients["viewer"].get(f"/api/datasets/{dataset.pk}/export?version=7").status_code == 404
+    assert clients["viewer"].get(f"/api/datasets/{dataset.pk}/export?version=x").status_code == 400
