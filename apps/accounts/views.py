@@ -13,7 +13,12 @@ from rest_framework.views import APIView
 from apps.accounts import services
 from apps.accounts.models import Project, User
 from apps.accounts.roles import Role
-from apps.accounts.serializers import CredentialsSerializer, MeSerializer, ProjectSerializer, TokenSerializer
+from apps.accounts.serializers import (
+    CredentialsSerializer,
+    MeSerializer,
+    ProjectSerializer,
+    TokenSerializer,
+)
 from apps.api.errors import ServiceError
 from apps.api.etag import ETagMixin
 from apps.api.permissions import ProjectScopedMixin

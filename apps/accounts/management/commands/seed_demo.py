@@ -33,4 +33,7 @@ class Command(BaseCommand):
                 user.save()
                 created.append(username)
             membership_set(project=project, user=user, role=role)
-        self.stdout.write(f"demo data ready (new users: {', '.join(created) or 'none'})")
+        from apps.datasets.demo import seed_demo_datasets
+
+        created += seed_demo_datasets(project=project, owner=User.objects.get(username="modeler"))
+        self.stdout.write(f"demo data ready (new: {', '.join(created) or 'nothing'})")
