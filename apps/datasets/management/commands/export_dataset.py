@@ -25,7 +25,8 @@ class Command(BaseCommand):
         dataset = find_dataset(options["dataset"])
         version = version_of(dataset=dataset, number=options["dataset_version"])
         if version is None:
-            raise CommandError(f"{dataset.name!r} has no version {options['version'] if options['version'] is not None else 'yet'}.")
+            wanted = options["dataset_version"]
+            raise CommandError(f"{dataset.name!r} has no version {'yet' if wanted is None else wanted}.")
         out = options["output"].open("wb") if options["output"] else sys.stdout.buffer
         try:
             with workspace() as conn:
