@@ -60,3 +60,9 @@ def test_unknown_api_path_is_a_json_404(clients: dict[str, APIClient]) -> None:
 
 def test_non_numeric_id_is_404_not_500(clients: dict[str, APIClient]) -> None:
     _is_error(clients["admin"].get("/api/projects/abc"), 404, "not_found")
+
+
+def test_api_responses_carry_server_timing(clients: dict[str, APIClient]) -> None:
+    timing = clients["viewer"].get("/api/me")["Server-Timing"]
+    assert timing.startswith("app;dur=")
+    assert float(timing.split("=")[1]) >= 0
