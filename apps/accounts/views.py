@@ -2,6 +2,8 @@ from typing import Any
 
 from django.contrib.auth import authenticate, login, logout
 from django.db.models import QuerySet
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -64,7 +66,10 @@ class TokenView(APIView):
         return Response({"token": token.key})
 
 
+@method_decorator(ensure_csrf_cookie, name="dispatch")
 class MeView(APIView):
+    """Also hands out the CSRF cookie (even on 401), for clients not served by Django's index."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=MeSerializer)
