@@ -10,6 +10,7 @@ binaries; else one clear line saying what to install.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -173,10 +174,8 @@ def stop_local() -> None:
     pidfile = LOCAL / "redis" / "redis.pid"
     if pidfile.exists():
         say("stopping the project-local Redis")
-        try:
+        with contextlib.suppress(ValueError, ProcessLookupError):
             os.kill(int(pidfile.read_text().strip()), 15)
-        except (ValueError, ProcessLookupError):
-            pass
         pidfile.unlink(missing_ok=True)
 
 

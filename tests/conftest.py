@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import Project, User
 from apps.accounts.roles import Role
 from apps.accounts.services import membership_set, project_create, user_create
+from apps.engine.storage import prepare_workspace
 
 ACTORS = ("anonymous", "stranger", "viewer", "modeler", "admin")
 
@@ -34,6 +35,8 @@ def workspace_database() -> Iterator[str]:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = _with_database(settings.WORKSPACE_DATABASE_URL, name)
+    with psycopg.connect(url, autocommit=True) as conn:
+        prepare_workspace(conn)
     original = settings.WORKSPACE_DATABASE_URL
     settings.WORKSPACE_DATABASE_URL = url
     yield url

@@ -4,7 +4,12 @@ import io
 
 from apps.accounts.models import Project, User
 from apps.datasets.models import Dataset, DatasetType
-from apps.datasets.services import dataset_create, dataset_import, dataset_type_create, version_finalize
+from apps.datasets.services import (
+    dataset_create,
+    dataset_import,
+    dataset_type_create,
+    version_finalize,
+)
 
 EMISSION_FACTOR_COLUMNS = [
     {"name": "fuel_type", "sql_type": "varchar"},

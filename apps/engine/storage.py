@@ -65,6 +65,12 @@ def table_name(dataset_id: int) -> str:
     return f"ds_{int(dataset_id)}"
 
 
+def version_setting(dataset_id: int) -> str:
+    """The session setting a new row's `mb_version` defaults to: one per dataset, so that a run
+    writing several outputs can give each its own version."""
+    return f"mb.v{int(dataset_id)}"
+
+
 def qualified(dataset_id: int) -> sql.Composed:
     return sql.SQL("{}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(table_name(dataset_id)))
 
@@ -90,6 +96,16 @@ def ensure_schema(conn: psycopg.Connection[Any]) -> None:
     conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(SCHEMA)))
 
 
+def prepare_workspace(conn: psycopg.Connection[Any]) -> None:
+    """Run roles get nothing by default: no CONNECT unless granted, no CREATE in public, and the
+    dataset schema is private to the app role. Idempotent; the app role must own the database."""
+    database = conn.info.dbname
+    ensure_schema(conn)
+    conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database)))
+    conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(sql.Identifier(SCHEMA)))
+
+
 def create_table(conn: psycopg.Connection[Any], dataset_id: int, columns: Sequence[Column]) -> None:
     ensure_schema(conn)
     column_sql = sql.SQL(", ").join(
@@ -97,9 +113,9 @@ def create_table(conn: psycopg.Connection[Any], dataset_id: int, columns: Sequen
     )
     conn.execute(sql.SQL(
         "CREATE TABLE {} (record_id bigserial PRIMARY KEY, "
-        "mb_version integer NOT NULL DEFAULT current_setting('mb.version')::integer, "
+        "mb_version integer NOT NULL DEFAULT current_setting({})::integer, "
         "mb_deleted integer[] NOT NULL DEFAULT '{{}}', {})"
-    ).format(qualified(dataset_id), column_sql))
+    ).format(qualified(dataset_id), sql.Literal(version_setting(dataset_id)), column_sql))
 
 
 def drop_table(conn: psycopg.Connection[Any], dataset_id: int) -> None:
@@ -165,7 +181,7 @@ def copy_csv(
     the caller's transaction; on a bad value raises CsvRejected and the caller rolls back."""
     names, rest = read_header(stream)
     check_header(names, columns)
-    conn.execute("SELECT set_config('mb.version', %s, true)", [str(int(version))])
+    conn.execute("SELECT set_config(%s, %s, true)", [version_setting(dataset_id), str(int(version))])
     statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
         qualified(dataset_id), sql.SQL(", ").join(sql.Identifier(c.name) for c in columns))
     done = len(rest)
