@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "channels",
     "apps.accounts.apps.AccountsConfig",
     "apps.datasets.apps.DatasetsConfig",
+    "apps.moduletypes.apps.ModuleTypesConfig",
+    "apps.modules.apps.ModulesConfig",
     "apps.runs.apps.RunsConfig",
 ]
 
@@ -147,3 +149,6 @@ SQL_TYPES = env_list(
     ["integer", "bigint", "double precision", "numeric", "varchar", "text", "boolean", "date", "timestamp"],
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# A run step's hard deadline: the watchdog cancels, then terminates, its SQL backend (DESIGN §5).
+RUN_DEADLINE_SECONDS = env_int("RUN_DEADLINE_SECONDS", 600, minimum=1)

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -7,14 +7,21 @@ from apps.accounts.views import LoginView, LogoutView, MeView, ProjectViewSet, T
 from apps.api.health import HealthView
 from apps.api.spa import api_not_found, spa_index
 from apps.datasets.views import DatasetTypeViewSet, DatasetViewSet
+from apps.modules.views import ModuleViewSet
+from apps.moduletypes.views import ModuleTypeVersionViewSet, ModuleTypeViewSet
+from apps.runs.views import RunViewSet
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # accept /api/things and /api/things/ alike
 router.register("projects", ProjectViewSet, basename="project")
 router.register("dataset-types", DatasetTypeViewSet, basename="dataset-type")
 router.register("datasets", DatasetViewSet, basename="dataset")
+router.register("module-types", ModuleTypeViewSet, basename="module-type")
+router.register("module-type-versions", ModuleTypeVersionViewSet, basename="module-type-version")
+router.register("modules", ModuleViewSet, basename="module")
+router.register("runs", RunViewSet, basename="run")
 
-api_urls = [
+api_urls: list[URLPattern | URLResolver] = [
     path("auth/login", LoginView.as_view(), name="auth-login"),
     path("auth/logout", LogoutView.as_view(), name="auth-logout"),
     path("auth/token", TokenView.as_view(), name="auth-token"),

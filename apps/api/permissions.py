@@ -31,25 +31,25 @@ def required_role(view: APIView, request: Request) -> str:
     return by_action if role_at_least(by_action, by_method) else by_method
 
 
-def check_project_access(*, request: Request, view: APIView, project_id: int) -> None:
-    role = project_role(user=request.user, project_id=project_id)  # type: ignore[arg-type]
+def check_project_access(*, user: Any, project_id: int, required: str) -> None:
+    role = project_role(user=user, project_id=project_id)
     if role is None:
         raise NotFound()
-    needed = required_role(view, request)
+    needed = required
     if not role_at_least(role, needed):
         raise PermissionDenied(f"This needs the {Role(needed).label} role in this project; you are {Role(role).label}.")
 
 
 class ProjectObjectPermission(permissions.IsAuthenticated):
     def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
-        check_project_access(request=request, view=view, project_id=project_id_of(obj))
+        check_project_access(user=request.user, project_id=project_id_of(obj), required=required_role(view, request))
         return True
 
 
 class ProjectScopedMixin:
     """For viewsets over project-owned objects: lists show only visible projects' objects."""
 
-    permission_classes = [ProjectObjectPermission]
+    permission_classes: Any = [ProjectObjectPermission]
     project_lookup = "project"
 
     def scope_to_visible_projects(self, queryset: QuerySet[Any]) -> QuerySet[Any]:

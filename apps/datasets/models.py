@@ -37,6 +37,8 @@ class Dataset(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField(auto_now=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Created by a run that has not finished yet (a NEW output): invisible until published.
+    pending_run = models.ForeignKey("runs.Run", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         ordering = ["name"]
@@ -63,6 +65,8 @@ class DatasetVersion(models.Model):
     creator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField()
+    # Written by a run that has not finished yet: invisible until the whole run succeeds.
+    pending_run = models.ForeignKey("runs.Run", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         ordering = ["dataset_id", "number"]

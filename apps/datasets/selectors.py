@@ -23,14 +23,20 @@ def related_modules(*, dataset: Dataset) -> list[dict[str, Any]]:
     return [use for provider in related_providers for use in provider(dataset)]
 
 
+def published_versions(dataset: Dataset) -> QuerySet[DatasetVersion]:
+    """Versions a running module is still writing are nobody's business until it succeeds."""
+    return dataset.versions.filter(pending_run__isnull=True)
+
+
 def version_of(*, dataset: Dataset, number: int | None) -> DatasetVersion | None:
-    versions = dataset.versions.all()
+    versions = published_versions(dataset)
     if number is None:
         return versions.order_by("-number").first()
     return versions.filter(number=number).first()
 
 
 def datasets_for(*, queryset: QuerySet[Dataset], user: User, params: dict[str, str]) -> QuerySet[Dataset]:
+    queryset = queryset.filter(pending_run__isnull=True)
     if params.get("removed") == "true" and user.is_app_admin:
         queryset = queryset.filter(removed_at__isnull=False)
     else:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.accounts.models import Project, User
 from apps.api.errors import ServiceError
 from apps.datasets.models import Dataset, DatasetType, DatasetVersion
-from apps.datasets.selectors import dataset_usage
+from apps.datasets.selectors import dataset_usage, published_versions
 from apps.datasets.workspace import workspace
 from apps.engine import storage
 from apps.runs.live import publish_now, publish_on_commit
@@ -122,11 +122,11 @@ def _next_number(dataset: Dataset) -> int:
 
 
 def _latest_final(dataset: Dataset) -> DatasetVersion | None:
-    return dataset.versions.filter(is_final=True).order_by("-number").first()
+    return published_versions(dataset).filter(is_final=True).order_by("-number").first()
 
 
 def _writable_version(dataset: Dataset, number: int) -> DatasetVersion:
-    version = dataset.versions.filter(number=number).first()
+    version = published_versions(dataset).filter(number=number).first()
     if version is None:
         raise ServiceError("no_such_version", f"Dataset {dataset.name!r} has no version {number}.", status=404)
     if version.is_final:
@@ -192,7 +192,7 @@ def _new_version_for_import(dataset: Dataset, user: User, mode: str, name: str, 
 def version_create(*, dataset: Dataset, base_number: int, user: User, name: str = "",
                    description: str = "") -> DatasetVersion:
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
-    base = dataset.versions.filter(number=base_number).first()
+    base = published_versions(dataset).filter(number=base_number).first()
     if base is None:
         raise ServiceError("no_such_version", f"Dataset {dataset.name!r} has no version {base_number}.", status=404)
     if not base.is_final:

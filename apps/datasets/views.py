@@ -15,7 +15,7 @@ from apps.accounts.models import Project
 from apps.accounts.roles import Role, role_at_least
 from apps.api.errors import ServiceError
 from apps.api.etag import ETagMixin
-from apps.api.permissions import ProjectScopedMixin, check_project_access
+from apps.api.permissions import ProjectScopedMixin, check_project_access, required_role
 from apps.datasets import selectors, services
 from apps.datasets import serializers as s
 from apps.datasets.models import Dataset, DatasetType
@@ -73,7 +73,7 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
             base = selectors.datasets_for(queryset=base, user=self.request.user,  # type: ignore[arg-type]
                                           params=self.request.query_params.dict())
         elif self.action != "purge":
-            base = base.filter(removed_at__isnull=True)
+            base = base.filter(removed_at__isnull=True, pending_run__isnull=True)
         return self.scope_to_visible_projects(base.prefetch_related("versions", "versions__creator"))
 
     def create(self, request: Request) -> Response:
@@ -87,7 +87,7 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
         if dataset_type is None:
             raise ServiceError("invalid", "Some of the values sent are not valid.",
                                details={"dataset_type": ["Unknown dataset type."]})
-        check_project_access(request=request, view=self, project_id=project.pk)
+        check_project_access(user=request.user, project_id=project.pk, required=required_role(self, request))
         dataset = services.dataset_create(project=project, dataset_type=dataset_type, creator=request.user,  # type: ignore[arg-type]
                                           **values)
         return self.respond_with_etag(dataset, s.DatasetSerializer(dataset).data, status=201)
@@ -136,7 +136,7 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
     def versions(self, request: Request, pk: str) -> Response:
         dataset = self.get_object()
         if request.method == "GET":
-            return Response(s.VersionSerializer(dataset.versions.all(), many=True).data)
+            return Response(s.VersionSerializer(selectors.published_versions(dataset), many=True).data)
         data = s.VersionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = services.version_create(dataset=dataset, base_number=data.validated_data["base"],

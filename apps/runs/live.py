@@ -48,7 +48,7 @@ def group_name(topic: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _redis() -> "redis.Redis[bytes]":
+def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL)
 
 

@@ -1,7 +1,15 @@
+import logging
+import socket
+import threading
+
 from celery import shared_task
+from celery.signals import worker_ready
 from django.utils import timezone
 
 from apps.runs.models import HealthPing
+
+logger = logging.getLogger(__name__)
+JANITOR_EVERY_SECONDS = 300
 
 
 @shared_task(name="runs.health_ping", bind=True)
@@ -9,3 +17,29 @@ def health_ping(self, ping_id: int) -> str:  # type: ignore[no-untyped-def]
     worker = str(self.request.hostname or "unknown")
     HealthPing.objects.filter(pk=ping_id).update(answered_at=timezone.now(), worker=worker)
     return worker
+
+
+@shared_task(name="runs.execute_run", bind=True, acks_late=True)
+def execute_run_task(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
+    from apps.runs.runner import execute_run
+
+    return execute_run(run_id, worker=str(self.request.hostname or socket.gethostname())).result
+
+
+@worker_ready.connect
+def start_janitor(sender: object = None, **kwargs: object) -> None:
+    """At worker start, and every few minutes after, clean up after crashed runs."""
+    hostname = str(getattr(sender, "hostname", "") or "")
+
+    def sweep(restarted: str) -> None:
+        from apps.runs.janitor import janitor_sweep
+
+        try:
+            janitor_sweep(restarted_worker=restarted)
+        except Exception:  # the janitor must never take the worker down
+            logger.exception("janitor sweep failed")
+        timer = threading.Timer(JANITOR_EVERY_SECONDS, sweep, args=("",))
+        timer.daemon = True
+        timer.start()
+
+    threading.Thread(target=sweep, args=(hostname,), daemon=True).start()

@@ -34,6 +34,9 @@ class Command(BaseCommand):
                 created.append(username)
             membership_set(project=project, user=user, role=role)
         from apps.datasets.demo import seed_demo_datasets
+        from apps.modules.demo import seed_demo_modules
 
-        created += seed_demo_datasets(project=project, owner=User.objects.get(username="modeler"))
+        owner = User.objects.get(username="modeler")
+        created += seed_demo_datasets(project=project, owner=owner)
+        created += seed_demo_modules(project=project, owner=owner)
         self.stdout.write(f"demo data ready (new: {', '.join(created) or 'nothing'})")

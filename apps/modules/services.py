@@ -1,0 +1,90 @@
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import Project, User
+from apps.api.errors import ServiceError
+from apps.datasets.models import Dataset
+from apps.modules.models import Module
+from apps.moduletypes.models import ModuleTypeVersion
+from apps.runs.live import publish_on_commit
+
+
+def _binding_problems(version: ModuleTypeVersion, datasets: dict[str, Any], parameters: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    slots = {s["placeholder"]: s for s in version.dataset_slots}
+    for placeholder, binding in datasets.items():
+        slot = slots.get(placeholder)
+        if slot is None:
+            problems.append(f"{placeholder}: the module type has no such dataset placeholder.")
+        elif not isinstance(binding, dict):
+            problems.append(f"{placeholder}: a binding is an object.")
+        elif slot["mode"] == "IN":
+            problems += _input_problems(placeholder, slot, binding)
+        elif binding.get("output_method") not in ("NEW", "REPLACE"):
+            problems.append(f"{placeholder}: output_method must be NEW or REPLACE.")
+        elif binding["output_method"] == "REPLACE" and not Dataset.objects.filter(
+                pk=_int_or_zero(binding.get("dataset")), dataset_type_id=slot["dataset_type"]).exists():
+            problems.append(f"{placeholder}: REPLACE needs a target dataset of the slot's type.")
+    names = {p["name"]: p for p in version.parameter_slots}
+    for name, value in parameters.items():
+        if name not in names:
+            problems.append(f"{name}: the module type has no such parameter.")
+        elif names[name]["mode"] == "OUT":
+            problems.append(f"{name}: output parameters take no value.")
+        elif value is not None and not isinstance(value, str):
+            problems.append(f"{name}: give the value as text (e.g. \"1.15\").")
+    return problems
+
+
+def _input_problems(placeholder: str, slot: dict[str, Any], binding: dict[str, Any]) -> list[str]:
+    dataset = Dataset.objects.filter(pk=_int_or_zero(binding.get("dataset")), removed_at__isnull=True).first()
+    if dataset is None:
+        return [f"{placeholder}: unknown dataset {binding.get('dataset')!r}."]
+    if dataset.dataset_type_id != slot["dataset_type"]:
+        return [f"{placeholder}: {dataset.name!r} is not of the placeholder's dataset type."]
+    version = binding.get("version")
+    if version is not None and not dataset.versions.filter(number=version, pending_run__isnull=True).exists():
+        return [f"{placeholder}: {dataset.name!r} has no version {version}."]
+    return []
+
+
+def _int_or_zero(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _check_bindings(version: ModuleTypeVersion, datasets: dict[str, Any], parameters: dict[str, Any]) -> None:
+    problems = _binding_problems(version, datasets, parameters)
+    if problems:
+        raise ServiceError("invalid_bindings", problems[0], details={"bindings": problems})
+
+
+@transaction.atomic
+def module_create(*, name: str, type_version: ModuleTypeVersion, project: Project, creator: User,
+                  description: str = "", tags: list[str] | None = None, dataset_bindings: dict[str, Any] | None = None,
+                  parameter_bindings: dict[str, Any] | None = None) -> Module:
+    if Module.objects.filter(name=name).exists():
+        raise ServiceError("duplicate_name", f"A module named {name!r} already exists.", status=409)
+    _check_bindings(type_version, dataset_bindings or {}, parameter_bindings or {})
+    module = Module.objects.create(name=name, type_version=type_version, project=project, creator=creator,
+                                   description=description, tags=tags or [], dataset_bindings=dataset_bindings or {},
+                                   parameter_bindings=parameter_bindings or {}, last_modified=timezone.now())
+    publish_on_commit("modules", "module_created", {"module": module.pk})
+    return module
+
+
+@transaction.atomic
+def module_update(*, module: Module, fields: dict[str, Any]) -> Module:
+    if module.is_final:
+        raise ServiceError("module_final", "This module is final and cannot change.", status=409)
+    version = fields.get("type_version", module.type_version)
+    _check_bindings(version, fields.get("dataset_bindings", module.dataset_bindings),
+                    fields.get("parameter_bindings", module.parameter_bindings))
+    for key, value in fields.items():
+        setattr(module, key, value)
+    module.revision += 1
+    module.last_modified = timezone.now()
+    module.save()
+    publish_on_commit(f"module:{module.pk}", "module_changed", {"module": module.pk})
+    return module

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ModuleTypesConfig(AppConfig):
+    name = "apps.moduletypes"
+    label = "moduletypes"

@@ -1,0 +1,40 @@
+"""Cleans up after runs whose worker died: marks them FAILED, discards what they reserved, and
+drops run roles and schemas that no live run owns."""
+
+from django.conf import settings
+from django.utils import timezone
+
+from apps.engine import sandbox
+from apps.runs import outputs
+from apps.runs.live import publish_now
+from apps.runs.models import Result, Run, RunLog, Stage, StepRecord
+
+
+def _alive_workers() -> set[str]:
+    from project.celery import app
+
+    replies = app.control.ping(timeout=1.0) or []
+    return {name for reply in replies for name in reply}
+
+
+def janitor_sweep(*, restarted_worker: str = "") -> list[str]:
+    """`restarted_worker`: a worker that has just (re)started owns no running run any more."""
+    alive = _alive_workers() - {restarted_worker}
+    dead_runs = Run.objects.filter(result="", started_at__isnull=False).exclude(worker__in=alive)
+    for run in dead_runs.select_related("module"):
+        _fail_dead_run(run)
+    live_keys = set(StepRecord.objects.filter(run__result="").exclude(run__in=dead_runs)
+                    .values_list("sandbox_key", flat=True))
+    return sandbox.janitor(settings.WORKSPACE_DATABASE_URL,
+                           keep=lambda name: name.removeprefix(sandbox.ROLE_PREFIX) in live_keys)
+
+
+def _fail_dead_run(run: Run) -> None:
+    outputs.discard_all_of(run)
+    message = f"The worker running this run ({run.worker or 'unknown'}) stopped; the janitor ended the run."
+    RunLog.objects.create(run=run, at=timezone.now(), level="ERROR", message=message)
+    Run.objects.filter(pk=run.pk).update(result=Result.FAILED, stage=Stage.COMPLETED, ended_at=timezone.now(),
+                                         error={"message": message})
+    publish_now(f"run:{run.pk}", "finished", {"run": run.pk, "result": Result.FAILED, "error": {"message": message}})
+    publish_now(f"module:{run.module_id}", "run_finished", {"run": run.pk, "module": run.module_id,
+                                                          "result": Result.FAILED})

@@ -1,0 +1,34 @@
+from rest_framework import serializers
+
+from apps.runs.models import Run, RunLog, StepRecord
+
+
+class RunLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RunLog
+        fields = ["path", "at", "level", "message"]
+
+
+class StepRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StepRecord
+        fields = ["path", "name", "type_version", "setup_script", "user_script", "teardown_script", "stage", "result",
+                  "started_at", "ended_at", "seconds", "error"]
+
+
+class RunSummarySerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username")
+
+    class Meta:
+        model = Run
+        fields = ["id", "module", "run_number", "mode", "user", "stage", "result", "created_at", "started_at",
+                  "ended_at", "error"]
+
+
+class RunSerializer(RunSummarySerializer):
+    steps = StepRecordSerializer(many=True)
+    log = RunLogSerializer(many=True)
+
+    class Meta(RunSummarySerializer.Meta):
+        fields = [*RunSummarySerializer.Meta.fields, "type_version", "worker", "cancel_requested", "datasets",
+                  "parameters", "results", "steps", "log"]

@@ -1,0 +1,23 @@
+from django.db.models import QuerySet
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.api.permissions import ProjectScopedMixin
+from apps.runs.models import Run
+from apps.runs.serializers import RunSerializer
+from apps.runs.services import run_cancel
+
+
+class RunViewSet(ProjectScopedMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = RunSerializer
+    project_lookup = "module__project"
+
+    def get_queryset(self) -> QuerySet[Run]:
+        return self.scope_to_visible_projects(
+            Run.objects.select_related("user", "module").prefetch_related("steps", "log"))
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        return Response(RunSerializer(run_cancel(run=self.get_object())).data, status=202)
