@@ -414,7 +414,7 @@ def _check_names(names: Sequence[str], what: str, *, reserved: bool) -> list[Pla
         elif reserved and name.lower() in GENERAL_PLACEHOLDERS:
             errors.append(PlaceholderError(
                 "invalid_name", f"Invalid {what} name {name!r}: it is reserved for the general placeholders "
-                f"${{{name.lower()}.…}}."))
+                f"${{{name.lower()}.*}}."))
         elif name.lower() in seen:
             errors.append(PlaceholderError("duplicate_name", f"Duplicate {what} name {name!r}."))
         seen.add(name.lower())
@@ -664,8 +664,8 @@ def validate_name_pattern(pattern: str) -> list[PlaceholderError]:
                 errors.append(error)
             continue
         errors.append(_error(ref, "unknown_placeholder", f"Placeholder {ref.text} at line {ref.line}, column "
-                             f"{ref.column} cannot be used in a name pattern: only ${{user.…}}, ${{module.…}} and "
-                             f"${{run.…}} placeholders are allowed there."))
+                             f"{ref.column} cannot be used in a name pattern: only ${{user.*}}, ${{module.*}} and "
+                             f"${{run.*}} placeholders are allowed there."))
     return errors
 
 

@@ -53,6 +53,8 @@ class SqlStep:
     result: sandbox.StepResult | None = None
     error: dict[str, Any] | None = None
     output_values: dict[str, str | None] = field(default_factory=dict)
+    started: threading.Event = field(default_factory=threading.Event)
+    finished: threading.Event = field(default_factory=threading.Event)
 
 
 def general_info(run: Run) -> ph.GeneralInfo:
@@ -180,6 +182,7 @@ def _error_location(script: Any, error: sandbox.SqlError) -> tuple[int | None, i
 
 def run_sql_step(run: Run, step: SqlStep, recorder: RunRecorder, cancel: threading.Event) -> None:
     """Runs in a scheduler background thread; records everything on step.record."""
+    step.started.set()
     record = step.record
     assert record is not None
     try:
@@ -215,6 +218,7 @@ def run_sql_step(run: Run, step: SqlStep, recorder: RunRecorder, cancel: threadi
     finally:
         _finish_record(step)
         in_thread_done()
+        step.finished.set()
 
 
 def _level(pg_level: str) -> str:
@@ -326,7 +330,16 @@ def _run_steps(run: Run, steps: list[SqlStep], recorder: RunRecorder) -> str:
     finally:
         done.set()
         watcher.join(timeout=2)
+        _wait_for_teardowns(steps)
     return outcome.status
+
+
+def _wait_for_teardowns(steps: list[SqlStep]) -> None:
+    """A cancelled step's thread may still be tearing its sandbox down when the scheduler returns;
+    outputs are discarded only after every started step has finished."""
+    for step in steps:
+        if step.started.is_set():
+            step.finished.wait(timeout=float(settings.RUN_DEADLINE_SECONDS) + 30)
 
 
 def _step_callable(run: Run, step: SqlStep, recorder: RunRecorder, cancel: threading.Event) -> Any:
