@@ -8,7 +8,7 @@ from apps.api.health import HealthView
 from apps.api.spa import api_not_found, spa_index
 from apps.datasets.views import DatasetTypeViewSet, DatasetViewSet
 from apps.modules.views import ModuleViewSet
-from apps.moduletypes.views import ModuleTypeVersionViewSet, ModuleTypeViewSet
+from apps.moduletypes.views import ModuleTypeVersionViewSet, ModuleTypeViewSet, SqlTypesView
 from apps.runs.views import RunViewSet
 
 router = SimpleRouter()
@@ -27,6 +27,7 @@ api_urls: list[URLPattern | URLResolver] = [
     path("auth/token", TokenView.as_view(), name="auth-token"),
     path("me", MeView.as_view(), name="me"),
     path("health", HealthView.as_view(), name="health"),
+    path("sql-types", SqlTypesView.as_view(), name="sql-types"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include(router.urls)),

@@ -54,7 +54,8 @@ class VersionFieldsSerializer(StrictSerializer):
 
 
 class VersionUpdateSerializer(VersionFieldsSerializer):
-    revision_note = serializers.CharField(max_length=2000)
+    revision_note = serializers.CharField(max_length=2000, allow_blank=True)
+    confirm_dependents = serializers.BooleanField(required=False, default=False)
 
 
 class ModuleTypeCreateSerializer(StrictSerializer):
@@ -66,14 +67,52 @@ class ModuleTypeCreateSerializer(StrictSerializer):
     version = VersionFieldsSerializer(required=False)
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class PaletteVersionSerializer(serializers.ModelSerializer):
     module_type_name = serializers.CharField(source="module_type.name")
     kind = serializers.CharField(source="module_type.kind")
-    creator = serializers.CharField(source="creator.username")
-    revision_notes = RevisionNoteSerializer(many=True)
 
     class Meta:
         model = ModuleTypeVersion
-        fields = ["id", "module_type", "module_type_name", "kind", "number", "name", "description", "is_final",
-                  "is_aggregation", "dataset_slots", "parameter_slots", "algorithm", "graph", "creator",
-                  "created_at", "last_modified", "revision", "revision_notes"]
+        fields = ["id", "module_type", "module_type_name", "kind", "number", "name", "is_final", "is_aggregation",
+                  "dataset_slots", "parameter_slots", "last_modified"]
+
+
+class VersionSerializer(PaletteVersionSerializer):
+    creator = serializers.CharField(source="creator.username")
+    revision_notes = RevisionNoteSerializer(many=True)
+    used_by = serializers.SerializerMethodField()
+
+    class Meta(PaletteVersionSerializer.Meta):
+        fields = [*PaletteVersionSerializer.Meta.fields, "description", "algorithm", "graph", "creator",
+                  "created_at", "revision", "revision_notes", "used_by"]
+
+    def get_used_by(self, version: ModuleTypeVersion) -> dict[str, list[dict[str, object]]]:
+        from apps.moduletypes.selectors import dependents_of
+
+        return dependents_of(version=version)
+
+
+class ModuleTypeUpdateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(allow_blank=True, required=False)
+    tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
+
+
+class NewTypeSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+
+
+class CopyVersionSerializer(StrictSerializer):
+    source = serializers.IntegerField(required=False)
+    name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class FinalizeSerializer(StrictSerializer):
+    confirm = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
+class DraftSerializer(StrictSerializer):
+    algorithm = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False, max_length=1_000_000)
+    dataset_slots = DatasetSlotSerializer(many=True, required=False)
+    parameter_slots = ParameterSlotSerializer(many=True, required=False)
+    graph = serializers.JSONField(required=False)

@@ -12,13 +12,14 @@ from apps.accounts.models import Project, User
 from apps.api.errors import ServiceError
 from apps.datasets.models import DatasetType
 from apps.moduletypes.models import ModuleType, ModuleTypeVersion, RevisionNote
+from apps.runs.live import publish_on_commit
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,57}$")
 MODES = ("IN", "INOUT", "OUT")
 RESERVED = {"user", "module", "run"}
 
 
-def _slot_problems(dataset_slots: list[dict[str, Any]], parameter_slots: list[dict[str, Any]]) -> list[str]:
+def slot_problems(dataset_slots: list[dict[str, Any]], parameter_slots: list[dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     seen: set[str] = set()
     known_types = set(DatasetType.objects.filter(pk__in=[s.get("dataset_type") for s in dataset_slots])
@@ -52,7 +53,7 @@ def _name_problems(name: str, seen: set[str], what: str) -> list[str]:
 
 
 def _check_slots(dataset_slots: list[dict[str, Any]], parameter_slots: list[dict[str, Any]]) -> None:
-    problems = _slot_problems(dataset_slots, parameter_slots)
+    problems = slot_problems(dataset_slots, parameter_slots)
     if problems:
         raise ServiceError("invalid_slots", problems[0], details={"slots": problems})
 
@@ -72,25 +73,118 @@ def module_type_create(*, name: str, kind: str, project: Project, creator: User,
         parameter_slots=fields.get("parameter_slots", []), algorithm=fields.get("algorithm", ""),
         graph=fields.get("graph", {}), is_aggregation=fields.get("is_aggregation", False), creator=creator,
         last_modified=timezone.now())
+    _sync_uses(first)
     RevisionNote.objects.create(version=first, author=creator, note="Created")
     return module_type
 
 
-@transaction.atomic
-def version_update(*, version: ModuleTypeVersion, fields: dict[str, Any], note: str, author: User) -> ModuleTypeVersion:
+def _refuse_if_final(version: ModuleTypeVersion) -> None:
     if version.is_final:
         raise ServiceError("version_final", "This version is final and cannot change; create a new version.",
                            status=409)
+
+
+def _sync_uses(version: ModuleTypeVersion) -> None:
+    """Keeps the `uses` relation (which versions a composite contains) equal to its graph."""
+    ids = {s.get("version") for s in (version.graph or {}).get("submodules") or [] if isinstance(s.get("version"), int)}
+    version.uses.set(ModuleTypeVersion.objects.filter(pk__in=ids))
+
+
+@transaction.atomic
+def version_update(*, version: ModuleTypeVersion, fields: dict[str, Any], note: str, author: User,
+                   confirm_dependents: bool = False) -> ModuleTypeVersion:
+    """A save of a version that modules or composites use needs their list confirmed; they then
+    become OutOfDate through the version's new last_modified."""
+    from apps.moduletypes.selectors import dependents_of, has_dependents
+
+    _refuse_if_final(version)
     if not note.strip():
         raise ServiceError("revision_note_required", "Say what changed: every save needs a revision note.")
+    deps = dependents_of(version=version)
+    if has_dependents(deps) and not confirm_dependents:
+        raise ServiceError("has_dependents", "Modules or composite types use this version; confirm to update them "
+                           "(they will become OutOfDate).", status=409, details=deps)
     _check_slots(fields.get("dataset_slots", version.dataset_slots), fields.get("parameter_slots", version.parameter_slots))
     for key, value in fields.items():
         setattr(version, key, value)
     version.revision += 1
     version.last_modified = timezone.now()
     version.save()
+    _sync_uses(version)
     RevisionNote.objects.create(version=version, author=author, note=note.strip())
+    publish_on_commit("modules", "type_version_changed", {"version": version.pk, "dependents": deps})
     return version
+
+
+@transaction.atomic
+def version_finalize(*, version: ModuleTypeVersion, confirm: list[int], author: User) -> ModuleTypeVersion:
+    """Finalizes the version and every non-final version it uses, recursively, all or nothing;
+    `confirm` must list exactly the plan the user was shown."""
+    from apps.moduletypes.selectors import finalize_plan
+
+    plan = finalize_plan(version=ModuleTypeVersion.objects.select_for_update().get(pk=version.pk))
+    if not plan:
+        raise ServiceError("version_final", "This version is already final.", status=409)
+    if sorted(confirm) != sorted(v.pk for v in plan):
+        raise ServiceError("plan_changed", "The versions to finalize changed since you looked; review the list "
+                           "again.", status=409, details={"versions": [v.pk for v in plan]})
+    for item in plan:
+        item.is_final = True
+        item.save(update_fields=["is_final"])
+        note = "Finalized" if item.pk == version.pk else \
+            f"Finalized while finalizing {version.module_type.name} version {version.number}"
+        RevisionNote.objects.create(version=item, author=author, note=note)
+    version.refresh_from_db()
+    return version
+
+
+def _refuse_if_used(version: ModuleTypeVersion, what: str) -> None:
+    from apps.moduletypes.selectors import dependents_of, has_dependents
+
+    deps = dependents_of(version=version)
+    if has_dependents(deps):
+        raise ServiceError("type_in_use", f"{what} is used by modules or composite types.", status=409, details=deps)
+
+
+@transaction.atomic
+def version_delete(*, version: ModuleTypeVersion, user: User) -> None:
+    if version.is_final and not user.is_app_admin:
+        raise ServiceError("forbidden", "Only admins remove final versions.", status=403)
+    _refuse_if_used(version, f"Version {version.number}")
+    if version.module_type.versions.count() == 1:
+        raise ServiceError("last_version", "A module type keeps at least one version; remove the type instead.",
+                           status=409)
+    version.delete()
+
+
+@transaction.atomic
+def module_type_delete(*, module_type: ModuleType) -> None:
+    if module_type.versions.filter(is_final=True).exists():
+        raise ServiceError("type_has_final", "A module type with a final version cannot be removed.", status=409)
+    for version in module_type.versions.all():
+        _refuse_if_used(version, f"{module_type.name} version {version.number}")
+    module_type.delete()
+
+
+@transaction.atomic
+def module_type_from_version(*, source: ModuleTypeVersion, name: str, author: User) -> ModuleType:
+    return module_type_create(
+        name=name, kind=source.module_type.kind, project=source.module_type.project, creator=author,
+        description=source.module_type.description, tags=list(source.module_type.tags),
+        version={"name": "Initial Version", "description": source.description, "dataset_slots": source.dataset_slots,
+                 "parameter_slots": source.parameter_slots, "algorithm": source.algorithm, "graph": source.graph,
+                 "is_aggregation": source.is_aggregation})
+
+
+@transaction.atomic
+def module_type_update(*, module_type: ModuleType, fields: dict[str, Any]) -> ModuleType:
+    if "name" in fields and ModuleType.objects.exclude(pk=module_type.pk).filter(name=fields["name"]).exists():
+        raise ServiceError("duplicate_name", f"A module type named {fields['name']!r} already exists.", status=409)
+    for key, value in fields.items():
+        setattr(module_type, key, value)
+    module_type.revision += 1
+    module_type.save()
+    return module_type
 
 
 @transaction.atomic
@@ -101,5 +195,6 @@ def version_copy(*, source: ModuleTypeVersion, author: User, name: str = "") -> 
         module_type=module_type, number=number, name=name or f"Version {number}", description=source.description,
         dataset_slots=source.dataset_slots, parameter_slots=source.parameter_slots, algorithm=source.algorithm,
         graph=source.graph, is_aggregation=source.is_aggregation, creator=author, last_modified=timezone.now())
+    _sync_uses(copy)
     RevisionNote.objects.create(version=copy, author=author, note=f"Copied from version {source.number}")
     return copy

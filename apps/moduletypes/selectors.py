@@ -1,0 +1,82 @@
+from typing import Any
+
+from apps.engine import composite
+from apps.engine import placeholders as ph
+from apps.engine.plpgsql_check import check_plpgsql
+from apps.moduletypes.models import ModuleTypeVersion
+
+
+def dependents_of(*, version: ModuleTypeVersion) -> dict[str, list[dict[str, Any]]]:
+    """Modules and composite versions that use this version (what an update or removal affects)."""
+    return {
+        "modules": [{"id": m.pk, "name": m.name} for m in version.modules.order_by("name")],
+        "composites": [{"id": v.pk, "module_type_name": v.module_type.name, "number": v.number}
+                       for v in version.used_by.select_related("module_type").order_by("module_type__name", "number")],
+    }
+
+
+def has_dependents(deps: dict[str, list[dict[str, Any]]]) -> bool:
+    return bool(deps["modules"] or deps["composites"])
+
+
+def _slot_specs(dataset_slots: list[dict[str, Any]], parameter_slots: list[dict[str, Any]]) -> tuple[list[ph.DatasetSlot], list[ph.ParameterSlot]]:
+    datasets = [ph.DatasetSlot(s["placeholder"], s["mode"], str(s["dataset_type"]), bool(s.get("is_optional")))
+                for s in dataset_slots]
+    parameters = [ph.ParameterSlot(s["name"], s["sql_type"], s["mode"], bool(s.get("is_optional")))
+                  for s in parameter_slots]
+    return datasets, parameters
+
+
+def validation_errors(*, version: ModuleTypeVersion, draft: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """`draft` (unsaved fields) is validated instead of the saved ones where given."""
+    fields = {"algorithm": version.algorithm, "dataset_slots": version.dataset_slots,
+              "parameter_slots": version.parameter_slots, "graph": version.graph, **(draft or {})}
+    from apps.moduletypes.services import slot_problems
+
+    problems = slot_problems(fields["dataset_slots"], fields["parameter_slots"])
+    if problems:
+        return [{"code": "invalid_slots", "message": p} for p in problems]
+    if version.module_type.kind == "simple":
+        datasets, parameters = _slot_specs(fields["dataset_slots"], fields["parameter_slots"])
+        return [{"code": e.code, "message": e.message, "line": e.line, "column": e.column}
+                for e in check_plpgsql(fields["algorithm"], datasets, parameters)]
+    return [e.as_dict() for e in graph_errors(version=version, graph=fields["graph"],
+                                              dataset_slots=fields["dataset_slots"],
+                                              parameter_slots=fields["parameter_slots"])]
+
+
+def graph_errors(*, version: ModuleTypeVersion, graph: dict[str, Any], dataset_slots: list[dict[str, Any]],
+                 parameter_slots: list[dict[str, Any]]) -> list[composite.GraphError]:
+    ids = [s.get("version") for s in graph.get("submodules") or [] if isinstance(s.get("version"), int)]
+    used = {v.pk: v for v in ModuleTypeVersion.objects.filter(pk__in=ids).select_related("module_type")}
+    errors = [composite.GraphError("recursive_composite", f"Submodule {s.get('name')!r} contains this composite.",
+                                   s.get("id"))
+              for s in graph.get("submodules") or [] if s.get("version") in used and
+              _contains(used[s["version"]], version.pk)]
+    slots = {pk: composite.Slots(v.dataset_slots, v.parameter_slots) for pk, v in used.items()}
+    return errors + composite.validate_graph(graph, composite.Slots(dataset_slots, parameter_slots), slots)
+
+
+def _contains(version: ModuleTypeVersion, target_id: int, seen: set[int] | None = None) -> bool:
+    """Does `version` (recursively) use the version `target_id`?"""
+    seen = seen if seen is not None else set()
+    if version.pk == target_id:
+        return True
+    if version.pk in seen:
+        return False
+    seen.add(version.pk)
+    return any(_contains(child, target_id, seen) for child in version.uses.all())
+
+
+def finalize_plan(*, version: ModuleTypeVersion) -> list[ModuleTypeVersion]:
+    """This version, then every non-final version it uses, recursively (each once)."""
+    plan: list[ModuleTypeVersion] = []
+    pending, seen = [version], set()
+    while pending:
+        current = pending.pop(0)
+        if current.pk in seen or current.is_final:
+            continue
+        seen.add(current.pk)
+        plan.append(current)
+        pending.extend(current.uses.select_related("module_type").order_by("pk"))
+    return plan
