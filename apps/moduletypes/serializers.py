@@ -103,7 +103,7 @@ class NewTypeSerializer(StrictSerializer):
 
 
 class CopyVersionSerializer(StrictSerializer):
-    source = serializers.IntegerField(required=False)
+    source = serializers.IntegerField(required=False)  # type: ignore[assignment]  # the API field name
     name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 

@@ -145,7 +145,8 @@ def _engine_bindings(step: SqlStep) -> tuple[list[ph.DatasetBinding], list[ph.Pa
             slot=spec, is_set=dataset is not None, dataset_name=dataset.name if dataset else None,
             dataset_id=dataset.pk if dataset else None, version=number,
             table_name=qualified_text(dataset.pk) if dataset else None, view=_view_name(slot),
-            output_method=pending.output_method if pending else None))
+            output_method="NEW" if pending and pending.output_method == "NEW" else
+            "REPLACE" if pending else None))
     parameters = [
         ph.ParameterBinding(slot=ph.ParameterSlot(name=slot["name"], sql_type=slot["sql_type"], mode=slot["mode"],
                                                   is_optional=bool(slot.get("is_optional"))),
