@@ -32,7 +32,7 @@ $(VENV_STAMP): pyproject.toml
 	@touch $@
 
 $(NODE_STAMP): frontend/package.json frontend/package-lock.json
-	cd frontend && npm ci --no-audit --no-fund
+	cd frontend && npm install --no-audit --no-fund
 	@touch $@
 
 $(DIST): $(NODE_STAMP) $(FRONTEND_SOURCES)
