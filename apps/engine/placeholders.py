@@ -18,6 +18,7 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 Mode = Literal["IN", "INOUT", "OUT"]
@@ -44,6 +45,10 @@ SQL_IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}(\.[A-Za-z_][A-Za-z
 VARIABLE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}", re.ASCII)
 DOLLAR_TAG_RE = re.compile(r"\$(?:[A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_\u0080-\U0010ffff]*)?\$")
 PARAM_RE = re.compile(r"\$\d+")
+WHITESPACE = " \t\n\r\f\v"
+SPACE_RE = re.compile(r"[ \t\n\r\f\v]+")
+# Identifiers may contain digits, _ and $ (but `${` starts a placeholder); non-ASCII counts as a letter.
+WORD_RE = re.compile(r"[A-Za-z_\u0080-\U0010ffff](?:[A-Za-z0-9_\u0080-\U0010ffff]|\$(?!\{))*")
 NUMBER_RE = re.compile(r"(?:\d+(?:\.(?!\.)\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 TWO_CHAR_OPERATORS = (":=", "::", "..", "<<", ">>", "<=", ">=", "<>", "!=", "=>", "||")
 
@@ -175,8 +180,15 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     i, n = 0, len(text)
     while i < n:
-        if text[i].isspace():
-            i += 1
+        c = text[i]
+        if c in WHITESPACE:
+            i = SPACE_RE.match(text, i).end()  # type: ignore[union-attr]
+            continue
+        if (c.isalpha() or c == "_" or ord(c) >= 0x80) and not (
+                c in "eEuUbBxXnN" and text[i + 1:i + 2] in ("'", "&")):
+            end = WORD_RE.match(text, i).end()  # type: ignore[union-attr]
+            tokens.append(Token("word", i, end, text[i:end]))
+            i = end
             continue
         kind, end, flavor, closed = _next_token(text, i)
         tokens.append(Token(kind, i, end, text[i:end], flavor, closed))
@@ -201,7 +213,7 @@ def _next_token(text: str, i: int) -> tuple[str, int, str, bool]:
     if c == "$":
         return _dollar_token(text, i)
     if c.isalpha() or c == "_" or ord(c) >= 0x80:
-        return "word", _word_end(text, i), "", True
+        return "word", WORD_RE.match(text, i).end(), "", True  # type: ignore[union-attr]
     number = NUMBER_RE.match(text, i)
     if number:
         return "number", number.end(), "", True
@@ -270,19 +282,6 @@ def _dollar_token(text: str, i: int) -> tuple[str, int, str, bool]:
     if close < 0:
         return "dollar", len(text), delimiter, False
     return "dollar", close + len(delimiter), delimiter, True
-
-
-def _word_end(text: str, i: int) -> int:
-    """Identifiers may contain digits, _ and $ (but `${` starts a placeholder)."""
-    j, n = i + 1, len(text)
-    while j < n:
-        ch = text[j]
-        if ch == "$" and text.startswith("{", j + 1):
-            break
-        if not (ch.isalnum() or ch in "_$" or ord(ch) >= 0x80):
-            break
-        j += 1
-    return j
 
 
 # ------------------------------------------------------------------------------------------- scanning
@@ -380,10 +379,15 @@ def _make_ref(text: str, lines: _Lines, start: int, context: str, delimiter: str
 def validate(algorithm: str, dataset_slots: Sequence[DatasetSlot],
              parameter_slots: Sequence[ParameterSlot]) -> list[PlaceholderError]:
     """Slot-name problems first, then every placeholder problem in text order."""
+    return _validate_refs(scan(algorithm), dataset_slots, parameter_slots)
+
+
+def _validate_refs(refs: Sequence[PlaceholderRef], dataset_slots: Sequence[DatasetSlot],
+                   parameter_slots: Sequence[ParameterSlot]) -> list[PlaceholderError]:
     errors = validate_slots(dataset_slots, parameter_slots)
     datasets = {s.placeholder.lower() for s in dataset_slots}
     parameters = {s.name.lower() for s in parameter_slots}
-    for ref in scan(algorithm):
+    for ref in refs:
         error = _check_ref(ref, datasets, parameters)
         if error is not None:
             errors.append(error)
@@ -560,10 +564,14 @@ class Expansion:
     algorithm: str = ""
     replacements: tuple[Replacement, ...] = field(default=())
 
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [r.exp_start for r in self.replacements]
+
     def algorithm_offset(self, offset: int) -> int:
         """Maps an offset in `text` to the algorithm (inside a replacement: the placeholder's start)."""
         offset = max(0, min(offset, len(self.text)))
-        index = bisect.bisect_right([r.exp_start for r in self.replacements], offset) - 1
+        index = bisect.bisect_right(self._starts, offset) - 1
         if index < 0:
             return offset
         rep = self.replacements[index]
@@ -586,7 +594,8 @@ class Expansion:
 def expand(algorithm: str, datasets: Sequence[DatasetBinding], parameters: Sequence[ParameterBinding],
            general: GeneralInfo) -> Expansion:
     """Replaces every placeholder outside comments; raises PlaceholderExpansionError if any is invalid."""
-    errors = validate(algorithm, [b.slot for b in datasets], [b.slot for b in parameters])
+    refs = scan(algorithm)
+    errors = _validate_refs(refs, [b.slot for b in datasets], [b.slot for b in parameters])
     if errors:
         raise PlaceholderExpansionError(errors)
     by_dataset = {b.slot.placeholder.lower(): b for b in datasets}
@@ -594,7 +603,7 @@ def expand(algorithm: str, datasets: Sequence[DatasetBinding], parameters: Seque
     parts: list[str] = []
     replacements: list[Replacement] = []
     position = length = 0
-    for ref in scan(algorithm):
+    for ref in refs:
         text = escape_for_context(_render_ref(ref, by_dataset, by_parameter, general), ref.context)
         parts.append(algorithm[position:ref.start])
         length += ref.start - position
@@ -604,7 +613,8 @@ def expand(algorithm: str, datasets: Sequence[DatasetBinding], parameters: Seque
         position = ref.end
     parts.append(algorithm[position:])
     result = Expansion("".join(parts), [], algorithm, tuple(replacements))
-    _check_dollar_quotes(result)
+    if any(ref.context == DOLLAR for ref in refs):
+        _check_dollar_quotes(result)
     return Expansion(result.text, _line_map(result), algorithm, result.replacements)
 
 

@@ -35,10 +35,12 @@ from apps.engine.placeholders import (
     ParameterBinding,
     ParameterSlot,
     PlaceholderError,
+    PlaceholderExpansionError,
     Token,
     expand,
     tokenize,
     validate,
+    validate_slots,
 )
 from apps.engine.script import render_body
 
@@ -61,11 +63,13 @@ CLOSERS = {"IF": "END IF;", "LOOP": "END LOOP;", "CASE": "END CASE;", "BEGIN": "
 def check_plpgsql(algorithm: str, dataset_slots: Sequence[DatasetSlot],
                   parameter_slots: Sequence[ParameterSlot]) -> list[PlaceholderError]:
     """Placeholder errors if any; else at most one `syntax_error` with its algorithm line and column."""
-    errors = validate(algorithm, dataset_slots, parameter_slots)
-    if errors:
-        return errors
+    if validate_slots(dataset_slots, parameter_slots):
+        return validate(algorithm, dataset_slots, parameter_slots)
     parameters = dummy_parameters(parameter_slots)
-    expansion = expand(algorithm, dummy_datasets(dataset_slots), parameters, DUMMY_GENERAL)
+    try:
+        expansion = expand(algorithm, dummy_datasets(dataset_slots), parameters, DUMMY_GENERAL)
+    except PlaceholderExpansionError as exc:
+        return exc.errors
     unterminated = _unterminated(expansion.text)
     if unterminated is not None:
         offset, message = unterminated

@@ -173,6 +173,15 @@ def script_preamble(plan: SandboxPlan) -> str:
                    for o in plan.outputs)
 
 
+CATALOG_LOCK_KEY = 0x6D62_5F72_756E  # any constant; shared by every worker's setup and teardown
+
+
+def _serialize_catalog_writes(conn: psycopg.Connection[Any]) -> None:
+    """GRANT CONNECT and DROP OWNED rewrite the database's ACL row; two runs doing it at once fail
+    with "tuple concurrently updated", so setups and teardowns take turns (they are short)."""
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (CATALOG_LOCK_KEY,))
+
+
 def _role_dsn(admin_dsn: str, role: str, password: str) -> str:
     parts = urlsplit(admin_dsn)
     netloc = f"{quote(role)}:{quote(password)}@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
@@ -206,6 +215,7 @@ class Sandbox:
             self.setup_script = ";\n".join(s.as_string(conn) for s in statements).replace(
                 self._password, "********") + ";"
             with conn.transaction():
+                _serialize_catalog_writes(conn)
                 for statement in statements:
                     conn.execute(statement)
 
@@ -214,8 +224,10 @@ class Sandbox:
         with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
             self.teardown_script = ";\n".join(s.as_string(conn) for s in statements) + ";"
             terminate_backends(conn, self.plan.role)
-            for statement in statements:
-                conn.execute(statement)
+            with conn.transaction():
+                _serialize_catalog_writes(conn)
+                for statement in statements:
+                    conn.execute(statement)
 
     def run(self, script: str, *, cancel: threading.Event | None = None,
             on_notice: Callable[[str, str], None] | None = None) -> StepResult:
@@ -312,10 +324,15 @@ def discard_pending_rows(conn: psycopg.Connection[Any], outputs: Sequence[Output
 
 
 def leftovers(conn: psycopg.Connection[Any]) -> tuple[list[str], list[str]]:
-    roles = [r[0] for r in conn.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE %s ORDER BY 1",
-                                        [ROLE_PREFIX + "%"]).fetchall()]
+    """Run roles and schemas of this workspace database. Roles are cluster-wide, so only those granted
+    CONNECT on this database count: another workspace's (or test session's) live runs are not ours."""
+    roles = [r[0] for r in conn.execute(
+        "SELECT r.rolname FROM pg_roles r WHERE r.rolname LIKE %s AND EXISTS ("
+        " SELECT 1 FROM pg_database d, aclexplode(d.datacl) a"
+        " WHERE d.datname = current_database() AND a.grantee = r.oid) ORDER BY 1",
+        [ROLE_PREFIX.replace("_", r"\_") + "%"]).fetchall()]
     schemas = [r[0] for r in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s ORDER BY 1",
-                                          [ROLE_PREFIX + "%"]).fetchall()]
+                                          [ROLE_PREFIX.replace("_", r"\_") + "%"]).fetchall()]
     return roles, schemas
 
 

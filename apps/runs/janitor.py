@@ -20,13 +20,16 @@ def _alive_workers() -> set[str]:
 def janitor_sweep(*, restarted_worker: str = "") -> list[str]:
     """`restarted_worker`: a worker that has just (re)started owns no running run any more."""
     alive = _alive_workers() - {restarted_worker}
-    dead_runs = Run.objects.filter(result="", started_at__isnull=False).exclude(worker__in=alive)
-    for run in dead_runs.select_related("module"):
-        _fail_dead_run(run)
+    dead_runs = list(Run.objects.filter(result="", started_at__isnull=False).exclude(worker__in=alive)
+                     .select_related("module"))
     live_keys = set(StepRecord.objects.filter(run__result="").exclude(run__in=dead_runs)
                     .values_list("sandbox_key", flat=True))
-    return sandbox.janitor(settings.WORKSPACE_DATABASE_URL,
-                           keep=lambda name: name.removeprefix(sandbox.ROLE_PREFIX) in live_keys)
+    # Sandboxes first: their backends hold locks on, and their views depend on, the pending outputs.
+    removed = sandbox.janitor(settings.WORKSPACE_DATABASE_URL,
+                              keep=lambda name: name.removeprefix(sandbox.ROLE_PREFIX) in live_keys)
+    for run in dead_runs:
+        _fail_dead_run(run)
+    return removed
 
 
 def _fail_dead_run(run: Run) -> None:

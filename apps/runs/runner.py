@@ -1,6 +1,7 @@
 """Executes a Run on a worker: resolve bindings, reserve outputs, run every SQL step in its sandbox
 under the cooperative scheduler, then publish the outputs (success) or discard them (anything else)."""
 
+import logging
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -26,6 +27,9 @@ from apps.runs.models import Result, Run, Stage, StepRecord
 from apps.runs.recorder import RunRecorder, in_thread_done
 
 CANCEL_POLL_SECONDS = 0.2
+
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -216,6 +220,9 @@ def run_sql_step(run: Run, step: SqlStep, recorder: RunRecorder, cancel: threadi
         first = exc.errors[0]
         step.error = {"message": first.message, "line": first.line, "column": first.column,
                       "submodule": step.path or None, "code": first.code}
+    except Exception as exc:  # recorded on the run instead of vanishing into the scheduler thread
+        logger.exception("run %s step %r failed", run.pk, step.path)
+        step.error = {"message": f"The worker failed: {exc}", "submodule": step.path or None, "code": "worker_error"}
     finally:
         _finish_record(step)
         in_thread_done()

@@ -3,11 +3,13 @@ import { AppShell } from './components/AppShell';
 import { RequireAuth } from './components/RequireAuth';
 import { RouteError } from './components/RouteError';
 import { DatasetsPage } from './pages/DatasetsPage';
+import { DatasetDetailPage } from './pages/datasets/DatasetDetailPage';
 import { HistoryPage } from './pages/HistoryPage';
 import { HomePage } from './pages/HomePage';
 import { LoginPage } from './pages/LoginPage';
 import { ModulesPage } from './pages/ModulesPage';
 import { ModuleTypesPage } from './pages/ModuleTypesPage';
+import { VersionManagerPage } from './pages/moduletypes/VersionManagerPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 
 /** The app's routes (used by createBrowserRouter in main.tsx and by createMemoryRouter in tests). */
@@ -24,7 +26,14 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <HomePage /> },
       { path: 'datasets', element: <DatasetsPage /> },
+      { path: 'datasets/:id', element: <DatasetDetailPage /> },
       { path: 'module-types', element: <ModuleTypesPage /> },
+      { path: 'module-types/:id', element: <VersionManagerPage /> },
+      {
+        // CodeMirror and React Flow load with the editor, not with the app.
+        path: 'module-type-versions/:id',
+        lazy: async () => ({ Component: (await import('./pages/moduletypes/VersionEditorPage')).VersionEditorPage }),
+      },
       { path: 'modules', element: <ModulesPage /> },
       { path: 'history', element: <HistoryPage /> },
       { path: '*', element: <NotFoundPage /> },

@@ -4,7 +4,12 @@ PostgreSQL 15 reports for the same scripts (statement_position mapped back to th
 import pytest
 
 from apps.engine.placeholders import DatasetSlot, ParameterSlot, PlaceholderError
-from apps.engine.plpgsql_check import check_plpgsql, dummy_datasets, dummy_parameters, split_statements
+from apps.engine.plpgsql_check import (
+    check_plpgsql,
+    dummy_datasets,
+    dummy_parameters,
+    split_statements,
+)
 
 DATASETS = [DatasetSlot("input_emission_factors_dataset", "IN", "EmissionFactors"),
             DatasetSlot("output_emission_factors_dataset", "OUT", "EmissionFactors")]
@@ -213,4 +218,9 @@ def test_dummy_bindings() -> None:
 def test_split_statements_tracks_blocks() -> None:
     statements = split_statements("IF a THEN PERFORM 1; ELSE\n LOOP PERFORM ';'; END LOOP; END IF; -- x;\nPERFORM 2")
     assert [s.closers for s in statements] == ["END IF;", "END LOOP; END IF;", "END IF;", "", ""]
-    assert [s.tokens[0].text for s in statements] == ["IF", "PERFORM", "END", "END", "PERFORM"]
+    assert [s.tokens[0].text for s in statements] == ["IF", "ELSE", "END", "END", "PERFORM"]
+
+
+def test_slot_problems_are_reported_with_placeholder_problems() -> None:
+    errors = check_plpgsql("PERFORM ${x}; #{bad-name}", [DatasetSlot("user", "IN", "t")], [ParameterSlot("p", "money", "IN")])
+    assert [e.code for e in errors] == ["invalid_name", "invalid_sql_type", "unknown_placeholder", "malformed_placeholder"]

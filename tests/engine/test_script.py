@@ -14,7 +14,13 @@ from apps.engine.placeholders import (
     PlaceholderExpansionError,
     expand,
 )
-from apps.engine.script import UserScript, build_user_script, declaration, output_parameters_insert, render_body
+from apps.engine.script import (
+    UserScript,
+    build_user_script,
+    declaration,
+    output_parameters_insert,
+    render_body,
+)
 
 GENERAL = GeneralInfo("John Doe", 6, "jdoe", "M", 1, False, None, 2, "01/01/2024", "12:00:00.000")
 F = ParameterBinding(ParameterSlot("f", "double precision", "IN"), True, "1.15", "p_f")

@@ -74,7 +74,7 @@ def test_a_failing_algorithm_reports_its_line_and_publishes_nothing(
     version = demo["module"].type_version
     version_update(version=version, fields={"algorithm": "INSERT INTO ${output_emission_factors_dataset} (year)\n"
                                             "SELECT 1/0 FROM ${input_emission_factors_dataset};"},
-                   note="break it", author=users["modeler"])
+                   note="break it", author=users["modeler"], confirm_dependents=True)
     before = Dataset.objects.count()
     run = wait_for(start(clients["modeler"], demo["module"]))
     assert run.result == "FAILED"
@@ -90,7 +90,7 @@ def test_cancel_stops_a_running_module_within_a_second(
     clients: dict[str, APIClient], demo: dict[str, Any], users: dict[str, Any], worker: Any
 ) -> None:
     version_update(version=demo["module"].type_version, fields={"algorithm": "PERFORM pg_sleep(30);"},
-                   note="slow", author=users["modeler"])
+                   note="slow", author=users["modeler"], confirm_dependents=True)
     run_id = start(clients["modeler"], demo["module"])
     deadline = time.monotonic() + 15
     while not Run.objects.filter(pk=run_id, stage="USER_SCRIPT").exists() and time.monotonic() < deadline:

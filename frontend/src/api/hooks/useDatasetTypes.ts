@@ -1,0 +1,14 @@
+import { useQuery } from '@tanstack/react-query';
+import { apiGet } from '../client';
+import type { DatasetType } from '../types';
+
+export const datasetTypesQueryKey = ['dataset-types'] as const;
+
+/** GET /api/dataset-types: every dataset type (shared by all projects). */
+export function fetchDatasetTypes(signal?: AbortSignal): Promise<DatasetType[]> {
+  return apiGet<DatasetType[]>('/api/dataset-types', { signal });
+}
+
+export function useDatasetTypes() {
+  return useQuery({ queryKey: datasetTypesQueryKey, queryFn: ({ signal }) => fetchDatasetTypes(signal) });
+}

@@ -1,0 +1,59 @@
+import { useState, type FormEvent } from 'react';
+import { useCreateVersion } from '../../api/hooks/useCreateVersion';
+import type { DatasetVersion } from '../../api/types';
+import { Dialog } from './Dialog';
+import { FormErrors } from './FormErrors';
+
+interface Props {
+  datasetId: number;
+  /** Final versions: the only possible bases. */
+  finals: DatasetVersion[];
+  onClose: () => void;
+}
+
+export function NewVersionDialog({ datasetId, finals, onClose }: Props) {
+  const latest = finals.length ? finals[finals.length - 1].number : null;
+  const [base, setBase] = useState(latest === null ? '' : String(latest));
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const create = useCreateVersion(datasetId);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate({ base: Number(base), name: name.trim(), description }, { onSuccess: onClose });
+  };
+
+  return (
+    <Dialog title="New version" onClose={onClose}>
+      <form onSubmit={submit}>
+        <div className="field">
+          <label htmlFor="nv-base">Base version</label>
+          <select id="nv-base" value={base} onChange={(e) => setBase(e.target.value)} required>
+            {finals.map((v) => (
+              <option key={v.number} value={v.number}>
+                {v.number} — {v.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="nv-name">Name</label>
+          <input id="nv-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder="Version N" />
+        </div>
+        <div className="field">
+          <label htmlFor="nv-description">Description</label>
+          <textarea id="nv-description" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
+        </div>
+        <FormErrors error={create.error} />
+        <div className="ds-modal-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={create.isPending || base === ''}>
+            Create version
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

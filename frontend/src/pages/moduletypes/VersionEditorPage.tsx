@@ -1,0 +1,588 @@
+import { useQueries, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { useStore } from 'zustand';
+import { isApiError } from '../../api/client';
+import { useDatasetTypes } from '../../api/hooks/useDatasetTypes';
+import { useMe } from '../../api/hooks/useMe';
+import { useModuleType } from '../../api/hooks/useModuleType';
+import {
+  fetchModuleTypeVersion,
+  moduleTypeVersionQueryKey,
+  useModuleTypeVersion,
+  type ModuleTypeVersionWithEtag,
+} from '../../api/hooks/useModuleTypeVersion';
+import { useModuleTypeVersions } from '../../api/hooks/useModuleTypeVersions';
+import { useSqlTypes } from '../../api/hooks/useSqlTypes';
+import { useUpdateModuleTypeVersion } from '../../api/hooks/useUpdateModuleTypeVersion';
+import { validateModuleTypeVersion } from '../../api/hooks/useValidateModuleTypeVersion';
+import type { CompositeGraph, UsedBy, ValidationResult } from '../../api/types';
+import { ErrorPanel, errorMessage } from '../../components/ErrorPanel';
+import { useTopic } from '../../live/useTopic';
+import {
+  completionSlots,
+  draftFromVersion,
+  draftsEqual,
+  isUsed,
+  newDatasetSlot,
+  newParameterSlot,
+  slotProblems,
+  updateBody,
+  usedByFromError,
+  validationBody,
+  type VersionDraft,
+} from './draft';
+import { FinalizeDialog } from './FinalizeDialog';
+import { formatDateTime } from './format';
+import { DiagramEditor } from './graph/DiagramEditor';
+import { humanizeMessage } from './graph/flow';
+import { graphsEqual, normalizeGraph, renameOwnSlot, type GraphContext, type VersionInfo, type VersionSlots } from './graph/graph';
+import { createDiagramStore } from './graph/store';
+import { canEditVersion, canFinalizeVersion, canWriteProject } from './permissions';
+import { SaveDialog } from './SaveDialog';
+import { DatasetSlotsTable, ParameterSlotsTable } from './SlotTables';
+import { AlgorithmEditor } from './sql/AlgorithmEditor';
+import { diagnosticsFromErrors } from './sql/diagnostics';
+import { UsageList } from './UsageList';
+
+export const VALIDATE_DEBOUNCE_MS = 600;
+
+/** EMF's Module Type Version Editor (Version Properties): metadata, slots, algorithm or diagram, notes. */
+export function VersionEditorPage() {
+  const id = Number(useParams().id);
+  const query = useModuleTypeVersion(id);
+  if (query.isPending) return <p className="muted">Loading…</p>;
+  if (!query.data) {
+    return (
+      <div className="page">
+        <ErrorPanel title="Could not load the module type version" error={query.error} onRetry={() => void query.refetch()} />
+        <p>
+          <Link to="/module-types">Back to Module Types</Link>
+        </p>
+      </div>
+    );
+  }
+  return <VersionEditor key={id} loaded={query.data} refetch={async () => (await query.refetch()).data} />;
+}
+
+/** What says the server's version changed (finalizing, for one, does not change the ETag). */
+function serverStamp({ version, etag }: ModuleTypeVersionWithEtag): string {
+  return [etag, version.revision, version.is_final, version.last_modified, version.revision_notes.length].join('|');
+}
+
+interface ValidationState {
+  result: ValidationResult | null;
+  /** The algorithm text that was validated (diagnostics apply to it). */
+  algorithm: string | null;
+  pending: boolean;
+  error: unknown;
+}
+
+function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag; refetch: () => Promise<ModuleTypeVersionWithEtag | undefined> }) {
+  const { data: me } = useMe();
+  const [base, setBase] = useState(loaded);
+  const version = base.version;
+  const kind = version.kind;
+  const moduleType = useModuleType(version.module_type);
+  const datasetTypes = useDatasetTypes();
+  const sqlTypes = useSqlTypes();
+  const [draft, setDraft] = useState<VersionDraft>(() => draftFromVersion(loaded.version));
+  const [store] = useState(() => createDiagramStore(normalizeGraph(loaded.version.graph)));
+  const graph = useStore(store, (s) => s.history.present);
+  const baseDraft = useMemo(() => draftFromVersion(version), [version]);
+  const baseGraph = useMemo(() => normalizeGraph(version.graph), [version]);
+  const dirty = !draftsEqual(draft, baseDraft) || (kind === 'composite' && !graphsEqual(graph, baseGraph));
+  const editable = canEditVersion(me, moduleType.data?.project, version);
+  const readOnly = !editable;
+  // Validating is a POST: the project's modelers and admins (viewers would get 403).
+  const canValidate = canWriteProject(me, moduleType.data?.project);
+
+  // Saves by others are announced on the `modules` topic: refetch, then the effect below decides.
+  const queryClient = useQueryClient();
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: moduleTypeVersionQueryKey(version.id) });
+  useTopic<{ version?: number }>(
+    'modules',
+    (event) => {
+      if (event.type === 'type_version_changed' && event.data?.version === version.id) refresh();
+    },
+    refresh,
+  );
+
+  const [conflict, setConflict] = useState(false);
+  const [remoteChanged, setRemoteChanged] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [saveOpen, setSaveOpen] = useState(false);
+  const [dependents, setDependents] = useState<UsedBy | null>(null);
+  const [finalizeOpen, setFinalizeOpen] = useState(false);
+  const update = useUpdateModuleTypeVersion();
+
+  const rebase = useCallback(
+    (data: ModuleTypeVersionWithEtag) => {
+      setBase(data);
+      setDraft(draftFromVersion(data.version));
+      const fresh = normalizeGraph(data.version.graph);
+      if (!graphsEqual(store.getState().history.present, fresh)) store.getState().reset(fresh);
+      setRemoteChanged(false);
+      setConflict(false);
+    },
+    [store],
+  );
+
+  // Someone (or this tab, after a save) changed the version on the server.
+  const latest = useRef({ draft, graph, dirty });
+  latest.current = { draft, graph, dirty };
+  useEffect(() => {
+    if (serverStamp(loaded) === serverStamp(base)) return;
+    const same =
+      draftsEqual(draftFromVersion(loaded.version), latest.current.draft) &&
+      (kind !== 'composite' || graphsEqual(normalizeGraph(loaded.version.graph), latest.current.graph));
+    if (!latest.current.dirty || same) rebase(loaded);
+    else setRemoteChanged(true);
+    // Only a new server state matters here.
+  }, [loaded]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
+  // ------------------------------------------------------------------ validation
+  const [validation, setValidation] = useState<ValidationState>({ result: null, algorithm: null, pending: false, error: null });
+  const inflight = useRef<AbortController | null>(null);
+  const runValidation = useCallback(
+    async (useDraft: boolean) => {
+      inflight.current?.abort();
+      const controller = new AbortController();
+      inflight.current = controller;
+      const body = useDraft ? validationBody(kind, latest.current.draft, kind === 'composite' ? latest.current.graph : null) : undefined;
+      const validatedText = useDraft ? latest.current.draft.algorithm : version.algorithm;
+      setValidation((v) => ({ ...v, pending: true }));
+      try {
+        const result = await validateModuleTypeVersion({ id: version.id, draft: body, signal: controller.signal });
+        if (controller.signal.aborted) return;
+        setValidation({ result, algorithm: validatedText, pending: false, error: null });
+      } catch (error) {
+        if (controller.signal.aborted || (error as { name?: string })?.name === 'AbortError') return;
+        setValidation((v) => ({ ...v, pending: false, error }));
+      }
+    },
+    [kind, version.id, version.algorithm],
+  );
+  useEffect(() => {
+    if (!editable) return;
+    const timer = window.setTimeout(() => void runValidation(true), VALIDATE_DEBOUNCE_MS);
+    return () => window.clearTimeout(timer);
+  }, [editable, draft.algorithm, draft.dataset_slots, draft.parameter_slots, graph, runValidation]);
+  useEffect(() => () => inflight.current?.abort(), []);
+
+  const errors = useMemo(() => validation.result?.errors ?? [], [validation.result]);
+  const diagnostics = useMemo(
+    () => diagnosticsFromErrors(validation.algorithm ?? draft.algorithm, errors),
+    // Positions are for the validated text.
+    [validation.algorithm, errors], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+
+  // ------------------------------------------------------------------ saving
+  const save = (note: string, confirmDependents: boolean) => {
+    update.mutate(
+      {
+        id: version.id,
+        changes: updateBody(kind, draft, kind === 'composite' ? graph : null, note, confirmDependents),
+        etag: base.etag,
+      },
+      {
+        onSuccess: (result) => {
+          setBase(result);
+          setSaveOpen(false);
+          setDependents(null);
+          setRemoteChanged(false);
+          setNotice('Saved.');
+        },
+        onError: (error) => {
+          if (isApiError(error) && error.status === 412) {
+            setSaveOpen(false);
+            setDependents(null);
+            setConflict(true);
+          } else if (isApiError(error) && error.code === 'has_dependents') {
+            setDependents(usedByFromError(error) ?? { modules: [], composites: [] });
+          }
+        },
+      },
+    );
+  };
+
+  const reload = async () => {
+    const fresh = await refetch();
+    if (fresh) rebase(fresh);
+    setNotice(null);
+  };
+
+  // ------------------------------------------------------------------ slots
+  const renameOwn = (renamed?: { from: string; to: string }) => {
+    if (kind !== 'composite' || !renamed) return;
+    const s = store.getState();
+    s.dragTo(renameOwnSlot(s.history.present, renamed.from, renamed.to));
+  };
+  const setField = <K extends keyof VersionDraft>(key: K, value: VersionDraft[K]) => {
+    setNotice(null);
+    setDraft((d) => ({ ...d, [key]: value }));
+  };
+
+  const typeList = useMemo(() => datasetTypes.data ?? [], [datasetTypes.data]);
+  const slotsForCompletion = useMemo(() => completionSlots(draft, typeList), [draft, typeList]);
+  const datasetTypeNames = useMemo(() => new Map(typeList.map((t) => [String(t.id), t.name])), [typeList]);
+
+  // ------------------------------------------------------------------ composite context
+  const palette = useModuleTypeVersions({}, kind === 'composite');
+  const paletteItems = useMemo(() => palette.data ?? [], [palette.data]);
+  const missingIds = useMemo(() => {
+    const known = new Set(paletteItems.map((v) => v.id));
+    return [...new Set(graph.submodules.map((s) => s.version))].filter((vid) => !known.has(vid));
+  }, [graph.submodules, paletteItems]);
+  const missing = useQueries({
+    queries: (palette.isPending ? [] : missingIds).map((vid) => ({
+      queryKey: [...moduleTypeVersionQueryKey(vid), 'detail'] as const,
+      queryFn: ({ signal }: { signal: AbortSignal }) => fetchModuleTypeVersion(vid, signal),
+      retry: false,
+    })),
+  });
+  const missingVersions = missing.map((m) => m.data?.version).filter((v) => !!v);
+  const missingKey = missingVersions.map((v) => `${v.id}:${v.revision}`).join(',');
+  const versionInfos = useMemo(() => {
+    const map = new Map<number, VersionInfo>();
+    for (const v of paletteItems) map.set(v.id, v);
+    for (const v of missingVersions) map.set(v.id, v);
+    return map;
+    // missingVersions is a new array each render; missingKey says when it changed.
+  }, [paletteItems, missingKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  const ctx: GraphContext = useMemo(() => {
+    const versions = new Map<number, VersionSlots>();
+    for (const [vid, v] of versionInfos) versions.set(vid, { dataset_slots: v.dataset_slots, parameter_slots: v.parameter_slots });
+    return {
+      own: { dataset_slots: draft.dataset_slots, parameter_slots: draft.parameter_slots },
+      versions,
+      datasetTypeNames,
+    };
+  }, [versionInfos, draft.dataset_slots, draft.parameter_slots, datasetTypeNames]);
+  const paletteChoices = useMemo(() => paletteItems.filter((v) => v.id !== version.id), [paletteItems, version.id]);
+
+  const problems = slotProblems(draft);
+  const used = version.used_by;
+  const projectName = me?.projects.find((p) => p.id === moduleType.data?.project)?.name;
+
+  return (
+    <div className="page mt-editor">
+      <p className="mt-breadcrumb">
+        <Link to="/module-types">Module Types</Link> / <Link to={`/module-types/${version.module_type}`}>{version.module_type_name}</Link> /
+      </p>
+      <div className="page-header">
+        <h1>
+          {version.module_type_name} — version {version.number}
+        </h1>
+        <span className="badge">{kind}</span>
+        {version.is_final ? (
+          <span className="badge badge-ok" data-testid="final-badge">
+            Final
+          </span>
+        ) : (
+          <span className="badge">Not final</span>
+        )}
+        {dirty && <span className="badge badge-warn">Unsaved changes</span>}
+        <div className="ds-page-actions">
+          {canValidate && (
+            <button type="button" className="btn" onClick={() => void runValidation(editable)} disabled={validation.pending}>
+              Validate
+            </button>
+          )}
+          {editable && (
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={() => {
+                update.reset();
+                setDependents(null);
+                setSaveOpen(true);
+              }}
+              disabled={!dirty || update.isPending}
+            >
+              Save
+            </button>
+          )}
+          {canFinalizeVersion(me, version) && (
+            <button
+              type="button"
+              className="btn"
+              onClick={() => setFinalizeOpen(true)}
+              disabled={dirty}
+              title={dirty ? 'Save your changes first' : 'Finalize this version (and its submodules)'}
+            >
+              Finalize…
+            </button>
+          )}
+        </div>
+      </div>
+
+      {conflict && (
+        <div className="ds-notice mt-conflict" role="alert" data-testid="conflict">
+          <p>
+            <strong>Someone else saved this version; your edits are kept — copy them, reload, and re-apply.</strong>
+          </p>
+          <details>
+            <summary>Your edits</summary>
+            <textarea
+              readOnly
+              className="mono mt-edits-copy"
+              rows={10}
+              aria-label="Your edits"
+              value={JSON.stringify({ ...draft, ...(kind === 'composite' ? { graph } : {}) }, null, 2)}
+            />
+          </details>
+          <div className="ds-form-actions">
+            <button
+              type="button"
+              className="btn"
+              onClick={() =>
+                void navigator.clipboard?.writeText(
+                  kind === 'simple' ? draft.algorithm : JSON.stringify({ ...draft, graph }, null, 2),
+                )
+              }
+            >
+              Copy my edits
+            </button>
+            <button type="button" className="btn" onClick={() => void reload()}>
+              Reload (discards my edits)
+            </button>
+          </div>
+        </div>
+      )}
+      {!conflict && remoteChanged && (
+        <div className="ds-notice" role="status">
+          This version was changed by someone else since you opened it. Saving will be refused;{' '}
+          <button type="button" className="btn btn-small" onClick={() => void reload()}>
+            Reload
+          </button>{' '}
+          to see their changes (yours are discarded).
+        </div>
+      )}
+      {version.is_final && (
+        <p className="ds-notice" data-testid="read-only-note">
+          This version is final: it can be viewed but never changed. Make a new version in the{' '}
+          <Link to={`/module-types/${version.module_type}`}>Version Manager</Link> to change it.
+        </p>
+      )}
+      {!version.is_final && !editable && moduleType.data && (
+        <p className="ds-notice" data-testid="read-only-note">
+          You can view this version but not change it.
+        </p>
+      )}
+      {notice && (
+        <p className="ds-notice-ok" role="status">
+          {notice}
+        </p>
+      )}
+
+      <section className="panel mt-section" aria-labelledby="mt-summary-heading">
+        <h2 id="mt-summary-heading">Summary</h2>
+        <div className="mt-summary">
+          <dl className="ds-meta">
+            <dt>Module type</dt>
+            <dd>
+              <Link to={`/module-types/${version.module_type}`}>{version.module_type_name}</Link> ({kind})
+            </dd>
+            <dt>Type description</dt>
+            <dd>{moduleType.data?.description || '—'}</dd>
+            <dt>Project</dt>
+            <dd>{projectName ?? moduleType.data?.project ?? '—'}</dd>
+            <dt>Tags</dt>
+            <dd>{moduleType.data?.tags.join(', ') || '—'}</dd>
+            <dt>Version</dt>
+            <dd>{version.number}</dd>
+            <dt>Creator</dt>
+            <dd>{version.creator}</dd>
+            <dt>Created</dt>
+            <dd>{formatDateTime(version.created_at)}</dd>
+            <dt>Last modified</dt>
+            <dd>{formatDateTime(version.last_modified)}</dd>
+          </dl>
+          <div>
+            <div className="field">
+              <label htmlFor="mt-version-name">Version name</label>
+              <input id="mt-version-name" value={draft.name} disabled={readOnly} maxLength={200} onChange={(e) => setField('name', e.target.value)} />
+            </div>
+            <div className="field">
+              <label htmlFor="mt-version-description">Version description</label>
+              <textarea
+                id="mt-version-description"
+                rows={3}
+                value={draft.description}
+                disabled={readOnly}
+                onChange={(e) => setField('description', e.target.value)}
+              />
+            </div>
+            <label className="ds-checkbox">
+              <input
+                type="checkbox"
+                checked={draft.is_aggregation}
+                disabled={readOnly}
+                onChange={(e) => setField('is_aggregation', e.target.checked)}
+              />
+              Aggregation (keeps state across runs)
+            </label>
+          </div>
+        </div>
+        {used && isUsed(used) && (
+          <div className="mt-used-by">
+            <h3>Used by</h3>
+            <UsageList used={used} />
+          </div>
+        )}
+      </section>
+
+      <DatasetSlotsTable
+        slots={draft.dataset_slots}
+        datasetTypes={typeList}
+        readOnly={readOnly}
+        onChange={(slots, renamed) => {
+          setField('dataset_slots', slots);
+          renameOwn(renamed);
+        }}
+        onAdd={() => typeList[0] && setField('dataset_slots', [...draft.dataset_slots, newDatasetSlot(draft, typeList[0].id)])}
+      />
+      <ParameterSlotsTable
+        slots={draft.parameter_slots}
+        sqlTypes={sqlTypes.list}
+        readOnly={readOnly}
+        onChange={(slots, renamed) => {
+          setField('parameter_slots', slots);
+          renameOwn(renamed);
+        }}
+        onAdd={() => setField('parameter_slots', [...draft.parameter_slots, newParameterSlot(draft, sqlTypes.list[0])])}
+      />
+      {problems.length > 0 && !readOnly && (
+        <div className="form-error" role="alert">
+          <ul>
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+
+      {kind === 'simple' ? (
+        <section className="panel mt-section" aria-labelledby="mt-algorithm-heading">
+          <div className="panel-title-row">
+            <h2 id="mt-algorithm-heading">Algorithm</h2>
+            <span className="muted">
+              PL/pgSQL · <code>{'${'}</code> datasets and general placeholders · <code>{'#{'}</code> parameters
+            </span>
+          </div>
+          <AlgorithmEditor
+            value={draft.algorithm}
+            onChange={(text) => setField('algorithm', text)}
+            readOnly={readOnly}
+            slots={slotsForCompletion}
+            diagnostics={diagnostics}
+            diagnosticsFor={validation.algorithm}
+          />
+        </section>
+      ) : (
+        <section className="panel mt-section" aria-labelledby="mt-diagram-heading">
+          <h2 id="mt-diagram-heading">Diagram</h2>
+          <DiagramEditor
+            store={store}
+            ctx={ctx}
+            versions={versionInfos}
+            palette={paletteChoices}
+            paletteLoading={palette.isPending}
+            paletteError={palette.isError ? errorMessage(palette.error) : null}
+            readOnly={readOnly}
+            errors={errors}
+            datasetTypeNames={datasetTypeNames}
+          />
+        </section>
+      )}
+
+      <ValidationPanel validation={validation} graph={kind === 'composite' ? graph : null} />
+
+      <section className="panel mt-section" aria-labelledby="mt-notes-heading">
+        <h2 id="mt-notes-heading">Revision notes</h2>
+        {version.revision_notes.length === 0 ? (
+          <p className="empty">No revision notes.</p>
+        ) : (
+          <table className="table" data-testid="revision-notes">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">Note</th>
+              </tr>
+            </thead>
+            <tbody>
+              {version.revision_notes.map((n, i) => (
+                <tr key={i}>
+                  <td>{formatDateTime(n.created_at)}</td>
+                  <td>{n.author}</td>
+                  <td className="mt-note">{n.note}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      {saveOpen && (
+        <SaveDialog
+          pending={update.isPending}
+          error={update.error}
+          dependents={dependents}
+          problems={[]}
+          onSave={save}
+          onClose={() => {
+            setSaveOpen(false);
+            setDependents(null);
+          }}
+        />
+      )}
+      {finalizeOpen && <FinalizeDialog versionId={version.id} onClose={() => setFinalizeOpen(false)} onDone={() => void reload()} />}
+    </div>
+  );
+}
+
+function ValidationPanel({ validation, graph }: { validation: ValidationState; graph: CompositeGraph | null }) {
+  const { result, pending, error } = validation;
+  const nameOf = (id: number | null | undefined) => graph?.submodules.find((s) => s.id === id)?.name;
+  return (
+    <section className="panel mt-section" aria-labelledby="mt-validation-heading" data-testid="validation">
+      <div className="panel-title-row">
+        <h2 id="mt-validation-heading">Validation</h2>
+        {pending && <span className="muted">Validating…</span>}
+        {result && !pending && (
+          <span className={`badge ${result.valid ? 'badge-ok' : 'badge-failed'}`} data-testid="validation-status">
+            {result.valid ? 'valid' : `${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}`}
+          </span>
+        )}
+      </div>
+      {error != null && <p className="form-error">Could not validate: {errorMessage(error)}</p>}
+      {!result && !error && <p className="muted">Not validated yet.</p>}
+      {result && result.errors.length > 0 && (
+        <ul className="mt-errors" data-testid="validation-errors">
+          {result.errors.map((e, i) => (
+            <li key={i}>
+              {e.line != null && (
+                <span className="mt-error-where">
+                  line {e.line}
+                  {e.column != null ? `, column ${e.column}` : ''}:{' '}
+                </span>
+              )}
+              {e.submodule != null && <span className="mt-error-where">{nameOf(e.submodule) ?? `submodule ${e.submodule}`}: </span>}
+              {graph ? humanizeMessage(e.message, graph) : e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {result && result.valid && <p className="muted">No problems found.</p>}
+    </section>
+  );
+}

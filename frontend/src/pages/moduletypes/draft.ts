@@ -1,0 +1,155 @@
+/** The Version Editor's draft (everything but the diagram) and the request bodies made from it (pure). */
+import { isApiError } from '../../api/client';
+import type {
+  CompositeGraph,
+  DatasetSlot,
+  DatasetType,
+  ModuleTypeKind,
+  ModuleTypeVersion,
+  ModuleTypeVersionUpdate,
+  ParameterSlot,
+  UsedBy,
+  ValidationDraft,
+} from '../../api/types';
+import type { PlaceholderSlots } from './sql/completion';
+
+export interface VersionDraft {
+  name: string;
+  description: string;
+  is_aggregation: boolean;
+  dataset_slots: DatasetSlot[];
+  parameter_slots: ParameterSlot[];
+  algorithm: string;
+}
+
+export function draftFromVersion(v: ModuleTypeVersion): VersionDraft {
+  return {
+    name: v.name,
+    description: v.description ?? '',
+    is_aggregation: !!v.is_aggregation,
+    dataset_slots: (v.dataset_slots ?? []).map((s) => ({
+      placeholder: s.placeholder,
+      mode: s.mode,
+      dataset_type: s.dataset_type,
+      is_optional: !!s.is_optional,
+      description: s.description ?? '',
+    })),
+    parameter_slots: (v.parameter_slots ?? []).map((s) => ({
+      name: s.name,
+      sql_type: s.sql_type,
+      mode: s.mode,
+      is_optional: !!s.is_optional,
+      description: s.description ?? '',
+    })),
+    algorithm: v.algorithm ?? '',
+  };
+}
+
+export function draftsEqual(a: VersionDraft, b: VersionDraft): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The PATCH body: the whole draft (and, for composites, the whole graph with positions) at once. */
+export function updateBody(
+  kind: ModuleTypeKind,
+  draft: VersionDraft,
+  graph: CompositeGraph | null,
+  note: string,
+  confirmDependents = false,
+): ModuleTypeVersionUpdate {
+  const body: ModuleTypeVersionUpdate = {
+    name: draft.name.trim(),
+    description: draft.description,
+    is_aggregation: draft.is_aggregation,
+    dataset_slots: draft.dataset_slots,
+    parameter_slots: draft.parameter_slots,
+    revision_note: note.trim(),
+  };
+  if (kind === 'simple') body.algorithm = draft.algorithm;
+  else if (graph) body.graph = graph;
+  if (confirmDependents) body.confirm_dependents = true;
+  return body;
+}
+
+/** The draft to validate instead of the saved version. */
+export function validationBody(kind: ModuleTypeKind, draft: VersionDraft, graph: CompositeGraph | null): ValidationDraft {
+  return kind === 'simple'
+    ? { algorithm: draft.algorithm, dataset_slots: draft.dataset_slots, parameter_slots: draft.parameter_slots }
+    : { dataset_slots: draft.dataset_slots, parameter_slots: draft.parameter_slots, graph: graph ?? undefined };
+}
+
+/** What completion offers: the draft's current slots. */
+export function completionSlots(draft: VersionDraft, datasetTypes: readonly Pick<DatasetType, 'id' | 'name'>[] = []): PlaceholderSlots {
+  const typeName = new Map(datasetTypes.map((t) => [t.id, t.name]));
+  return {
+    datasets: draft.dataset_slots
+      .filter((s) => s.placeholder.trim())
+      .map((s) => ({ name: s.placeholder.trim(), mode: s.mode, type: typeName.get(s.dataset_type), description: s.description })),
+    parameters: draft.parameter_slots
+      .filter((s) => s.name.trim())
+      .map((s) => ({ name: s.name.trim(), mode: s.mode, type: s.sql_type, description: s.description })),
+  };
+}
+
+function uniqueSlotName(base: string, draft: VersionDraft): string {
+  const taken = new Set([...draft.dataset_slots.map((s) => s.placeholder), ...draft.parameter_slots.map((s) => s.name)].map((n) => n.toLowerCase()));
+  for (let i = 1; ; i++) {
+    const name = `${base}_${i}`;
+    if (!taken.has(name)) return name;
+  }
+}
+
+export function newDatasetSlot(draft: VersionDraft, datasetType: number): DatasetSlot {
+  return { placeholder: uniqueSlotName('dataset', draft), mode: 'IN', dataset_type: datasetType, is_optional: false, description: '' };
+}
+
+export function newParameterSlot(draft: VersionDraft, sqlType = 'integer'): ParameterSlot {
+  return { name: uniqueSlotName('param', draft), sql_type: sqlType, mode: 'IN', is_optional: false, description: '' };
+}
+
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,57}$/;
+const RESERVED = new Set(['user', 'module', 'run']);
+
+/** Problems the server would refuse the slots for (shown before saving). */
+export function slotProblems(draft: VersionDraft): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const check = (name: string, what: string, reserved: boolean) => {
+    if (!NAME_RE.test(name)) {
+      problems.push(`${what} '${name}': use letters, digits and _ (not starting with a digit), at most 58 characters.`);
+    } else if (reserved && RESERVED.has(name.toLowerCase())) {
+      problems.push(`${what} '${name}': user, module and run are reserved for the general placeholders.`);
+    } else if (seen.has(name.toLowerCase())) {
+      problems.push(`${what} '${name}' appears twice.`);
+    }
+    seen.add(name.toLowerCase());
+  };
+  draft.dataset_slots.forEach((s) => check(s.placeholder, 'Dataset placeholder', true));
+  draft.parameter_slots.forEach((s) => check(s.name, 'Parameter', true));
+  return problems;
+}
+
+/** The modules and composites listed in a 409 (`has_dependents`, `type_in_use`, …), else null. */
+export function usedByFromError(error: unknown): UsedBy | null {
+  if (!isApiError(error) || error.status !== 409) return null;
+  const d = error.details as Partial<UsedBy> | null;
+  if (!d || typeof d !== 'object') return null;
+  const modules = Array.isArray(d.modules) ? d.modules : [];
+  const composites = Array.isArray(d.composites) ? d.composites : [];
+  if (!modules.length && !composites.length) return null;
+  return { modules, composites };
+}
+
+export function mergeUsedBy(list: (UsedBy | null | undefined)[]): UsedBy {
+  const modules = new Map<number, UsedBy['modules'][number]>();
+  const composites = new Map<number, UsedBy['composites'][number]>();
+  for (const u of list) {
+    u?.modules?.forEach((m) => modules.set(m.id, m));
+    u?.composites?.forEach((c) => composites.set(c.id, c));
+  }
+  return { modules: [...modules.values()], composites: [...composites.values()] };
+}
+
+export function isUsed(used: UsedBy | null | undefined): boolean {
+  return !!used && (used.modules.length > 0 || used.composites.length > 0);
+}

@@ -1,0 +1,397 @@
+import '@xyflow/react/dist/style.css';
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+  type NodeTypes,
+} from '@xyflow/react';
+import { useCallback, useMemo, useRef, type DragEvent, type KeyboardEvent } from 'react';
+import { useStore } from 'zustand';
+import type { GraphConnection, ValidationError } from '../../../api/types';
+import {
+  addConnection,
+  addSubmodule,
+  checkConnection,
+  copySubmodules,
+  moveSubmodules,
+  pasteSubmodules,
+  removeConnections,
+  removeSubmodules,
+  renameSubmodule,
+  type GraphContext,
+  type VersionInfo,
+} from './graph';
+import {
+  DATASET_COLOR,
+  endpointsFromFlow,
+  graphToFlow,
+  INPUTS_NODE,
+  OUTPUTS_NODE,
+  PARAMETER_COLOR,
+  submoduleOfNode,
+  type ConnectionEdge,
+  type ModuleFlowNode,
+} from './flow';
+import { layoutGraph } from './layout';
+import { ModuleNode, NodeActionsContext, type NodeActions } from './ModuleNode';
+import { Palette, PALETTE_MIME } from './Palette';
+import type { DiagramStore } from './store';
+
+/** Defined once, at module scope (React Flow re-mounts every node when this object changes). */
+const nodeTypes: NodeTypes = { module: ModuleNode };
+
+interface Props {
+  store: DiagramStore;
+  ctx: GraphContext;
+  versions: ReadonlyMap<number, VersionInfo>;
+  /** What the palette offers (the version being edited is left out). */
+  palette: VersionInfo[];
+  paletteLoading: boolean;
+  paletteError: string | null;
+  readOnly: boolean;
+  errors: ValidationError[];
+  datasetTypeNames: ReadonlyMap<string, string>;
+}
+
+export function DiagramEditor(props: Props) {
+  return (
+    <ReactFlowProvider>
+      <DiagramEditorInner {...props} />
+    </ReactFlowProvider>
+  );
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+}
+
+function DiagramEditorInner({ store, ctx, versions, palette, paletteLoading, paletteError, readOnly, errors, datasetTypeNames }: Props) {
+  const graph = useStore(store, (s) => s.history.present);
+  const ownPositions = useStore(store, (s) => s.ownPositions);
+  const measured = useStore(store, (s) => s.measured);
+  const selectedNodes = useStore(store, (s) => s.selectedNodes);
+  const selectedEdges = useStore(store, (s) => s.selectedEdges);
+  const message = useStore(store, (s) => s.message);
+  const undoable = useStore(store, (s) => s.history.past.length > 0);
+  const redoable = useStore(store, (s) => s.history.future.length > 0);
+  const clipboard = useStore(store, (s) => s.clipboard);
+  const flow = useReactFlow<ModuleFlowNode, ConnectionEdge>();
+  const wrapper = useRef<HTMLDivElement>(null);
+  const addCount = useRef(0);
+
+  const { nodes, edges } = useMemo(
+    () =>
+      graphToFlow(graph, {
+        ctx,
+        versions,
+        ownPositions,
+        measured,
+        selectedNodes,
+        selectedEdges,
+        errors,
+        readOnly,
+        datasetTypeNames,
+      }),
+    [graph, ctx, versions, ownPositions, measured, selectedNodes, selectedEdges, errors, readOnly, datasetTypeNames],
+  );
+
+  const s = store.getState;
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<ModuleFlowNode>[]) => {
+      const moved = new Map<number, { x: number; y: number }>();
+      let selection: { nodes: Set<string>; changed: boolean } = { nodes: new Set(s().selectedNodes), changed: false };
+      for (const change of changes) {
+        if (change.type === 'position' && change.position) {
+          const sub = submoduleOfNode(change.id);
+          if (typeof sub === 'number') moved.set(sub, change.position);
+          else if (change.id === INPUTS_NODE) s().setOwnPositions({ inputs: change.position });
+          else if (change.id === OUTPUTS_NODE) s().setOwnPositions({ outputs: change.position });
+        } else if (change.type === 'dimensions' && change.dimensions) {
+          s().setMeasured(change.id, change.dimensions);
+        } else if (change.type === 'select') {
+          if (change.selected) selection.nodes.add(change.id);
+          else selection.nodes.delete(change.id);
+          selection = { ...selection, changed: true };
+        }
+        // 'remove' is handled once in onDelete (nodes and their edges in one undo step).
+      }
+      if (moved.size) s().dragTo(moveSubmodules(s().history.present, moved));
+      if (selection.changed) s().setSelection(selection.nodes, s().selectedEdges);
+    },
+    [s],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<ConnectionEdge>[]) => {
+      const selected = new Set(s().selectedEdges);
+      let changed = false;
+      for (const change of changes) {
+        if (change.type === 'select') {
+          if (change.selected) selected.add(change.id);
+          else selected.delete(change.id);
+          changed = true;
+        }
+      }
+      if (changed) s().setSelection(s().selectedNodes, selected);
+    },
+    [s],
+  );
+
+  const deleteElements = useCallback(
+    (nodeIds: string[], edgeList: ConnectionEdge[]) => {
+      if (readOnly) return;
+      const subs = nodeIds.map(submoduleOfNode).filter((x): x is number => typeof x === 'number');
+      let next = removeSubmodules(s().history.present, subs);
+      next = removeConnections(
+        next,
+        edgeList.map((e) => e.data?.connection).filter((c): c is GraphConnection => !!c),
+      );
+      if (next !== s().history.present) {
+        s().commit(next);
+        s().setSelection([], []);
+      }
+    },
+    [readOnly, s],
+  );
+
+  const onConnect = useCallback(
+    (connection: Connection) => {
+      if (readOnly) return;
+      const ends = endpointsFromFlow(connection);
+      if (!ends) return;
+      const check = checkConnection(s().history.present, ctx, ends.source, ends.target);
+      if (!check.ok) {
+        s().say(check.reason);
+        return;
+      }
+      s().commit(addConnection(s().history.present, check.connection));
+      s().clearMessage();
+    },
+    [ctx, readOnly, s],
+  );
+
+  const addVersion = useCallback(
+    (version: VersionInfo, position?: { x: number; y: number }) => {
+      if (readOnly) return;
+      let at = position;
+      if (!at) {
+        const box = wrapper.current?.getBoundingClientRect();
+        const center = box
+          ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 })
+          : { x: 0, y: 0 };
+        const step = (addCount.current++ % 6) * 30;
+        at = { x: Math.round(center.x - 110 + step), y: Math.round(center.y - 60 + step) };
+      }
+      const { graph: next, id } = addSubmodule(s().history.present, version, at);
+      s().commit(next);
+      s().setSelection([`s${id}`], []);
+      s().say(`Added ${next.submodules.find((x) => x.id === id)?.name}.`, 'info');
+    },
+    [flow, readOnly, s],
+  );
+
+  const onDrop = (event: DragEvent) => {
+    const raw = event.dataTransfer.getData(PALETTE_MIME);
+    if (!raw) return;
+    event.preventDefault();
+    const version = versions.get(Number(raw)) ?? palette.find((v) => v.id === Number(raw));
+    if (!version) return;
+    const p = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+    addVersion(version, { x: Math.round(p.x), y: Math.round(p.y) });
+  };
+
+  const copy = useCallback(() => {
+    const ids = [...s().selectedNodes].map(submoduleOfNode).filter((x): x is number => typeof x === 'number');
+    const clip = copySubmodules(s().history.present, ids);
+    if (!clip) {
+      s().say('Select submodules to copy.', 'info');
+      return;
+    }
+    s().setClipboard(clip);
+    s().say(`Copied ${clip.submodules.length} submodule${clip.submodules.length === 1 ? '' : 's'}.`, 'info');
+  }, [s]);
+
+  const paste = useCallback(() => {
+    const clip = s().clipboard;
+    if (readOnly || !clip) return;
+    const { graph: next, ids } = pasteSubmodules(s().history.present, clip);
+    s().commit(next);
+    s().setSelection(ids.map((id) => `s${id}`), []);
+    // The next paste lands a little further.
+    s().setClipboard({
+      ...clip,
+      submodules: clip.submodules.map((x) => ({ ...x, position: { x: x.position.x + 40, y: x.position.y + 40 } })),
+    });
+  }, [readOnly, s]);
+
+  const deleteSelected = useCallback(() => {
+    const edgeList = edges.filter((e) => s().selectedEdges.has(e.id));
+    deleteElements([...s().selectedNodes], edgeList);
+  }, [deleteElements, edges, s]);
+
+  const autoLayout = useCallback(async () => {
+    const result = await layoutGraph(s().history.present, s().measured);
+    s().commit(moveSubmodules(s().history.present, result.submodules));
+    s().setOwnPositions({ inputs: result.inputs, outputs: result.outputs });
+    window.requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1 }));
+  }, [flow, s]);
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (isTyping(event.target)) return;
+    const mod = event.ctrlKey || event.metaKey;
+    if (!mod) return;
+    const key = event.key.toLowerCase();
+    if (key === 'z' && !event.shiftKey && !readOnly) {
+      event.preventDefault();
+      s().undo();
+    } else if (((key === 'z' && event.shiftKey) || key === 'y') && !readOnly) {
+      event.preventDefault();
+      s().redo();
+    } else if (key === 'c') {
+      event.preventDefault();
+      copy();
+    } else if (key === 'v' && !readOnly) {
+      event.preventDefault();
+      paste();
+    }
+  };
+
+  const actions = useMemo<NodeActions>(
+    () => ({
+      rename: (id, name) => {
+        const result = renameSubmodule(s().history.present, id, name);
+        if (!result.ok) return result.reason;
+        s().commit(result.graph);
+        return null;
+      },
+      remove: (id) => deleteElements([`s${id}`], []),
+    }),
+    [deleteElements, s],
+  );
+
+  return (
+    <div className="mt-diagram-layout">
+      {!readOnly && (
+        <Palette
+          versions={palette}
+          loading={paletteLoading}
+          error={paletteError}
+          onAdd={(v) => addVersion(v)}
+        />
+      )}
+      <div className="mt-diagram-main">
+        <div className="mt-diagram-toolbar" role="toolbar" aria-label="Diagram">
+          {!readOnly && (
+            <>
+              <button type="button" className="btn btn-small" onClick={() => s().undo()} disabled={!undoable} title="Ctrl+Z">
+                Undo
+              </button>
+              <button type="button" className="btn btn-small" onClick={() => s().redo()} disabled={!redoable} title="Ctrl+Shift+Z">
+                Redo
+              </button>
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={deleteSelected}
+                disabled={selectedNodes.size === 0 && selectedEdges.size === 0}
+                title="Delete"
+              >
+                Delete selected
+              </button>
+              <button type="button" className="btn btn-small" onClick={copy} disabled={selectedNodes.size === 0} title="Ctrl+C">
+                Copy
+              </button>
+              <button type="button" className="btn btn-small" onClick={paste} disabled={!clipboard} title="Ctrl+V">
+                Paste
+              </button>
+              <button type="button" className="btn btn-small" onClick={() => void autoLayout()}>
+                Auto-layout
+              </button>
+            </>
+          )}
+          <button type="button" className="btn btn-small" onClick={() => void flow.fitView({ padding: 0.15, maxZoom: 1 })}>
+            Zoom to fit
+          </button>
+          <span className="mt-legend">
+            <span className="mt-legend-item" style={{ borderColor: DATASET_COLOR }}>
+              dataset
+            </span>
+            <span className="mt-legend-item" style={{ borderColor: PARAMETER_COLOR }}>
+              parameter
+            </span>
+          </span>
+        </div>
+        <div
+          className={`mt-diagram-message${message ? ` mt-diagram-message-${message.tone}` : ''}`}
+          role={message?.tone === 'error' ? 'alert' : 'status'}
+          data-testid="diagram-message"
+        >
+          {message ? (
+            <>
+              <span>{message.text}</span>
+              <button type="button" className="btn btn-small" onClick={() => s().clearMessage()} aria-label="Dismiss message">
+                ×
+              </button>
+            </>
+          ) : readOnly ? (
+            'Read-only.'
+          ) : (
+            'Drag from an output (right) to an input (left) to connect. Double-click a title to rename; Delete removes.'
+          )}
+        </div>
+        <div
+          className="mt-diagram"
+          ref={wrapper}
+          tabIndex={-1}
+          onKeyDown={onKeyDown}
+          onMouseDown={(e) => {
+            if (!isTyping(e.target)) wrapper.current?.focus({ preventScroll: true });
+          }}
+          onDragOver={(e) => {
+            if (e.dataTransfer.types.includes(PALETTE_MIME)) {
+              e.preventDefault();
+              e.dataTransfer.dropEffect = 'copy';
+            }
+          }}
+          onDrop={onDrop}
+          data-testid="diagram"
+        >
+          <NodeActionsContext.Provider value={actions}>
+            <ReactFlow<ModuleFlowNode, ConnectionEdge>
+              nodes={nodes}
+              edges={edges}
+              nodeTypes={nodeTypes}
+              onNodesChange={onNodesChange}
+              onEdgesChange={onEdgesChange}
+              onConnect={onConnect}
+              onDelete={({ nodes: n, edges: e }) => deleteElements(n.map((x) => x.id), e)}
+              onNodeDragStart={() => s().beginDrag()}
+              onNodeDragStop={() => s().endDrag()}
+              nodesDraggable={!readOnly}
+              nodesConnectable={!readOnly}
+              elementsSelectable
+              deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
+              zoomOnDoubleClick={false}
+              fitView
+              fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+              minZoom={0.2}
+              connectionLineStyle={{ stroke: '#5e6b7c', strokeWidth: 2 }}
+            >
+              <Background gap={16} size={1} />
+              <Controls showInteractive={false} />
+              <MiniMap pannable zoomable nodeColor={(n) => (n as ModuleFlowNode).data.color} />
+            </ReactFlow>
+          </NodeActionsContext.Provider>
+        </div>
+      </div>
+    </div>
+  );
+}

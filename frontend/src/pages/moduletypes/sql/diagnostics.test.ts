@@ -1,0 +1,54 @@
+import { EditorState } from '@codemirror/state';
+import { describe, expect, it } from 'vitest';
+import { diagnosticsFromErrors, offsetOf } from './diagnostics';
+import { diagnosticsExtension, diagnosticsField, setDiagnostics } from './lint';
+
+describe('offsetOf', () => {
+  const text = 'SELECT 1;\nINSERT INTO ${out}\n';
+  it('maps 1-based line and column to an offset', () => {
+    expect(offsetOf(text, 1, 1)).toBe(0);
+    expect(offsetOf(text, 2, 13)).toBe(text.indexOf('${'));
+  });
+  it('clamps to the line and the text', () => {
+    expect(offsetOf(text, 1, 99)).toBe(9);
+    expect(offsetOf(text, 9, 1)).toBe(text.length);
+  });
+  it('counts columns in characters, as the server does', () => {
+    const emoji = '-- 😀\n😀 ${x}';
+    expect(offsetOf(emoji, 2, 3)).toBe(emoji.indexOf('${'));
+  });
+});
+
+describe('diagnosticsFromErrors', () => {
+  it('covers the whole placeholder the error is about', () => {
+    const text = 'SELECT *\nFROM ${nope} t;';
+    const [d] = diagnosticsFromErrors(text, [
+      { code: 'unknown_placeholder', message: 'Unknown placeholder ${nope}', line: 2, column: 6 },
+    ]);
+    expect(text.slice(d!.from, d!.to)).toBe('${nope}');
+    expect(d).toMatchObject({ severity: 'error', code: 'unknown_placeholder' });
+  });
+  it('skips errors without a line and sorts by position', () => {
+    const text = 'a b\nc';
+    const list = diagnosticsFromErrors(text, [
+      { code: 'x', message: 'second', line: 2, column: 1 },
+      { code: 'y', message: 'slot problem' },
+      { code: 'z', message: 'first', line: 1, column: 3 },
+    ]);
+    expect(list.map((d) => d.message)).toEqual(['first', 'second']);
+    expect(text.slice(list[0]!.from, list[0]!.to)).toBe('b');
+  });
+});
+
+describe('diagnostics state field', () => {
+  it('holds diagnostics and maps them through edits', () => {
+    let state = EditorState.create({ doc: 'FROM ${nope}', extensions: [diagnosticsExtension()] });
+    state = state.update(setDiagnostics([{ from: 5, to: 12, severity: 'error', message: 'Unknown', code: 'u' }])).state;
+    expect(state.field(diagnosticsField).diagnostics).toHaveLength(1);
+    state = state.update({ changes: { from: 0, insert: 'SELECT * ' } }).state;
+    const [d] = state.field(diagnosticsField).diagnostics;
+    expect(state.sliceDoc(d!.from, d!.to)).toBe('${nope}');
+    state = state.update(setDiagnostics([])).state;
+    expect(state.field(diagnosticsField).diagnostics).toHaveLength(0);
+  });
+});
