@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.moduletypes.apps.ModuleTypesConfig",
     "apps.modules.apps.ModulesConfig",
     "apps.runs.apps.RunsConfig",
+    "apps.locks.apps.LocksConfig",
 ]
 
 MIDDLEWARE = [

@@ -13,16 +13,17 @@ from apps.api.etag import ETagMixin
 from apps.api.permissions import ProjectScopedMixin, check_project_access, required_role
 from apps.modules import serializers as s
 from apps.modules import services
+from apps.modules.actions import ModuleActionsMixin
 from apps.modules.models import Module
 from apps.moduletypes.models import ModuleTypeVersion
 from apps.runs.serializers import RunSerializer, RunSummarySerializer
 from apps.runs.services import run_request
 
 
-class ModuleViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                     viewsets.GenericViewSet):
     serializer_class = s.ModuleSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Module]:
         return self.scope_to_visible_projects(

@@ -14,14 +14,16 @@ from apps.accounts.roles import Role
 from apps.api.errors import ServiceError
 from apps.api.etag import ETagMixin
 from apps.api.permissions import ProjectScopedMixin, check_project_access, required_role
+from apps.locks.views import EditLockMixin
 from apps.moduletypes import selectors, services
 from apps.moduletypes import serializers as s
 from apps.moduletypes.models import ModuleType, ModuleTypeVersion
 
 
-class ModuleTypeViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ModuleTypeViewSet(ProjectScopedMixin, ETagMixin, EditLockMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
     serializer_class = s.ModuleTypeSerializer
+    lock_kind = "module-type"
     action_roles = {"destroy": Role.ADMIN}
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

@@ -5,6 +5,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from apps.locks import presence
 from apps.runs import live
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -22,6 +23,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         for topic in list(getattr(self, "topics", ())):
             await self.channel_layer.group_discard(live.group_name(topic), self.channel_name)
+            await self.left(topic)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         action = content.get("action") if isinstance(content, dict) else None
@@ -50,12 +52,20 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.topics.add(topic)
         seq = await database_sync_to_async(live.current_seq)(topic)
         await self.send_json({"type": "subscribed", "topic": topic, "seq": seq})
+        if presence.is_presence_topic(topic):
+            await database_sync_to_async(presence.presence_join)(topic=topic, channel=self.channel_name,
+                                                                 user=self.scope["user"])
 
     async def unsubscribe(self, topic: str) -> None:
         if topic in self.topics:
             await self.channel_layer.group_discard(live.group_name(topic), self.channel_name)
             self.topics.discard(topic)
+            await self.left(topic)
         await self.send_json({"type": "unsubscribed", "topic": topic})
+
+    async def left(self, topic: str) -> None:
+        if presence.is_presence_topic(topic):
+            await database_sync_to_async(presence.presence_leave)(topic=topic, channel=self.channel_name)
 
     async def refuse(self, topic: str, code: str, message: str) -> None:
         await self.send_json({"type": "subscribe_error", "topic": topic, "code": code, "message": message})

@@ -15,7 +15,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
-TOPIC_RE = re.compile(r"^(?P<kind>[a-z_]+)(?::(?P<key>[A-Za-z0-9_\-]{1,40}))?$")
+# kind: `module`, `module-type`…; key: an id, or an object topic for `presence:module:<id>`.
+TOPIC_RE = re.compile(r"^(?P<kind>[a-z_\-]+)(?::(?P<key>[A-Za-z0-9_\-:]{1,40}))?$")
 CONTROL_TYPES = frozenset({"subscribed", "unsubscribed", "subscribe_error"})
 
 # kind -> authorize(user, key) -> bool. Each app registers the topics it owns.

@@ -1,0 +1,115 @@
+"""Presence and lock events over the real channels_redis layer, with two WebSocket clients."""
+
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from apps.accounts.models import User
+from apps.locks.presence import viewers
+from apps.locks.services import lock_release, lock_take
+from project.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+HEADERS = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
+
+
+def _session_cookie(user: User) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+
+async def _connect(user: User) -> WebsocketCommunicator:
+    cookie = await database_sync_to_async(_session_cookie)(user)
+    communicator = WebsocketCommunicator(application, "/ws/", headers=[*HEADERS, (b"cookie", cookie)])
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def _send(communicator: WebsocketCommunicator, action: str, topic: str) -> dict[str, Any]:
+    await communicator.send_json_to({"action": action, "topic": topic})
+    return await communicator.receive_json_from(timeout=3)  # type: ignore[no-any-return]
+
+
+async def _next_presence(communicator: WebsocketCommunicator) -> list[str]:
+    event = await communicator.receive_json_from(timeout=3)
+    assert event["type"] == "presence", event
+    return [viewer["user"] for viewer in event["data"]["viewers"]]
+
+
+@pytest.mark.parametrize("kind", ["module", "module-type"])
+async def test_two_viewers_see_each_other_arrive_and_leave(users: dict[str, User], demo: dict[str, Any],
+                                                           kind: str) -> None:
+    obj = demo["module" if kind == "module" else "module_type"]
+    topic = f"presence:{kind}:{obj.pk}"
+    modeler, viewer = await _connect(users["modeler"]), await _connect(users["viewer"])
+
+    assert (await _send(modeler, "subscribe", topic))["type"] == "subscribed"
+    assert await _next_presence(modeler) == ["modeler"]
+
+    assert (await _send(viewer, "subscribe", topic))["type"] == "subscribed"
+    assert await _next_presence(viewer) == ["modeler", "viewer"]
+    assert await _next_presence(modeler) == ["modeler", "viewer"]
+    first = (await database_sync_to_async(viewers)(topic=topic))[0]
+    assert (first["user"], first["user_name"]) == ("modeler", "Mo Modeler") and first["since"]
+
+    assert (await _send(viewer, "unsubscribe", topic))["type"] == "unsubscribed"
+    assert await _next_presence(modeler) == ["modeler"]
+
+    await _send(viewer, "subscribe", topic)
+    assert await _next_presence(modeler) == ["modeler", "viewer"]
+    await viewer.disconnect()
+    assert await _next_presence(modeler) == ["modeler"]
+    await modeler.disconnect()
+    assert await database_sync_to_async(viewers)(topic=topic) == []
+
+
+async def test_presence_follows_the_objects_authorization(users: dict[str, User], demo: dict[str, Any]) -> None:
+    stranger = await _connect(users["stranger"])
+    for topic in (f"presence:module:{demo['module'].pk}", f"presence:module-type:{demo['module_type'].pk}",
+                  f"module-type:{demo['module_type'].pk}"):
+        reply = await _send(stranger, "subscribe", topic)
+        assert (reply["type"], reply["code"]) == ("subscribe_error", "forbidden"), topic
+    for topic in ("presence:run:1", "presence:module:999999", "presence:modules", "presence"):
+        reply = await _send(stranger, "subscribe", topic)
+        assert reply["type"] == "subscribe_error", topic
+    await stranger.disconnect()
+    assert await database_sync_to_async(viewers)(topic=f"presence:module:{demo['module'].pk}") == []
+
+
+async def test_one_user_in_two_tabs_counts_once(users: dict[str, User], demo: dict[str, Any]) -> None:
+    topic = f"presence:module:{demo['module'].pk}"
+    tab1, tab2 = await _connect(users["modeler"]), await _connect(users["modeler"])
+    await _send(tab1, "subscribe", topic)
+    assert await _next_presence(tab1) == ["modeler"]
+    await _send(tab2, "subscribe", topic)
+    assert await _next_presence(tab2) == ["modeler"]
+    await tab1.disconnect()
+    assert await _next_presence(tab2) == ["modeler"]  # still there in the other tab
+    await tab2.disconnect()
+
+
+@pytest.mark.parametrize("kind", ["module", "module-type"])
+async def test_lock_taken_and_broken_reach_followers_of_the_object(users: dict[str, User], demo: dict[str, Any],
+                                                                   kind: str) -> None:
+    obj = demo["module" if kind == "module" else "module_type"]
+    key = "module" if kind == "module" else "module_type"
+    watcher = await _connect(users["viewer"])
+    assert (await _send(watcher, "subscribe", f"{kind}:{obj.pk}"))["type"] == "subscribed"
+
+    await database_sync_to_async(lock_take)(kind=kind, object_id=obj.pk, user=users["modeler"])
+    event = await watcher.receive_json_from(timeout=3)
+    assert (event["type"], event["data"][key], event["data"]["lock"]["user"]) == ("lock", obj.pk, "modeler")
+
+    await database_sync_to_async(lock_take)(kind=kind, object_id=obj.pk, user=users["modeler"])  # a renewal
+    assert await watcher.receive_nothing(timeout=0.3)
+
+    await database_sync_to_async(lock_release)(kind=kind, object_id=obj.pk, user=users["admin"])
+    event = await watcher.receive_json_from(timeout=3)
+    assert (event["type"], event["data"]) == ("lock", {key: obj.pk, "lock": None})
+    await watcher.disconnect()
