@@ -1,9 +1,30 @@
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+
 from apps.engine import composite
 from apps.engine import placeholders as ph
 from apps.engine.plpgsql_check import check_plpgsql
-from apps.moduletypes.models import ModuleTypeVersion
+from apps.moduletypes.models import ModuleType, ModuleTypeVersion
+
+
+def filter_module_types(queryset: QuerySet[ModuleType], *, search: str = "", kind: str = "", final: str = "",
+                        tag: str = "") -> QuerySet[ModuleType]:
+    """The Module Type Manager's filters: `search` in name, description and tags; `kind`; `final`
+    (true: has a final version, false: has none); `tag` (exactly). Unknown values filter nothing."""
+    if search.strip():
+        text = search.strip()
+        queryset = queryset.annotate(tags_text=Cast("tags", TextField())).filter(
+            Q(name__icontains=text) | Q(description__icontains=text) | Q(tags_text__icontains=text))
+    if kind in ModuleType.Kind.values:
+        queryset = queryset.filter(kind=kind)
+    if final in ("true", "false"):
+        has_final = Exists(ModuleTypeVersion.objects.filter(module_type=OuterRef("pk"), is_final=True))
+        queryset = queryset.filter(has_final if final == "true" else ~has_final)
+    if tag.strip():
+        queryset = queryset.filter(tags__contains=[tag.strip()])
+    return queryset
 
 
 def dependents_of(*, version: ModuleTypeVersion) -> dict[str, list[dict[str, Any]]]:

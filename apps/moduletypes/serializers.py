@@ -43,13 +43,53 @@ class ParameterSlotSerializer(StrictSerializer):
     description = serializers.CharField(allow_blank=True, required=False, default="")
 
 
+class PositionSerializer(StrictSerializer):
+    x = serializers.FloatField(min_value=-1e7, max_value=1e7)
+    y = serializers.FloatField(min_value=-1e7, max_value=1e7)
+
+
+class SubmoduleSerializer(StrictSerializer):
+    id = serializers.IntegerField(min_value=1)
+    name = serializers.CharField(max_length=200)
+    version = serializers.IntegerField()
+    position = PositionSerializer(required=False)
+
+
+class EndpointSerializer(StrictSerializer):
+    """`submodule` null means the composite's own inputs (as a source) or outputs (as a target)."""
+
+    submodule = serializers.IntegerField(allow_null=True)
+    slot = serializers.CharField(max_length=58)
+
+
+class ConnectionSerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=["dataset", "parameter"])
+    source = EndpointSerializer()  # type: ignore[assignment]  # the graph's field name
+    target = EndpointSerializer()
+
+
+class LayoutSerializer(StrictSerializer):
+    """Where the diagram shows the composite's own Inputs and Outputs nodes."""
+
+    inputs = PositionSerializer(required=False)
+    outputs = PositionSerializer(required=False)
+
+
+class GraphSerializer(StrictSerializer):
+    """A composite's network; its shape is checked here, its meaning by validation."""
+
+    submodules = serializers.ListField(child=SubmoduleSerializer(), required=False, max_length=500)
+    connections = serializers.ListField(child=ConnectionSerializer(), required=False, max_length=5000)
+    layout = LayoutSerializer(required=False)
+
+
 class VersionFieldsSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(allow_blank=True, required=False)
     dataset_slots = DatasetSlotSerializer(many=True, required=False)
     parameter_slots = ParameterSlotSerializer(many=True, required=False)
     algorithm = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False, max_length=1_000_000)
-    graph = serializers.JSONField(required=False)
+    graph = GraphSerializer(required=False)
     is_aggregation = serializers.BooleanField(required=False)
 
 
@@ -115,4 +155,4 @@ class DraftSerializer(StrictSerializer):
     algorithm = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False, max_length=1_000_000)
     dataset_slots = DatasetSlotSerializer(many=True, required=False)
     parameter_slots = ParameterSlotSerializer(many=True, required=False)
-    graph = serializers.JSONField(required=False)
+    graph = GraphSerializer(required=False)

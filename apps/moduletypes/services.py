@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.accounts.models import Project, User
 from apps.api.errors import ServiceError
 from apps.datasets.models import DatasetType
+from apps.modules.status_refresh import status_refresh_on_commit
 from apps.moduletypes.models import ModuleType, ModuleTypeVersion, RevisionNote
 from apps.runs.live import publish_on_commit
 
@@ -113,6 +114,7 @@ def version_update(*, version: ModuleTypeVersion, fields: dict[str, Any], note: 
     _sync_uses(version)
     RevisionNote.objects.create(version=version, author=author, note=note.strip())
     publish_on_commit("modules", "type_version_changed", {"version": version.pk, "dependents": deps})
+    status_refresh_on_commit(type_version_ids=[version.pk])
     return version
 
 

@@ -29,11 +29,11 @@ class ModuleTypeViewSet(ProjectScopedMixin, ETagMixin, EditLockMixin, mixins.Lis
 
     def get_queryset(self) -> QuerySet[ModuleType]:
         queryset = ModuleType.objects.select_related("creator").prefetch_related("versions")
-        params = self.request.query_params
-        if params.get("search"):
-            queryset = queryset.filter(name__icontains=params["search"])
-        if params.get("kind") in ("simple", "composite"):
-            queryset = queryset.filter(kind=params["kind"])
+        if self.action == "list":
+            params = self.request.query_params
+            queryset = selectors.filter_module_types(queryset, search=params.get("search", ""),
+                                                     kind=params.get("kind", ""), final=params.get("final", ""),
+                                                     tag=params.get("tag", ""))
         return self.scope_to_visible_projects(queryset)
 
     def create(self, request: Request) -> Response:
