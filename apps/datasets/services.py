@@ -16,6 +16,7 @@ from apps.datasets.selectors import dataset_usage, published_versions
 from apps.datasets.workspace import workspace
 from apps.engine import storage
 from apps.runs.live import publish_now, publish_on_commit
+from apps.modules.status_refresh import status_refresh_on_commit
 
 RESERVED_COLUMNS = set(storage.SYSTEM_COLUMNS)
 PROGRESS_EVERY_BYTES = 4 * 1024 * 1024
@@ -180,6 +181,7 @@ def _new_version_for_import(dataset: Dataset, user: User, mode: str, name: str, 
         if final is None:
             raise ServiceError("no_final_base", "Appending needs a final version to build on; finalize one first.",
                                status=409)
+    status_refresh_on_commit(dataset_ids=[dataset.pk])
         base, path = final.number, [*final.path, number]
     else:
         raise ServiceError("invalid_mode", "mode must be 'replace' or 'append'.")
@@ -216,6 +218,7 @@ def version_finalize(*, version: DatasetVersion) -> DatasetVersion:
     version.is_final = True
     version.save(update_fields=["is_final"])
     publish_on_commit(f"dataset:{version.dataset_id}", "version_changed",
+    status_refresh_on_commit(dataset_ids=[dataset.pk])
                       {"number": version.number, "is_final": True})
     return version
 
@@ -229,6 +232,7 @@ def version_delete_rows(*, dataset: Dataset, number: int, record_ids: list[int])
         version.row_count = storage.count_rows(conn, dataset.pk, version.path)
     version.last_modified = timezone.now()
     version.save()
+    status_refresh_on_commit(dataset_ids=[version.dataset_id])
     publish_on_commit(f"dataset:{dataset.pk}", "version_changed",
                       {"number": version.number, "row_count": version.row_count})
     return version
@@ -243,6 +247,7 @@ def dataset_remove(*, dataset: Dataset) -> Dataset:
                            details={"modules": usage})
     dataset.removed_at = timezone.now()
     dataset.revision += 1
+    status_refresh_on_commit(dataset_ids=[dataset.pk])
     dataset.save()
     publish_on_commit(f"project:{dataset.project_id}", "dataset_removed", {"id": dataset.pk})
     return dataset
@@ -256,3 +261,5 @@ def dataset_purge(*, dataset: Dataset) -> None:
     dataset.delete()
     with workspace() as conn:
         storage.drop_table(conn, dataset_id)
+    status_refresh_on_commit(dataset_ids=[dataset.pk])
+    status_refresh_on_commit(dataset_ids=[dataset_id])

@@ -23,6 +23,9 @@ class Module(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField()
     revision = models.PositiveIntegerField(default=1)
+    # The status last published live ({"status", "reasons"}); only used to publish changes once.
+    # Reads compute the status afresh (apps.modules.status), so a missed refresh never shows.
+    status_cache = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -1,19 +1,67 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from apps.api.serializers import StrictSerializer
 from apps.modules.models import Module
+from apps.modules.status import StatusReport, compute_statuses
+
+
+def run_summary(run: Any) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {"id": run.pk, "number": run.run_number, "result": run.result or None,
+            "started_at": run.started_at, "ended_at": run.ended_at}
 
 
 class ModuleSerializer(serializers.ModelSerializer):
+    """Status, last run and lock come from the context (`report`: a StatusReport for all the
+    modules serialized, `locks`: {id: lock}) so that a list costs a fixed number of queries;
+    without them (a single module) they are computed for this module."""
+
+    project_name = serializers.CharField(source="project.name", read_only=True)
     creator = serializers.CharField(source="creator.username", read_only=True)
+    creator_name = serializers.CharField(source="creator.display_name", read_only=True)
+    type_id = serializers.IntegerField(source="type_version.module_type_id", read_only=True)
     type_name = serializers.CharField(source="type_version.module_type.name", read_only=True)
+    type_kind = serializers.CharField(source="type_version.module_type.kind", read_only=True)
     type_version_number = serializers.IntegerField(source="type_version.number", read_only=True)
+    type_version_final = serializers.BooleanField(source="type_version.is_final", read_only=True)
 
     class Meta:
         model = Module
-        fields = ["id", "name", "description", "project", "creator", "tags", "type_version", "type_name",
-                  "type_version_number", "dataset_bindings", "parameter_bindings", "keep_internal", "is_final",
-                  "created_at", "last_modified", "revision"]
+        fields = ["id", "name", "description", "project", "project_name", "creator", "creator_name", "tags",
+                  "type_version", "type_id", "type_name", "type_version_number", "type_kind", "type_version_final",
+                  "dataset_bindings", "parameter_bindings", "keep_internal", "is_final", "created_at",
+                  "last_modified", "revision"]
+
+    def to_representation(self, instance: Module) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        report: StatusReport | None = self.context.get("report")
+        if report is None or instance.pk not in report.statuses:
+            report = compute_statuses([instance])
+        data.update(report.statuses[instance.pk].as_dict())
+        data["last_run"] = run_summary(report.last_runs.get(instance.pk))
+        locks = self.context.get("locks")
+        if locks is None:
+            from apps.modules.locks import module_locks
+
+            locks = module_locks([instance.pk])
+        data["lock"] = locks.get(instance.pk)
+        return data
+
+
+class KeepInternalSerializer(StrictSerializer):
+    datasets = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list,
+                                     max_length=1000)
+    parameters = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list,
+                                       max_length=1000)
+
+
+def _parameter_values(**kwargs: Any) -> serializers.DictField:
+    """{name: "value as text" | null}; "" is a value, null (or absent) is not set."""
+    return serializers.DictField(child=serializers.CharField(allow_blank=True, trim_whitespace=False, allow_null=True,
+                                                             max_length=10_000), **kwargs)
 
 
 class ModuleWriteSerializer(StrictSerializer):
@@ -23,20 +71,30 @@ class ModuleWriteSerializer(StrictSerializer):
     description = serializers.CharField(allow_blank=True, required=False, default="")
     tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list)
     dataset_bindings = serializers.DictField(child=serializers.DictField(), required=False, default=dict)
-    parameter_bindings = serializers.DictField(child=serializers.CharField(allow_blank=True, trim_whitespace=False,
-                                                                           allow_null=True, max_length=10_000),
-                                               required=False, default=dict)
+    parameter_bindings = _parameter_values(required=False, default=dict)
+    keep_internal = KeepInternalSerializer(required=False)
 
 
 class ModuleUpdateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(allow_blank=True, required=False)
     tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
+    project = serializers.IntegerField(required=False)
+    type_version = serializers.IntegerField(required=False)
     dataset_bindings = serializers.DictField(child=serializers.DictField(), required=False)
-    parameter_bindings = serializers.DictField(child=serializers.CharField(allow_blank=True, trim_whitespace=False,
-                                                                           allow_null=True, max_length=10_000),
-                                               required=False)
+    parameter_bindings = _parameter_values(required=False)
+    keep_internal = KeepInternalSerializer(required=False)
 
 
 class RunRequestSerializer(StrictSerializer):
     mode = serializers.ChoiceField(choices=["run", "process"], required=False, default="run")
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["UpToDate", "OutOfDate"])
+    reasons = serializers.ListField(child=serializers.DictField())
+
+
+class ValidationSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    errors = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]

@@ -7,6 +7,7 @@ from apps.accounts.models import Project, User
 from apps.api.errors import ServiceError
 from apps.datasets.models import Dataset
 from apps.modules.models import Module
+from apps.modules.status_refresh import status_refresh_on_commit
 from apps.moduletypes.models import ModuleTypeVersion
 from apps.runs.live import publish_on_commit
 
@@ -45,6 +46,8 @@ def _input_problems(placeholder: str, slot: dict[str, Any], binding: dict[str, A
     if dataset.dataset_type_id != slot["dataset_type"]:
         return [f"{placeholder}: {dataset.name!r} is not of the placeholder's dataset type."]
     version = binding.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        return [f"{placeholder}: version must be a version number, or null for the latest final version."]
     if version is not None and not dataset.versions.filter(number=version, pending_run__isnull=True).exists():
         return [f"{placeholder}: {dataset.name!r} has no version {version}."]
     return []
@@ -60,17 +63,43 @@ def _check_bindings(version: ModuleTypeVersion, datasets: dict[str, Any], parame
         raise ServiceError("invalid_bindings", problems[0], details={"bindings": problems})
 
 
+def _check_keep_internal(version: ModuleTypeVersion, keep: dict[str, Any]) -> None:
+    """Only composite modules have internal datasets and parameters: `submodule.slot` names."""
+    names = [*keep.get("datasets", []), *keep.get("parameters", [])]
+    if names and version.kind != "composite":
+        raise ServiceError("invalid_keep_internal", "Only composite modules have internal datasets and parameters "
+                           "to keep.", details={"keep_internal": names})
+    bad = [name for name in names if "." not in name.strip(".")]
+    if bad:
+        raise ServiceError("invalid_keep_internal", f"{bad[0]!r}: name an internal dataset or parameter as "
+                           "'submodule.slot'.", details={"keep_internal": bad})
+
+
+def _keep_internal(keep: dict[str, Any] | None) -> dict[str, list[str]]:
+    keep = keep or {}
+    return {"datasets": sorted(set(keep.get("datasets", []))), "parameters": sorted(set(keep.get("parameters", [])))}
+
+
+# Changing these can change what a run produces, so they make the module OutOfDate; a new
+# description, tags or project do not (EMF would: it compares last_modified only).
+RESULT_FIELDS = frozenset({"name", "type_version", "dataset_bindings", "parameter_bindings", "keep_internal"})
+
+
 @transaction.atomic
 def module_create(*, name: str, type_version: ModuleTypeVersion, project: Project, creator: User,
                   description: str = "", tags: list[str] | None = None, dataset_bindings: dict[str, Any] | None = None,
-                  parameter_bindings: dict[str, Any] | None = None) -> Module:
+                  parameter_bindings: dict[str, Any] | None = None,
+                  keep_internal: dict[str, Any] | None = None) -> Module:
     if Module.objects.filter(name=name).exists():
         raise ServiceError("duplicate_name", f"A module named {name!r} already exists.", status=409)
     _check_bindings(type_version, dataset_bindings or {}, parameter_bindings or {})
+    _check_keep_internal(type_version, keep_internal or {})
     module = Module.objects.create(name=name, type_version=type_version, project=project, creator=creator,
                                    description=description, tags=tags or [], dataset_bindings=dataset_bindings or {},
-                                   parameter_bindings=parameter_bindings or {}, last_modified=timezone.now())
+                                   parameter_bindings=parameter_bindings or {},
+                                   keep_internal=_keep_internal(keep_internal), last_modified=timezone.now())
     publish_on_commit("modules", "module_created", {"module": module.pk})
+    status_refresh_on_commit(module_ids=[module.pk])
     return module
 
 
@@ -78,13 +107,30 @@ def module_create(*, name: str, type_version: ModuleTypeVersion, project: Projec
 def module_update(*, module: Module, fields: dict[str, Any]) -> Module:
     if module.is_final:
         raise ServiceError("module_final", "This module is final and cannot change.", status=409)
+    if "name" in fields and Module.objects.exclude(pk=module.pk).filter(name=fields["name"]).exists():
+        raise ServiceError("duplicate_name", f"A module named {fields['name']!r} already exists.", status=409)
     version = fields.get("type_version", module.type_version)
     _check_bindings(version, fields.get("dataset_bindings", module.dataset_bindings),
                     fields.get("parameter_bindings", module.parameter_bindings))
+    _check_keep_internal(version, fields.get("keep_internal", module.keep_internal))
+    if "keep_internal" in fields:
+        fields = {**fields, "keep_internal": _keep_internal(fields["keep_internal"])}
+    changes_result = any(getattr(module, _attname(key)) != _id_of(value) for key, value in fields.items()
+                         if key in RESULT_FIELDS)
     for key, value in fields.items():
         setattr(module, key, value)
     module.revision += 1
-    module.last_modified = timezone.now()
+    if changes_result:
+        module.last_modified = timezone.now()
     module.save()
     publish_on_commit(f"module:{module.pk}", "module_changed", {"module": module.pk})
+    status_refresh_on_commit(module_ids=[module.pk])
     return module
+
+
+def _attname(field: str) -> str:
+    return "type_version_id" if field == "type_version" else field
+
+
+def _id_of(value: Any) -> Any:
+    return value.pk if isinstance(value, ModuleTypeVersion) else value

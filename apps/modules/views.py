@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -9,13 +10,17 @@ from rest_framework.response import Response
 from apps.accounts.models import Project
 from apps.accounts.roles import Role
 from apps.api.errors import ServiceError
-from apps.api.etag import ETagMixin
+from apps.api.etag import ETagMixin, etag_of
 from apps.api.permissions import ProjectScopedMixin, check_project_access, required_role
+from apps.modules import selectors, services
 from apps.modules import serializers as s
-from apps.modules import services
 from apps.modules.actions import ModuleActionsMixin
+from apps.modules.filters import filter_modules
+from apps.modules.locks import module_locks
 from apps.modules.models import Module
+from apps.modules.status import compute_statuses, module_status, validation_problems
 from apps.moduletypes.models import ModuleTypeVersion
+from apps.moduletypes.selectors import validation_errors
 from apps.runs.serializers import RunSerializer, RunSummarySerializer
 from apps.runs.services import run_request
 
@@ -26,29 +31,79 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Module]:
-        return self.scope_to_visible_projects(
-            Module.objects.select_related("creator", "type_version__module_type"))
+        return self.scope_to_visible_projects(selectors.modules_queryset())
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset, computed = filter_modules(self.get_queryset(), request.query_params)
+        modules = list(queryset)
+        report = compute_statuses(modules)
+        locks = module_locks([m.pk for m in modules])
+        if "status" in computed:
+            modules = [m for m in modules if report.statuses[m.pk].status == computed["status"]]
+        if "lock_owner" in computed:
+            modules = [m for m in modules if (locks.get(m.pk) or {}).get("user") == computed["lock_owner"]]
+        return Response(s.ModuleSerializer(modules, many=True, context={"report": report, "locks": locks}).data)
 
     def create(self, request: Request) -> Response:
         data = s.ModuleWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        project = Project.objects.filter(pk=values.pop("project")).first()
-        version = ModuleTypeVersion.objects.filter(pk=values.pop("type_version")).first()
-        if project is None or version is None:
-            raise ServiceError("invalid", "Some of the values sent are not valid.",
-                               details={"project" if project is None else "type_version": ["Unknown."]})
+        project = self._project(values.pop("project"))
+        version = self._type_version(values.pop("type_version"))
         check_project_access(user=request.user, project_id=project.pk, required=required_role(self, request))
-        check_project_access(user=request.user, project_id=version.project_id, required=Role.VIEWER)
         module = services.module_create(project=project, type_version=version, creator=request.user, **values)  # type: ignore[arg-type]
-        return self.respond_with_etag(module, s.ModuleSerializer(module).data, status=201)
+        return self._respond(module, status=201)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = s.ModuleUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if "project" in fields:
+            fields["project"] = self._project(fields["project"])
+            check_project_access(user=request.user, project_id=fields["project"].pk, required=Role.MODELER)
+        if "type_version" in fields:
+            fields["type_version"] = self._type_version(fields["type_version"])
         with self.write_atomically():
-            module = services.module_update(module=self.get_object_for_write(), fields=data.validated_data)  # type: ignore[arg-type]
-        return self.respond_with_etag(module, s.ModuleSerializer(module).data)
+            module = services.module_update(module=self.get_object_for_write(), fields=fields)  # type: ignore[arg-type]
+        return self._respond(module)
+
+    def _project(self, pk: int) -> Project:
+        project = Project.objects.filter(pk=pk).first()
+        if project is None:
+            raise ServiceError("invalid", "Some of the values sent are not valid.", details={"project": ["Unknown."]})
+        return project
+
+    def _type_version(self, pk: int) -> ModuleTypeVersion:
+        version = ModuleTypeVersion.objects.select_related("module_type").filter(pk=pk).first()
+        if version is None:
+            raise ServiceError("invalid", "Some of the values sent are not valid.", details={"type_version": ["Unknown."]})
+        check_project_access(user=self.request.user, project_id=version.project_id, required=Role.VIEWER)
+        return version
+
+    def _respond(self, module: Module, status: int = 200) -> Response:
+        module = selectors.modules_queryset().get(pk=module.pk)
+        return self.respond_with_etag(module, s.ModuleSerializer(module).data, status=status)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        module = self.get_object()
+        response = Response(s.ModuleSerializer(module).data)
+        response["ETag"] = etag_of(module)
+        return response
+
+    @extend_schema(responses=s.StatusSerializer)
+    @action(detail=True, methods=["get"])
+    def status(self, request: Request, pk: str) -> Response:
+        return Response(module_status(self.get_object()).as_dict())
+
+    @extend_schema(request=None, responses=s.ValidationSerializer)
+    @action(detail=True, methods=["post"])
+    def validate(self, request: Request, pk: str) -> Response:
+        """Checks the saved module: its bindings and parameters, and its type version's algorithm or diagram."""
+        module = self.get_object()
+        errors = [*validation_problems(module),
+                  *({"code": e["code"], "message": f"Module type: {e['message']}"}
+                    for e in validation_errors(version=module.type_version))]
+        return Response({"valid": not errors, "errors": errors})
 
     @action(detail=True, methods=["post"])
     def run(self, request: Request, pk: str) -> Response:

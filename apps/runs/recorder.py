@@ -5,6 +5,7 @@ from typing import Any
 from django.db import close_old_connections
 from django.utils import timezone
 
+from apps.modules.status_refresh import status_refresh_on_commit
 from apps.runs.live import publish_now
 from apps.runs.models import Run, RunLog, StepRecord
 
@@ -36,6 +37,7 @@ class RunRecorder:
         self.run.save(update_fields=["started_at", "worker"])
         self._publish("started", {"run": self.run.pk, "started_at": self.run.started_at.isoformat()})
         self.log("INFO", f"Run {self.run.run_number} of module {self.run.module.name!r} started on {worker}.")
+        status_refresh_on_commit(module_ids=[self.run.module_id])
 
     def step_progress(self, path: str, state: str, done: int, total: int | None) -> None:
         self._publish("progress", {"path": path, "state": state, "done": done, "total": total})
@@ -50,6 +52,7 @@ class RunRecorder:
         self._publish("finished", data)
         publish_now(f"module:{run.module_id}", "run_finished", {**data, "module": run.module_id})
         publish_now("modules", "run_finished", {**data, "module": run.module_id})
+        status_refresh_on_commit(module_ids=[run.module_id], dataset_ids=[d["dataset"] for d in run.datasets])
 
 
 def in_thread_done() -> None:
