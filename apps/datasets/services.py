@@ -15,8 +15,8 @@ from apps.datasets.models import Dataset, DatasetType, DatasetVersion
 from apps.datasets.selectors import dataset_usage, published_versions
 from apps.datasets.workspace import workspace
 from apps.engine import storage
-from apps.runs.live import publish_now, publish_on_commit
 from apps.modules.status_refresh import status_refresh_on_commit
+from apps.runs.live import publish_now, publish_on_commit
 
 RESERVED_COLUMNS = set(storage.SYSTEM_COLUMNS)
 PROGRESS_EVERY_BYTES = 4 * 1024 * 1024
@@ -169,6 +169,7 @@ def dataset_import(*, dataset: Dataset, user: User, stream: BinaryIO, size: int 
     dataset.save(update_fields=["last_modified"])
     publish_on_commit(f"dataset:{dataset.pk}", "version_changed",
                       {"number": version.number, "row_count": version.row_count})
+    status_refresh_on_commit(dataset_ids=[dataset.pk])
     return version
 
 
@@ -181,7 +182,6 @@ def _new_version_for_import(dataset: Dataset, user: User, mode: str, name: str, 
         if final is None:
             raise ServiceError("no_final_base", "Appending needs a final version to build on; finalize one first.",
                                status=409)
-    status_refresh_on_commit(dataset_ids=[dataset.pk])
         base, path = final.number, [*final.path, number]
     else:
         raise ServiceError("invalid_mode", "mode must be 'replace' or 'append'.")
@@ -206,6 +206,7 @@ def version_create(*, dataset: Dataset, base_number: int, user: User, name: str 
         base=base.number, path=[*base.path, number], row_count=base.row_count, creator=user,
         last_modified=timezone.now())
     publish_on_commit(f"dataset:{dataset.pk}", "version_changed", {"number": number, "row_count": version.row_count})
+    status_refresh_on_commit(dataset_ids=[dataset.pk])
     return version
 
 
@@ -218,8 +219,8 @@ def version_finalize(*, version: DatasetVersion) -> DatasetVersion:
     version.is_final = True
     version.save(update_fields=["is_final"])
     publish_on_commit(f"dataset:{version.dataset_id}", "version_changed",
-    status_refresh_on_commit(dataset_ids=[dataset.pk])
                       {"number": version.number, "is_final": True})
+    status_refresh_on_commit(dataset_ids=[version.dataset_id])
     return version
 
 
@@ -232,9 +233,9 @@ def version_delete_rows(*, dataset: Dataset, number: int, record_ids: list[int])
         version.row_count = storage.count_rows(conn, dataset.pk, version.path)
     version.last_modified = timezone.now()
     version.save()
-    status_refresh_on_commit(dataset_ids=[version.dataset_id])
     publish_on_commit(f"dataset:{dataset.pk}", "version_changed",
                       {"number": version.number, "row_count": version.row_count})
+    status_refresh_on_commit(dataset_ids=[dataset.pk])
     return version
 
 
@@ -247,9 +248,9 @@ def dataset_remove(*, dataset: Dataset) -> Dataset:
                            details={"modules": usage})
     dataset.removed_at = timezone.now()
     dataset.revision += 1
-    status_refresh_on_commit(dataset_ids=[dataset.pk])
     dataset.save()
     publish_on_commit(f"project:{dataset.project_id}", "dataset_removed", {"id": dataset.pk})
+    status_refresh_on_commit(dataset_ids=[dataset.pk])
     return dataset
 
 
@@ -259,7 +260,6 @@ def dataset_purge(*, dataset: Dataset) -> None:
         raise ServiceError("not_removed", "Remove the dataset before purging it.", status=409)
     dataset_id = dataset.pk
     dataset.delete()
+    status_refresh_on_commit(dataset_ids=[dataset_id])
     with workspace() as conn:
         storage.drop_table(conn, dataset_id)
-    status_refresh_on_commit(dataset_ids=[dataset.pk])
-    status_refresh_on_commit(dataset_ids=[dataset_id])
