@@ -1,0 +1,54 @@
+"""Copy a module: same type version, bindings, parameters and keep flags; not final, no history."""
+
+import copy
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.api.errors import ServiceError
+from apps.modules.models import Module
+from apps.modules.status_refresh import status_refresh_on_commit
+from apps.runs.live import publish_on_commit
+
+NAME_MAX = Module._meta.get_field("name").max_length or 200
+
+
+def copy_name(source_name: str) -> str:
+    """"Copy of X", or "Copy of X (2)", "(3)"… when taken; cut to fit the name field."""
+    base = f"Copy of {source_name}"
+    taken = set(Module.objects.filter(name__startswith=base[: NAME_MAX - 8]).values_list("name", flat=True))
+    number = 1
+    while True:
+        suffix = "" if number == 1 else f" ({number})"
+        candidate = base[: NAME_MAX - len(suffix)] + suffix
+        if candidate not in taken:
+            return candidate
+        number += 1
+
+
+@transaction.atomic
+def module_copy(*, source: Module, user: User, name: str | None = None) -> Module:
+    if name is not None and not name.strip():
+        raise ServiceError("invalid", "Give the copy a name, or leave the name out for \"Copy of …\".",
+                           details={"name": ["This field may not be blank."]})
+    name = name.strip() if name is not None else copy_name(source.name)
+    if Module.objects.filter(name=name).exists():
+        raise ServiceError("duplicate_name", f"A module named {name!r} already exists.", status=409)
+    try:
+        with transaction.atomic():
+            module = _create(source, user, name)
+    except IntegrityError:  # the name was taken meanwhile
+        raise ServiceError("duplicate_name", f"A module named {name!r} already exists.", status=409) from None
+    publish_on_commit("modules", "module_created", {"module": module.pk})
+    status_refresh_on_commit(module_ids=[module.pk])
+    return module
+
+
+def _create(source: Module, user: User, name: str) -> Module:
+    return Module.objects.create(
+        name=name, description=source.description, project_id=source.project_id, creator=user,
+        tags=copy.deepcopy(source.tags), type_version_id=source.type_version_id,
+        dataset_bindings=copy.deepcopy(source.dataset_bindings),
+        parameter_bindings=copy.deepcopy(source.parameter_bindings),
+        keep_internal=copy.deepcopy(source.keep_internal), is_final=False, last_modified=timezone.now())

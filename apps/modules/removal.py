@@ -1,0 +1,126 @@
+"""Removing a module (EMF Module Manager rules).
+
+- Non-admins remove only modules they created that are not final; admins remove anything.
+- A module with a run still going cannot be removed (its worker is writing its history).
+- Its history goes with it, as in EMF: runs, step records and logs are deleted with the module.
+- With `remove_outputs`, the datasets its runs wrote are removed too (soft-removed, as the Dataset
+  Manager's Remove; an Admin can purge them), except those another module uses: as an input, as a
+  REPLACE target, or as the NEW output of its latest successful run (the Dataset Manager's usage
+  rules), and, for a non-admin, those someone else created."""
+
+from typing import Any
+
+from django.db import connection, transaction
+
+from apps.accounts.models import User
+from apps.api.errors import ServiceError
+from apps.datasets.models import Dataset
+from apps.datasets.selectors import dataset_usage
+from apps.datasets.services import dataset_remove
+from apps.locks.services import lock_check_free, locks_drop
+from apps.modules.models import Module
+from apps.modules.status_refresh import status_refresh_on_commit
+from apps.runs.live import publish_on_commit
+from apps.runs.models import Result, Run
+
+
+def _refusal(module: Module, user: User) -> tuple[str, str, int] | None:
+    """(code, reason, HTTP status) when the user may not remove the module, else None."""
+    busy = module.runs.filter(result="").order_by("run_number").first()
+    if busy is not None:
+        return "module_running", f"Run {busy.run_number} of this module has not finished yet.", 409
+    if user.is_app_admin:
+        return None
+    if module.creator_id != user.pk:
+        return "forbidden", "Only its creator or an Admin may remove this module.", 403
+    if module.is_final:
+        return "forbidden", "The module is final; only an Admin may remove it.", 403
+    return None
+
+
+def _output_datasets(module: Module) -> list[Dataset]:
+    """The datasets, still there, that the module's runs wrote (outputs and kept internal ones)."""
+    ids = {row["dataset"] for datasets in module.runs.values_list("datasets", flat=True)
+           for row in (datasets if isinstance(datasets, list) else [])
+           if isinstance(row, dict) and row.get("direction") == "OUT" and isinstance(row.get("dataset"), int)}
+    return list(Dataset.objects.filter(pk__in=ids, removed_at__isnull=True, pending_run__isnull=True).order_by("name"))
+
+
+_BOUND_BY_OTHERS = f"""
+    SELECT (b.binding ->> 'dataset'), m.name
+    FROM {Module._meta.db_table} m,
+         jsonb_each(CASE WHEN jsonb_typeof(m.dataset_bindings) = 'object' THEN m.dataset_bindings
+                    ELSE '{{}}'::jsonb END) AS b(placeholder, binding)
+    WHERE m.id <> %(module)s AND jsonb_typeof(b.binding) = 'object'
+      AND b.binding ->> 'dataset' = ANY(%(datasets)s::text[])"""
+
+_LATEST_NEW_OUTPUT_OF_OTHERS = f"""
+    SELECT (e.row ->> 'dataset'), m.name
+    FROM (SELECT DISTINCT ON (module_id) module_id, datasets FROM {Run._meta.db_table}
+          WHERE result = %(success)s AND module_id <> %(module)s ORDER BY module_id, run_number DESC) r
+    JOIN {Module._meta.db_table} m ON m.id = r.module_id,
+         jsonb_array_elements(CASE WHEN jsonb_typeof(r.datasets) = 'array' THEN r.datasets
+                              ELSE '[]'::jsonb END) AS e(row)
+    WHERE jsonb_typeof(e.row) = 'object' AND e.row ->> 'direction' = 'OUT'
+      AND e.row ->> 'output_method' = 'NEW' AND e.row ->> 'dataset' = ANY(%(datasets)s::text[])"""
+
+
+def _used_by_others(module: Module, datasets: list[Dataset]) -> dict[int, set[str]]:
+    """{dataset id: names of the other modules that keep it from being removed}. Two queries, plus
+    whatever usage rules other apps registered with apps.datasets."""
+    used: dict[int, set[str]] = {d.pk: set() for d in datasets}
+    if not datasets:
+        return used
+    params: dict[str, Any] = {"module": module.pk, "datasets": [str(d.pk) for d in datasets], "success": Result.SUCCESS}
+    with connection.cursor() as cursor:
+        for sql in (_BOUND_BY_OTHERS, _LATEST_NEW_OUTPUT_OF_OTHERS):
+            cursor.execute(sql, params)
+            for dataset_id, name in cursor.fetchall():
+                used[int(dataset_id)].add(name)
+    for dataset in datasets:
+        used[dataset.pk].update(u["module_name"] for u in dataset_usage(dataset=dataset)
+                                if u.get("module_id") != module.pk)
+    return used
+
+
+def removal_plan(*, module: Module, user: User) -> dict[str, Any]:
+    """What DELETE would do: {allowed, reason?, outputs: [{dataset, name, removable, used_by, reason?}]}."""
+    refusal = _refusal(module, user)
+    datasets = _output_datasets(module)
+    used = _used_by_others(module, datasets)
+    outputs = []
+    for dataset in datasets:
+        item: dict[str, Any] = {"dataset": dataset.pk, "name": dataset.name, "used_by": sorted(used[dataset.pk])}
+        if used[dataset.pk]:
+            item["reason"] = "Used by " + ", ".join(item["used_by"]) + "."
+        elif dataset.creator_id != user.pk and not user.is_app_admin:
+            item["reason"] = "Created by someone else; only they or an Admin may remove it."
+        item["removable"] = "reason" not in item
+        outputs.append(item)
+    plan: dict[str, Any] = {"allowed": refusal is None, "outputs": outputs}
+    if refusal is not None:
+        plan["reason"] = refusal[1]
+    return plan
+
+
+@transaction.atomic
+def module_remove(*, module: Module, user: User, remove_outputs: bool) -> list[int]:
+    """Removes the module and its history (and its unused outputs); returns the removed dataset ids."""
+    module = Module.objects.select_for_update().get(pk=module.pk)
+    refusal = _refusal(module, user)
+    if refusal is not None:
+        code, reason, status = refusal
+        raise ServiceError(code, reason, status=status)
+    if not user.is_app_admin:
+        lock_check_free(kind="module", object_id=module.pk, user=user)
+    plan = removal_plan(module=module, user=user)
+    module_id = module.pk
+    module.delete()
+    locks_drop(kind="module", object_id=module_id)
+    removed = [item["dataset"] for item in plan["outputs"] if item["removable"]] if remove_outputs else []
+    for dataset in Dataset.objects.filter(pk__in=removed).order_by("pk"):
+        dataset_remove(dataset=dataset)
+    publish_on_commit("modules", "module_removed", {"module": module_id})
+    publish_on_commit(f"module:{module_id}", "module_removed", {"module": module_id})
+    status_refresh_on_commit(dataset_ids=[item["dataset"] for item in plan["outputs"]])
+    return removed
