@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
@@ -6,7 +7,11 @@ from django.db.models.functions import Cast
 from apps.engine import composite
 from apps.engine import placeholders as ph
 from apps.engine.plpgsql_check import check_plpgsql
+from apps.locks.models import EditLock
+from apps.locks.selectors import active_locks
 from apps.moduletypes.models import ModuleType, ModuleTypeVersion
+
+LOCK_KIND: str = EditLock.Kind.MODULE_TYPE
 
 
 def filter_module_types(queryset: QuerySet[ModuleType], *, search: str = "", kind: str = "", final: str = "",
@@ -25,6 +30,11 @@ def filter_module_types(queryset: QuerySet[ModuleType], *, search: str = "", kin
     if tag.strip():
         queryset = queryset.filter(tags__contains=[tag.strip()])
     return queryset
+
+
+def module_type_locks(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """{module type id: {user, user_name, since, expires_at}} for the edit locks in force; one query."""
+    return active_locks(kind=LOCK_KIND, ids=ids)
 
 
 def dependents_of(*, version: ModuleTypeVersion) -> dict[str, list[dict[str, Any]]]:

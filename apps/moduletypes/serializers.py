@@ -1,3 +1,5 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from apps.api.serializers import StrictSerializer
@@ -19,12 +21,23 @@ class VersionSummarySerializer(serializers.ModelSerializer):
 
 
 class ModuleTypeSerializer(serializers.ModelSerializer):
+    """`context["locks"]` (id → lock, from one query) serves a list; otherwise each looks its lock up."""
+
     creator = serializers.CharField(source="creator.username", read_only=True)
     versions = VersionSummarySerializer(many=True, read_only=True)
+    lock = serializers.SerializerMethodField()
 
     class Meta:
         model = ModuleType
-        fields = ["id", "name", "description", "kind", "tags", "project", "creator", "created_at", "versions"]
+        fields = ["id", "name", "description", "kind", "tags", "project", "creator", "created_at", "versions", "lock"]
+
+    def get_lock(self, module_type: ModuleType) -> dict[str, Any] | None:
+        from apps.moduletypes.selectors import module_type_locks
+
+        locks = self.context.get("locks")
+        lock = locks.get(module_type.pk) if locks is not None else module_type_locks([module_type.pk]).get(module_type.pk)
+        return None if lock is None else {**lock, "since": lock["since"].isoformat(),
+                                          "expires_at": lock["expires_at"].isoformat()}
 
 
 class DatasetSlotSerializer(StrictSerializer):

@@ -11,13 +11,20 @@ from django.utils import timezone
 from apps.accounts.models import Project, User
 from apps.api.errors import ServiceError
 from apps.datasets.models import DatasetType
+from apps.locks.services import lock_check_free, locks_drop
 from apps.modules.status_refresh import status_refresh_on_commit
 from apps.moduletypes.models import ModuleType, ModuleTypeVersion, RevisionNote
+from apps.moduletypes.selectors import LOCK_KIND
 from apps.runs.live import publish_on_commit
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,57}$")
 MODES = ("IN", "INOUT", "OUT")
 RESERVED = {"user", "module", "run"}
+
+
+def _refuse_if_locked(module_type_id: int, user: User) -> None:
+    """Someone else's live edit lock on the module type refuses its edits (409 `locked`)."""
+    lock_check_free(kind=LOCK_KIND, object_id=module_type_id, user=user)
 
 
 def slot_problems(dataset_slots: list[dict[str, Any]], parameter_slots: list[dict[str, Any]]) -> list[str]:
@@ -99,6 +106,7 @@ def version_update(*, version: ModuleTypeVersion, fields: dict[str, Any], note: 
     from apps.moduletypes.selectors import dependents_of, has_dependents
 
     _refuse_if_final(version)
+    _refuse_if_locked(version.module_type_id, author)
     if not note.strip():
         raise ServiceError("revision_note_required", "Say what changed: every save needs a revision note.")
     deps = dependents_of(version=version)
@@ -127,6 +135,7 @@ def version_finalize(*, version: ModuleTypeVersion, confirm: list[int], author: 
     plan = finalize_plan(version=ModuleTypeVersion.objects.select_for_update().get(pk=version.pk))
     if not plan:
         raise ServiceError("version_final", "This version is already final.", status=409)
+    _refuse_if_locked(version.module_type_id, author)
     if sorted(confirm) != sorted(v.pk for v in plan):
         raise ServiceError("plan_changed", "The versions to finalize changed since you looked; review the list "
                            "again.", status=409, details={"versions": [v.pk for v in plan]})
@@ -152,6 +161,7 @@ def _refuse_if_used(version: ModuleTypeVersion, what: str) -> None:
 def version_delete(*, version: ModuleTypeVersion, user: User) -> None:
     if version.is_final and not user.is_app_admin:
         raise ServiceError("forbidden", "Only admins remove final versions.", status=403)
+    _refuse_if_locked(version.module_type_id, user)
     _refuse_if_used(version, f"Version {version.number}")
     if version.module_type.versions.count() == 1:
         raise ServiceError("last_version", "A module type keeps at least one version; remove the type instead.",
@@ -160,12 +170,15 @@ def version_delete(*, version: ModuleTypeVersion, user: User) -> None:
 
 
 @transaction.atomic
-def module_type_delete(*, module_type: ModuleType) -> None:
+def module_type_delete(*, module_type: ModuleType, user: User) -> None:
+    _refuse_if_locked(module_type.pk, user)
     if module_type.versions.filter(is_final=True).exists():
         raise ServiceError("type_has_final", "A module type with a final version cannot be removed.", status=409)
     for version in module_type.versions.all():
         _refuse_if_used(version, f"{module_type.name} version {version.number}")
+    type_id = module_type.pk
     module_type.delete()
+    locks_drop(kind=LOCK_KIND, object_id=type_id)
 
 
 @transaction.atomic
@@ -179,7 +192,8 @@ def module_type_from_version(*, source: ModuleTypeVersion, name: str, author: Us
 
 
 @transaction.atomic
-def module_type_update(*, module_type: ModuleType, fields: dict[str, Any]) -> ModuleType:
+def module_type_update(*, module_type: ModuleType, fields: dict[str, Any], user: User) -> ModuleType:
+    _refuse_if_locked(module_type.pk, user)
     if "name" in fields and ModuleType.objects.exclude(pk=module_type.pk).filter(name=fields["name"]).exists():
         raise ServiceError("duplicate_name", f"A module type named {fields['name']!r} already exists.", status=409)
     for key, value in fields.items():

@@ -23,7 +23,7 @@ from apps.moduletypes.models import ModuleType, ModuleTypeVersion
 class ModuleTypeViewSet(ProjectScopedMixin, ETagMixin, EditLockMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
     serializer_class = s.ModuleTypeSerializer
-    lock_kind = "module-type"
+    lock_kind = selectors.LOCK_KIND
     action_roles = {"destroy": Role.ADMIN}
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -35,6 +35,11 @@ class ModuleTypeViewSet(ProjectScopedMixin, ETagMixin, EditLockMixin, mixins.Lis
                                                      kind=params.get("kind", ""), final=params.get("final", ""),
                                                      tag=params.get("tag", ""))
         return self.scope_to_visible_projects(queryset)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        types = list(self.filter_queryset(self.get_queryset()))
+        locks = selectors.module_type_locks(t.pk for t in types)
+        return Response(s.ModuleTypeSerializer(types, many=True, context={"locks": locks}).data)
 
     def create(self, request: Request) -> Response:
         data = s.ModuleTypeCreateSerializer(data=request.data)
@@ -52,11 +57,11 @@ class ModuleTypeViewSet(ProjectScopedMixin, ETagMixin, EditLockMixin, mixins.Lis
         data.is_valid(raise_exception=True)
         with self.write_atomically():
             module_type = services.module_type_update(module_type=self.get_object_for_write(),  # type: ignore[arg-type]
-                                                      fields=data.validated_data)
+                                                      fields=data.validated_data, user=request.user)  # type: ignore[arg-type]
         return self.respond_with_etag(module_type, s.ModuleTypeSerializer(module_type).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.module_type_delete(module_type=self.get_object())
+        services.module_type_delete(module_type=self.get_object(), user=request.user)  # type: ignore[arg-type]
         return Response(status=204)
 
     @action(detail=True, methods=["post"])
