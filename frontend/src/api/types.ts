@@ -263,9 +263,17 @@ export interface GraphSubmodule {
   position: { x: number; y: number };
 }
 
+/** Where the diagram shows the composite's own Inputs and Outputs nodes. */
+export interface GraphLayout {
+  inputs: { x: number; y: number };
+  outputs: { x: number; y: number };
+}
+
 export interface CompositeGraph {
   submodules: GraphSubmodule[];
   connections: GraphConnection[];
+  /** Absent until the user moves the Inputs/Outputs nodes (or lays the diagram out). */
+  layout?: GraphLayout;
 }
 
 export interface VersionFields {

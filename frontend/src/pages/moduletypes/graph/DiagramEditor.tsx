@@ -24,6 +24,7 @@ import {
   removeConnections,
   removeSubmodules,
   renameSubmodule,
+  withLayout,
   type GraphContext,
   type VersionInfo,
 } from './graph';
@@ -41,7 +42,7 @@ import {
 import { layoutGraph } from './layout';
 import { ModuleNode, NodeActionsContext, type NodeActions } from './ModuleNode';
 import { Palette, PALETTE_MIME } from './Palette';
-import type { DiagramStore } from './store';
+import { ownPositionsOf, type DiagramStore } from './store';
 
 /** Defined once, at module scope (React Flow re-mounts every node when this object changes). */
 const nodeTypes: NodeTypes = { module: ModuleNode };
@@ -74,7 +75,7 @@ function isTyping(target: EventTarget | null): boolean {
 
 function DiagramEditorInner({ store, ctx, versions, palette, paletteLoading, paletteError, readOnly, errors, datasetTypeNames }: Props) {
   const graph = useStore(store, (s) => s.history.present);
-  const ownPositions = useStore(store, (s) => s.ownPositions);
+  const ownPositions = useStore(store, ownPositionsOf);
   const measured = useStore(store, (s) => s.measured);
   const selectedNodes = useStore(store, (s) => s.selectedNodes);
   const selectedEdges = useStore(store, (s) => s.selectedEdges);
@@ -239,8 +240,8 @@ function DiagramEditorInner({ store, ctx, versions, palette, paletteLoading, pal
 
   const autoLayout = useCallback(async () => {
     const result = await layoutGraph(s().history.present, s().measured);
-    s().commit(moveSubmodules(s().history.present, result.submodules));
-    s().setOwnPositions({ inputs: result.inputs, outputs: result.outputs });
+    const moved = moveSubmodules(s().history.present, result.submodules);
+    s().commit(withLayout(moved, { inputs: result.inputs, outputs: result.outputs }));
     window.requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1 }));
   }, [flow, s]);
 

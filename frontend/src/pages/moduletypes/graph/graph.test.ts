@@ -19,6 +19,7 @@ import {
   renameOwnSlot,
   renameSubmodule,
   uniqueName,
+  withLayout,
   wouldCreateCycle,
 } from './graph';
 import { ctxOf, OTHER, SCALE, twoScales } from './testGraph';
@@ -183,5 +184,14 @@ describe('edits', () => {
     expect(normalizeGraph(JSON.parse(JSON.stringify(g)))).toEqual(g);
     expect(graphsEqual(g, JSON.parse(JSON.stringify(g)))).toBe(true);
     expect(graphsEqual(g, twoScales())).toBe(false);
+  });
+  it("keeps where the composite's own nodes are, through edits and the server", () => {
+    const layout = { inputs: { x: -300, y: 10.5 }, outputs: { x: 600, y: 10.5 } };
+    const g = withLayout(twoScales(), layout);
+    expect(normalizeGraph(JSON.parse(JSON.stringify(g))).layout).toEqual(layout);
+    expect(graphsEqual(g, twoScales())).toBe(false);
+    expect(removeSubmodules(g, [1]).layout).toEqual(layout);
+    expect(pasteSubmodules(g, copySubmodules(g, [1])!).graph.layout).toEqual(layout);
+    expect(normalizeGraph({ ...twoScales(), layout: { inputs: { x: 1 } } }).layout).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import type {
   DatasetSlot,
   GraphConnection,
   GraphEndpoint,
+  GraphLayout,
   GraphSubmodule,
   ParameterSlot,
   SlotMode,
@@ -51,12 +52,32 @@ export interface GraphContext {
 
 export const EMPTY_GRAPH: CompositeGraph = { submodules: [], connections: [] };
 
+function pointOf(raw: unknown): { x: number; y: number } | null {
+  const p = raw as { x?: unknown; y?: unknown } | null | undefined;
+  if (!p || typeof p.x !== 'number' || typeof p.y !== 'number') return null;
+  return { x: p.x, y: p.y };
+}
+
+function layoutOf(raw: unknown): GraphLayout | null {
+  const l = raw as { inputs?: unknown; outputs?: unknown } | null | undefined;
+  const inputs = pointOf(l?.inputs);
+  const outputs = pointOf(l?.outputs);
+  return inputs && outputs ? { inputs, outputs } : null;
+}
+
+/** A graph with the composite's own nodes placed (an edit like any other: it is saved). */
+export function withLayout(graph: CompositeGraph, layout: GraphLayout): CompositeGraph {
+  return { ...graph, layout: { inputs: { ...layout.inputs }, outputs: { ...layout.outputs } } };
+}
+
 /** A graph from whatever the server stored (`{}` for a new composite). */
 export function normalizeGraph(raw: unknown): CompositeGraph {
   const g = (raw && typeof raw === 'object' ? raw : {}) as Partial<CompositeGraph>;
   const submodules = Array.isArray(g.submodules) ? g.submodules : [];
   const connections = Array.isArray(g.connections) ? g.connections : [];
+  const layout = layoutOf(g.layout);
   return {
+    ...(layout ? { layout } : {}),
     submodules: submodules.map((s) => ({
       id: s.id,
       name: s.name,
@@ -295,6 +316,7 @@ export function removeSubmodules(graph: CompositeGraph, ids: Iterable<number>): 
   const gone = new Set(ids);
   if (gone.size === 0) return graph;
   return {
+    ...graph,
     submodules: graph.submodules.filter((s) => !gone.has(s.id)),
     connections: graph.connections.filter(
       (c) =>
@@ -368,7 +390,7 @@ export function pasteSubmodules(
       target: { submodule: idMap.get(c.target.submodule as number) as number, slot: c.target.slot },
     }));
   return {
-    graph: { submodules: [...graph.submodules, ...pasted], connections: [...graph.connections, ...connections] },
+    graph: { ...graph, submodules: [...graph.submodules, ...pasted], connections: [...graph.connections, ...connections] },
     ids: pasted.map((s) => s.id),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addSubmodule, moveSubmodules } from './graph';
-import { createDiagramStore } from './store';
+import { createDiagramStore, ownPositionsOf } from './store';
 import { twoScales } from './testGraph';
 
 describe('diagram store', () => {
@@ -28,6 +28,22 @@ describe('diagram store', () => {
     expect(s().history.past).toHaveLength(1);
     s().undo();
     expect(s().history.present.submodules[0]?.position).toEqual({ x: 0, y: 0 });
+  });
+  it("moves the composite's own nodes as a saved, undoable part of the graph", () => {
+    const store = createDiagramStore(twoScales());
+    const s = store.getState;
+    const start = ownPositionsOf(s());
+    expect(s().history.present.layout).toBeUndefined();
+    s().beginDrag();
+    s().setOwnPositions({ inputs: { x: -500, y: 5 } });
+    s().endDrag();
+    expect(s().history.present.layout).toEqual({ inputs: { x: -500, y: 5 }, outputs: start.outputs });
+    expect(ownPositionsOf(s()).inputs).toEqual({ x: -500, y: 5 });
+    s().setOwnPositions({ outputs: { x: 900, y: 0 } }, 'commit');
+    expect(s().history.past).toHaveLength(2);
+    s().undo();
+    s().undo();
+    expect(ownPositionsOf(s())).toEqual(start);
   });
   it('keeps sizes, selection and messages', () => {
     const store = createDiagramStore(twoScales());

@@ -4,9 +4,9 @@
  * Graph rules live in ./graph; this only sequences them.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { CompositeGraph } from '../../../api/types';
-import { defaultOwnPositions, type FlowOptions } from './flow';
-import type { GraphClipboard } from './graph';
+import type { CompositeGraph, GraphLayout } from '../../../api/types';
+import { defaultOwnPositions } from './flow';
+import { withLayout, type GraphClipboard } from './graph';
 import { canRedo, canUndo, createHistory, pushHistory, recordStep, redo, replacePresent, undo, type History } from './history';
 
 export interface EditorMessage {
@@ -16,7 +16,8 @@ export interface EditorMessage {
 
 export interface DiagramState {
   history: History<CompositeGraph>;
-  ownPositions: FlowOptions['ownPositions'];
+  /** Where the Inputs/Outputs nodes are while the graph has no `layout` of its own. */
+  defaultOwnPositions: GraphLayout;
   measured: Map<string, { width: number; height: number }>;
   selectedNodes: Set<string>;
   selectedEdges: Set<string>;
@@ -37,7 +38,8 @@ export interface DiagramState {
   redo: () => void;
   canUndo: () => boolean;
   canRedo: () => boolean;
-  setOwnPositions: (positions: Partial<FlowOptions['ownPositions']>) => void;
+  /** Moves the Inputs/Outputs nodes: a graph change (saved, and undone like a submodule's move). */
+  setOwnPositions: (positions: Partial<GraphLayout>, step?: 'drag' | 'commit') => void;
   setMeasured: (id: string, size: { width: number; height: number }) => void;
   setSelection: (nodes: Iterable<string>, edges: Iterable<string>) => void;
   setClipboard: (clipboard: GraphClipboard | null) => void;
@@ -47,10 +49,15 @@ export interface DiagramState {
 
 export type DiagramStore = StoreApi<DiagramState>;
 
+/** Where the composite's own nodes are shown: the saved layout, else the default. */
+export function ownPositionsOf(state: Pick<DiagramState, 'history' | 'defaultOwnPositions'>): GraphLayout {
+  return state.history.present.layout ?? state.defaultOwnPositions;
+}
+
 export function createDiagramStore(graph: CompositeGraph): DiagramStore {
   return createStore<DiagramState>()((set, get) => ({
     history: createHistory(graph),
-    ownPositions: defaultOwnPositions(graph),
+    defaultOwnPositions: defaultOwnPositions(graph),
     measured: new Map(),
     selectedNodes: new Set(),
     selectedEdges: new Set(),
@@ -61,7 +68,7 @@ export function createDiagramStore(graph: CompositeGraph): DiagramStore {
     reset: (next) =>
       set({
         history: createHistory(next),
-        ownPositions: defaultOwnPositions(next),
+        defaultOwnPositions: defaultOwnPositions(next),
         selectedNodes: new Set(),
         selectedEdges: new Set(),
         dragOrigin: null,
@@ -76,7 +83,11 @@ export function createDiagramStore(graph: CompositeGraph): DiagramStore {
     redo: () => set((s) => ({ history: redo(s.history), dragOrigin: null })),
     canUndo: () => canUndo(get().history),
     canRedo: () => canRedo(get().history),
-    setOwnPositions: (positions) => set((s) => ({ ownPositions: { ...s.ownPositions, ...positions } })),
+    setOwnPositions: (positions, step = 'drag') =>
+      set((s) => {
+        const next = withLayout(s.history.present, { ...ownPositionsOf(s), ...positions });
+        return { history: step === 'commit' ? pushHistory(s.history, next) : replacePresent(s.history, next) };
+      }),
     setMeasured: (id, size) =>
       set((s) => {
         const old = s.measured.get(id);
