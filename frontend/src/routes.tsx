@@ -7,6 +7,8 @@ import { DatasetDetailPage } from './pages/datasets/DatasetDetailPage';
 import { HistoryPage } from './pages/HistoryPage';
 import { HomePage } from './pages/HomePage';
 import { LoginPage } from './pages/LoginPage';
+import { ComparePage } from './pages/modules/ComparePage';
+import { RunDetailsPage } from './pages/modules/RunDetailsPage';
 import { ModulesPage } from './pages/ModulesPage';
 import { ModuleTypesPage } from './pages/ModuleTypesPage';
 import { VersionManagerPage } from './pages/moduletypes/VersionManagerPage';
@@ -35,7 +37,14 @@ export const routes: RouteObject[] = [
         lazy: async () => ({ Component: (await import('./pages/moduletypes/VersionEditorPage')).VersionEditorPage }),
       },
       { path: 'modules', element: <ModulesPage /> },
+      { path: 'modules/compare', element: <ComparePage /> },
+      {
+        // The type's algorithm (CodeMirror) and diagram (React Flow) load with the editor.
+        path: 'modules/:id',
+        lazy: async () => ({ Component: (await import('./pages/modules/ModuleEditorPage')).ModuleEditorPage }),
+      },
       { path: 'history', element: <HistoryPage /> },
+      { path: 'runs/:id', element: <RunDetailsPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -223,6 +223,8 @@ export interface ModuleType {
 export interface ModuleTypeListParams {
   search?: string;
   kind?: ModuleTypeKind | null;
+  /** true: types with a final version; false: types without one. */
+  final?: boolean | null;
 }
 
 export interface DatasetSlot {
@@ -405,4 +407,260 @@ export interface FinalizePlanItem {
 
 export interface FinalizePlan {
   versions: FinalizePlanItem[];
+}
+
+// ---------------------------------------------------------------- modules (apps/modules, docs/modules-api.md)
+
+export type ModuleStatusName = 'UpToDate' | 'OutOfDate';
+
+/** One failed UpToDate condition (DESIGN §4). */
+export interface StatusReason {
+  code: string;
+  message: string;
+}
+
+export interface ModuleStatus {
+  status: ModuleStatusName;
+  reasons: StatusReason[];
+}
+
+export type OutputMethod = 'NEW' | 'REPLACE';
+
+/** IN/INOUT: a dataset and a version (`null` = the latest final version at run time). */
+export interface InputBinding {
+  dataset: number;
+  version: number | null;
+}
+
+export interface OutputBinding {
+  output_method: OutputMethod;
+  /** NEW: the new dataset's name, with general placeholders. */
+  name_pattern?: string;
+  /** REPLACE: the target dataset. */
+  dataset?: number;
+}
+
+export type DatasetBinding = InputBinding | OutputBinding;
+
+export interface KeepInternal {
+  datasets: string[];
+  parameters: string[];
+}
+
+export interface EditLock {
+  /** Username. */
+  user: string;
+  user_name: string;
+  since: string;
+  expires_at: string;
+}
+
+export interface RunSummary {
+  id: number;
+  module: number;
+  run_number: number;
+  mode: 'run' | 'process';
+  /** Username. */
+  user: string;
+  stage: string;
+  /** '' while the run is going. */
+  result: RunResult | '';
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  error: RunError | null;
+}
+
+/** The module's last run as the module resource embeds it. */
+export interface LastRun {
+  id: number;
+  number: number;
+  result: RunResult | '' | null;
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+export interface Module {
+  id: number;
+  name: string;
+  description: string;
+  project: number;
+  project_name?: string;
+  /** Username. */
+  creator: string;
+  creator_name?: string;
+  tags: string[];
+  type_version: number;
+  type_id?: number;
+  type_name: string;
+  type_version_number: number;
+  type_kind?: ModuleTypeKind;
+  type_version_final?: boolean;
+  dataset_bindings: Record<string, DatasetBinding>;
+  /** Absent = not set; "" is a value. */
+  parameter_bindings: Record<string, string | null>;
+  keep_internal: Partial<KeepInternal>;
+  is_final: boolean;
+  created_at: string;
+  last_modified: string;
+  revision: number;
+  status?: ModuleStatusName;
+  reasons?: StatusReason[];
+  last_run?: LastRun | null;
+  lock?: EditLock | null;
+}
+
+export interface ModuleListParams {
+  search?: string;
+  composite?: boolean | null;
+  final?: boolean | null;
+  tag?: string;
+  project?: number | null;
+  module_type?: number | null;
+  type_version?: number | null;
+  creator?: string;
+  status?: ModuleStatusName | null;
+  lock_owner?: string;
+  /** ISO dates (yyyy-mm-dd). */
+  modified_after?: string;
+  modified_before?: string;
+}
+
+export interface ModuleCreate {
+  name: string;
+  type_version: number;
+  project: number;
+  description?: string;
+  tags?: string[];
+  dataset_bindings?: Record<string, DatasetBinding>;
+  parameter_bindings?: Record<string, string>;
+  keep_internal?: KeepInternal;
+}
+
+export interface ModuleUpdate {
+  name?: string;
+  description?: string;
+  tags?: string[];
+  project?: number;
+  dataset_bindings?: Record<string, DatasetBinding>;
+  parameter_bindings?: Record<string, string>;
+  keep_internal?: KeepInternal;
+  type_version?: number;
+}
+
+export interface ModuleValidationError {
+  code: string;
+  message: string;
+  slot?: string | null;
+}
+
+export interface ModuleValidationResult {
+  valid: boolean;
+  errors: ModuleValidationError[];
+}
+
+export interface RemovalPlanOutput {
+  dataset: number;
+  name: string;
+  removable: boolean;
+  used_by: string[];
+}
+
+export interface RemovalPlan {
+  allowed: boolean;
+  reason?: string | null;
+  outputs: RemovalPlanOutput[];
+}
+
+export type CompareResult = 'MATCH' | 'DIFFERENT' | 'FIRST ONLY' | 'SECOND ONLY';
+
+export interface CompareRow {
+  section: string;
+  key: string;
+  first: string | null;
+  second: string | null;
+  result: CompareResult;
+}
+
+export interface ModuleComparison {
+  first: { id: number; name: string };
+  second: { id: number; name: string };
+  rows: CompareRow[];
+}
+
+export interface BringUpToDateResult {
+  runs: RunSummary[];
+}
+
+// ---------------------------------------------------------------- runs (apps/runs)
+
+export type RunResult = 'SUCCESS' | 'FAILED' | 'CANCELLED' | 'TIMEOUT';
+
+export interface RunError {
+  message: string;
+  line?: number | null;
+  column?: number | null;
+  submodule?: string | null;
+  sqlstate?: string | null;
+  detail?: string | null;
+  hint?: string | null;
+}
+
+export interface RunLogLine {
+  /** The (sub)module's path, '' for the module itself. */
+  path: string;
+  at: string;
+  level: string;
+  message: string;
+}
+
+export interface RunStep {
+  path: string;
+  name: string;
+  type_version: number;
+  setup_script: string;
+  user_script: string;
+  teardown_script: string;
+  stage: string;
+  result: RunResult | '';
+  started_at: string | null;
+  ended_at: string | null;
+  seconds: number | null;
+  error: RunError | null;
+}
+
+export interface RunDatasetRecord {
+  path: string;
+  placeholder: string;
+  direction: 'IN' | 'OUT' | string;
+  dataset: number;
+  dataset_name: string;
+  version: number | null;
+}
+
+export interface RunParameterRecord {
+  path: string;
+  name: string;
+  mode: SlotMode;
+  sql_type: string;
+  input_value: string | null;
+  output_value: string | null;
+}
+
+export interface Run extends RunSummary {
+  type_version: number;
+  worker: string;
+  cancel_requested: boolean;
+  datasets: RunDatasetRecord[];
+  parameters: RunParameterRecord[];
+  results: Record<string, unknown>;
+  steps: RunStep[];
+  log: RunLogLine[];
+}
+
+/** A viewer of an object, from its presence topic. */
+export interface PresenceViewer {
+  user: string;
+  user_name: string;
+  since: string;
 }

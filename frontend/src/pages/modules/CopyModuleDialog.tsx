@@ -1,0 +1,37 @@
+import { useState, type FormEvent } from 'react';
+import { useCopyModule } from '../../api/hooks/useCopyModule';
+import type { Module } from '../../api/types';
+import { Dialog } from '../datasets/Dialog';
+import { FormErrors } from '../datasets/FormErrors';
+
+/** Copy a module: the copy is not final and has no history ("Copy of X" by default). */
+export function CopyModuleDialog({ module, onClose, onCopied }: { module: Module; onClose: () => void; onCopied: (copy: Module) => void }) {
+  const copy = useCopyModule();
+  const [name, setName] = useState(`Copy of ${module.name}`);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    copy.mutate({ id: module.id, name: name.trim() || undefined }, { onSuccess: onCopied });
+  };
+  return (
+    <Dialog title="Copy module" onClose={onClose}>
+      <form onSubmit={submit}>
+        <p>
+          Copy <strong>{module.name}</strong> with its bindings and parameter values. The copy is not final and has no history.
+        </p>
+        <div className="field">
+          <label htmlFor="copy-module-name">Name of the copy</label>
+          <input id="copy-module-name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
+        </div>
+        <FormErrors error={copy.error} />
+        <div className="ds-modal-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={copy.isPending || !name.trim()}>
+            Copy
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,608 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { isApiError } from '../../api/client';
+import { useCancelRun } from '../../api/hooks/useCancelRun';
+import { useDatasetTypes } from '../../api/hooks/useDatasetTypes';
+import { useEditLock } from '../../api/hooks/useEditLock';
+import { useFinalizeModule } from '../../api/hooks/useFinalizeModule';
+import { useMe } from '../../api/hooks/useMe';
+import { fetchModule, moduleDetailKey, useModule, type ModuleWithEtag } from '../../api/hooks/useModule';
+import { useModuleStatus } from '../../api/hooks/useModuleStatus';
+import { useModuleTypeVersion } from '../../api/hooks/useModuleTypeVersion';
+import { useRun } from '../../api/hooks/useRun';
+import { useRunModule } from '../../api/hooks/useRunModule';
+import { useUpdateModule } from '../../api/hooks/useUpdateModule';
+import { useValidateModule } from '../../api/hooks/useValidateModule';
+import type { Module, ModuleStatus, ModuleValidationResult } from '../../api/types';
+import { ErrorPanel, errorMessage } from '../../components/ErrorPanel';
+import { ConfirmDialog } from '../datasets/ConfirmDialog';
+import { FormErrors } from '../datasets/FormErrors';
+import { Tabs, type TabDef } from '../datasets/Tabs';
+import { CopyModuleDialog } from './CopyModuleDialog';
+import { DatasetBindings, RunDatasetLinks } from './DatasetBindings';
+import { changesFrom, draftFromModule, draftProblems, isDirty, type ModuleDraft } from './draft';
+import { formatDateTime, runOutcome } from './format';
+import { HistoryTable } from './HistoryTable';
+import { InternalKeep } from './InternalKeep';
+import { lockMessage, otherViewers } from './lock';
+import { ParameterBindings } from './ParameterBindings';
+import { canEditModule, canFinalizeModule, canRemoveModule, canUseModule, isAdmin, writableProjects } from './permissions';
+import { RemoveModuleDialog } from './RemoveModuleDialog';
+import { StatusBadge } from './StatusBadge';
+import { StatusDialog } from './StatusDialog';
+import { TypeDefinition } from './TypeDefinition';
+import { useModuleLive, usePresence } from './useModuleLive';
+
+/** EMF's View/Edit Module window. */
+export function ModuleEditorPage() {
+  const id = Number(useParams().id);
+  const query = useModule(id);
+  if (query.isPending) return <p className="muted">Loading…</p>;
+  if (!query.data) {
+    return (
+      <div className="page">
+        <ErrorPanel title="Could not load the module" error={query.error} onRetry={() => void query.refetch()} />
+        <p>
+          <Link to="/modules">Back to Modules</Link>
+        </p>
+      </div>
+    );
+  }
+  return <ModuleEditor key={id} loaded={query.data} />;
+}
+
+/** What says the server's module changed (finalizing, a run, a status flip do not change the bindings). */
+function serverStamp({ module, etag }: ModuleWithEtag): string {
+  return [etag, module.revision, module.is_final, module.last_modified].join('|');
+}
+
+/** The reasons of a 409 `cannot_finalize`. */
+function finalizeReasons(error: unknown): string[] {
+  if (!isApiError(error) || error.code !== 'cannot_finalize') return [];
+  const reasons = (error.details as { reasons?: unknown } | null)?.reasons;
+  if (!Array.isArray(reasons)) return [];
+  return reasons.map((r) => (typeof r === 'string' ? r : ((r as { message?: string })?.message ?? JSON.stringify(r))));
+}
+
+function isRunning(module: Module): boolean {
+  return !!module.last_run && !module.last_run.result;
+}
+
+function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
+  const { data: me } = useMe();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [base, setBase] = useState(loaded);
+  const module = loaded.module; // live fields (status, last run, lock) from the freshest copy
+  const id = module.id;
+  const typeVersion = useModuleTypeVersion(module.type_version);
+  const datasetTypes = useDatasetTypes();
+  const baseDraft = useMemo(() => draftFromModule(base.module), [base.module]);
+  const [draft, setDraft] = useState<ModuleDraft>(baseDraft);
+  const dirty = isDirty(baseDraft, draft);
+
+  // ------------------------------------------------------------------ lock, presence, live
+  const mayEdit = canEditModule(me, module);
+  const lock = useEditLock('modules', id, mayEdit);
+  const { onLockEvent } = lock;
+  useModuleLive(
+    id,
+    useCallback((l) => onLockEvent(l, me?.username), [onLockEvent, me?.username]),
+  );
+  const viewers = otherViewers(usePresence('module', id), me?.username);
+  const readOnly = !mayEdit || lock.state.kind !== 'mine';
+
+  const statusQuery = useModuleStatus(id);
+  const status: ModuleStatus | undefined =
+    statusQuery.data ?? (module.status ? { status: module.status, reasons: module.reasons ?? [] } : undefined);
+
+  // ------------------------------------------------------------------ following the server
+  const [remoteChanged, setRemoteChanged] = useState(false);
+  const [conflict, setConflict] = useState(false);
+  const latest = useRef({ draft, dirty });
+  latest.current = { draft, dirty };
+  const rebase = useCallback((data: ModuleWithEtag) => {
+    setBase(data);
+    setDraft(draftFromModule(data.module));
+    setRemoteChanged(false);
+    setConflict(false);
+  }, []);
+  useEffect(() => {
+    if (serverStamp(loaded) === serverStamp(base)) return;
+    if (!latest.current.dirty) rebase(loaded);
+    else if (loaded.etag !== base.etag) setRemoteChanged(true);
+    else setBase(loaded);
+    // Only a new server state matters here.
+  }, [loaded]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
+  // ------------------------------------------------------------------ actions
+  const [notice, setNotice] = useState<string | null>(null);
+  const update = useUpdateModule();
+  const validate = useValidateModule();
+  const [validation, setValidation] = useState<ModuleValidationResult | null>(null);
+  const run = useRunModule();
+  const cancel = useCancelRun();
+  const finalize = useFinalizeModule();
+  const [dialog, setDialog] = useState<'status' | 'finalize' | 'copy' | 'remove' | null>(null);
+
+  const edit = (next: ModuleDraft) => {
+    setNotice(null);
+    setDraft(next);
+  };
+
+  const save = (etag: string | null) => {
+    update.mutate(
+      { id, changes: changesFrom(baseDraft, draft), etag },
+      {
+        onSuccess: (result) => {
+          setBase(result);
+          setDraft(draftFromModule(result.module));
+          setConflict(false);
+          setRemoteChanged(false);
+          setValidation(null);
+          setNotice('Saved.');
+        },
+        onError: (error) => {
+          if (isApiError(error) && error.status === 412) setConflict(true);
+        },
+      },
+    );
+  };
+
+  /** After a 412: take the server's current ETag and send my changes over theirs. */
+  const saveOverTheirs = async () => {
+    const fresh = await fetchModule(id);
+    queryClient.setQueryData(moduleDetailKey(id), fresh);
+    save(fresh.etag);
+  };
+
+  const reload = async () => {
+    const fresh = await queryClient.fetchQuery({ queryKey: moduleDetailKey(id), queryFn: () => fetchModule(id), staleTime: 0 });
+    rebase(fresh);
+    setNotice(null);
+  };
+
+  const lastRunId = module.last_run?.id ?? null;
+  const lastRun = useRun(lastRunId ?? Number.NaN);
+  const running = isRunning(module);
+  const lastRunOk = lastRun.data?.result === 'SUCCESS';
+
+  const version = typeVersion.data?.version;
+  const problems = version ? draftProblems(draft, version.dataset_slots, version.parameter_slots) : [];
+  const projects = writableProjects(me);
+  const projectName = module.project_name ?? me?.projects.find((p) => p.id === module.project)?.name ?? String(module.project);
+
+  const tabs: TabDef[] = [
+    { id: 'summary', label: 'Summary' },
+    { id: 'datasets', label: 'Datasets' },
+    { id: 'parameters', label: 'Parameters' },
+    ...(version?.kind === 'composite' ? [{ id: 'internal', label: 'Internal' }] : []),
+    { id: 'algorithm', label: version?.kind === 'composite' ? 'Diagram' : 'Algorithm' },
+    { id: 'history', label: 'History' },
+  ];
+  const [tab, setTab] = useState('summary');
+  const [visited, setVisited] = useState(() => new Set(['summary']));
+  const select = (next: string) => {
+    setTab(next);
+    setVisited((v) => new Set(v).add(next));
+  };
+
+  const renderTab = (which: string) => {
+    if (!version) {
+      return typeVersion.isError ? (
+        <ErrorPanel title="Could not load the module type version" error={typeVersion.error} onRetry={() => void typeVersion.refetch()} />
+      ) : (
+        <p className="muted">Loading…</p>
+      );
+    }
+    switch (which) {
+      case 'summary':
+        return (
+          <div className="mt-summary">
+            <dl className="ds-meta">
+              <dt>Module type</dt>
+              <dd>
+                <Link to={`/module-type-versions/${module.type_version}`}>
+                  {module.type_name} v{module.type_version_number}
+                </Link>{' '}
+                ({version.kind}){version.is_final ? ' · final' : ' · not final'}
+              </dd>
+              <dt>Creator</dt>
+              <dd>{module.creator_name || module.creator}</dd>
+              <dt>Created</dt>
+              <dd>{formatDateTime(module.created_at)}</dd>
+              <dt>Last modified</dt>
+              <dd>{formatDateTime(module.last_modified)}</dd>
+              <dt>Final</dt>
+              <dd>{module.is_final ? 'Yes' : 'No'}</dd>
+              <dt>Last run</dt>
+              <dd>
+                {module.last_run ? (
+                  <Link to={`/runs/${module.last_run.id}`}>
+                    Run {module.last_run.number}: {runOutcome(module.last_run)}
+                  </Link>
+                ) : (
+                  'Never run'
+                )}
+              </dd>
+            </dl>
+            <div>
+              <div className="field">
+                <label htmlFor="module-name">Name</label>
+                <input id="module-name" value={draft.name} maxLength={200} disabled={readOnly} onChange={(e) => edit({ ...draft, name: e.target.value })} />
+              </div>
+              <div className="field">
+                <label htmlFor="module-description">Description</label>
+                <textarea
+                  id="module-description"
+                  rows={3}
+                  value={draft.description}
+                  disabled={readOnly}
+                  onChange={(e) => edit({ ...draft, description: e.target.value })}
+                />
+              </div>
+              <div className="field">
+                <label htmlFor="module-tags">Tags</label>
+                <input
+                  id="module-tags"
+                  value={draft.tags}
+                  placeholder="comma separated"
+                  disabled={readOnly}
+                  onChange={(e) => edit({ ...draft, tags: e.target.value })}
+                />
+              </div>
+              <div className="field">
+                <label htmlFor="module-project">Project</label>
+                <select
+                  id="module-project"
+                  value={draft.project}
+                  disabled={readOnly}
+                  onChange={(e) => edit({ ...draft, project: Number(e.target.value) })}
+                >
+                  {!projects.some((p) => p.id === draft.project) && <option value={draft.project}>{projectName}</option>}
+                  {projects.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            </div>
+          </div>
+        );
+      case 'datasets':
+        return (
+          <>
+            <DatasetBindings
+              slots={version.dataset_slots}
+              draft={draft}
+              onChange={edit}
+              readOnly={readOnly}
+              datasetTypes={datasetTypes.data ?? []}
+              lastRunDatasets={lastRun.data?.datasets ?? []}
+            />
+            {lastRun.data && lastRun.data.datasets.some((d) => d.path) && (
+              <section className="mt-section">
+                <h3 className="ds-subheading">Internal datasets of the last run</h3>
+                <RunDatasetLinks records={lastRun.data.datasets.filter((d) => d.path)} />
+              </section>
+            )}
+          </>
+        );
+      case 'parameters':
+        return (
+          <ParameterBindings
+            slots={version.parameter_slots}
+            draft={draft}
+            onChange={edit}
+            readOnly={readOnly}
+            lastRunParameters={lastRunOk ? (lastRun.data?.parameters ?? []) : null}
+          />
+        );
+      case 'internal':
+        return <InternalKeep graph={version.graph} draft={draft} onChange={edit} readOnly={readOnly} />;
+      case 'algorithm':
+        return <TypeDefinition version={version} datasetTypes={datasetTypes.data ?? []} />;
+      case 'history':
+        return <HistoryTable moduleId={id} />;
+      default:
+        return null;
+    }
+  };
+
+  const startRun = () =>
+    run.mutate(
+      { id },
+      {
+        onSuccess: (r) => setNotice(`Run ${r.run_number} started.`),
+      },
+    );
+
+  return (
+    <div className="page mod-editor">
+      <p className="mt-breadcrumb">
+        <Link to="/modules">Modules</Link> /
+      </p>
+      <div className="page-header">
+        <h1>{module.name}</h1>
+        <StatusBadge status={status?.status} testId="module-status" />
+        <button type="button" className="btn btn-small" onClick={() => setDialog('status')}>
+          Status
+        </button>
+        {module.is_final && (
+          <span className="badge badge-ok" data-testid="final-badge">
+            Final
+          </span>
+        )}
+        {dirty && <span className="badge badge-warn">Unsaved changes</span>}
+        <div className="ds-page-actions">
+          {canUseModule(me, module) && (
+            <button
+              type="button"
+              className="btn"
+              onClick={() => validate.mutate(id, { onSuccess: setValidation })}
+              disabled={validate.isPending}
+              title={dirty ? 'Validates the saved module: save first to include your changes' : undefined}
+            >
+              Validate
+            </button>
+          )}
+          {mayEdit && (
+            <button type="button" className="btn btn-primary" onClick={() => save(base.etag)} disabled={readOnly || !dirty || update.isPending}>
+              Save
+            </button>
+          )}
+          {canUseModule(me, module) &&
+            (running ? (
+              <button
+                type="button"
+                className="btn ds-btn-danger"
+                onClick={() => lastRunId && cancel.mutate(lastRunId, { onSuccess: () => setNotice('Cancel requested.') })}
+                disabled={cancel.isPending}
+              >
+                Cancel run
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="btn"
+                onClick={startRun}
+                disabled={run.isPending || dirty}
+                title={dirty ? 'Save your changes first' : undefined}
+              >
+                Run
+              </button>
+            ))}
+          {canUseModule(me, module) && (
+            <button type="button" className="btn" onClick={() => setDialog('copy')}>
+              Copy
+            </button>
+          )}
+          {canFinalizeModule(me, module) && (
+            <button
+              type="button"
+              className="btn"
+              onClick={() => {
+                finalize.reset();
+                setDialog('finalize');
+              }}
+              disabled={dirty}
+              title={dirty ? 'Save your changes first' : undefined}
+            >
+              Finalize…
+            </button>
+          )}
+          {canRemoveModule(me, module) && (
+            <button type="button" className="btn ds-btn-danger" onClick={() => setDialog('remove')}>
+              Remove…
+            </button>
+          )}
+        </div>
+      </div>
+
+      <LockBanner
+        state={lock.state}
+        mayEdit={mayEdit}
+        admin={isAdmin(me)}
+        onBreak={() => void lock.breakLock()}
+        onRetake={() => void lock.retake()}
+      />
+      {viewers.length > 0 && (
+        <p className="muted mod-presence" data-testid="presence">
+          Also viewing: {viewers.map((v) => v.user_name || v.user).join(', ')}
+        </p>
+      )}
+      {module.is_final && (
+        <p className="ds-notice" data-testid="read-only-note">
+          This module is final: it can be viewed and run but never changed.
+        </p>
+      )}
+      {!mayEdit && !module.is_final && (
+        <p className="ds-notice" data-testid="read-only-note">
+          You can view this module but not change it.
+        </p>
+      )}
+
+      {running && module.last_run && (
+        <p className="ds-notice" role="status" data-testid="run-in-progress">
+          Run {module.last_run.number} is going. <Link to={`/runs/${module.last_run.id}`}>Watch it live</Link>
+        </p>
+      )}
+      {notice && (
+        <p className="ds-notice-ok" role="status">
+          {notice}
+        </p>
+      )}
+      {(run.error || cancel.error) != null && <FormErrors error={run.error ?? cancel.error} />}
+
+      {conflict && (
+        <div className="ds-notice mt-conflict" role="alert" data-testid="conflict">
+          <p>
+            <strong>Someone else saved this module since you opened it.</strong> Your edits are kept. Save yours over theirs, or reload to see
+            theirs (yours are discarded).
+          </p>
+          <details>
+            <summary>Your edits</summary>
+            <pre className="mono mod-edits">{JSON.stringify(changesFrom(baseDraft, draft), null, 2)}</pre>
+          </details>
+          <div className="ds-form-actions">
+            <button type="button" className="btn" onClick={() => void saveOverTheirs()} disabled={update.isPending}>
+              Save mine over theirs
+            </button>
+            <button type="button" className="btn" onClick={() => void reload()}>
+              Reload (discards my edits)
+            </button>
+          </div>
+        </div>
+      )}
+      {!conflict && remoteChanged && (
+        <div className="ds-notice" role="status">
+          This module was changed by someone else since you opened it.{' '}
+          <button type="button" className="btn btn-small" onClick={() => void reload()}>
+            Reload
+          </button>{' '}
+          to see their changes (yours are discarded).
+        </div>
+      )}
+      {update.error != null && !conflict && <FormErrors error={update.error} />}
+      {!readOnly && problems.length > 0 && (
+        <div className="ds-notice" data-testid="draft-problems">
+          <p>Before it can run:</p>
+          <ul>
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {(validation || validate.error != null) && (
+        <section className="panel mt-section" data-testid="validation">
+          <div className="panel-title-row">
+            <h2>Validation</h2>
+            {validation && (
+              <span className={`badge ${validation.valid ? 'badge-ok' : 'badge-failed'}`} data-testid="validation-status">
+                {validation.valid ? 'valid' : `${validation.errors.length} problem${validation.errors.length === 1 ? '' : 's'}`}
+              </span>
+            )}
+          </div>
+          {validate.error != null && <p className="form-error">Could not validate: {errorMessage(validate.error)}</p>}
+          {validation?.valid && <p className="muted">The module is valid.</p>}
+          {validation && validation.errors.length > 0 && (
+            <ul className="mt-errors">
+              {validation.errors.map((e, i) => (
+                <li key={i}>
+                  {e.slot && <span className="mt-error-where">{e.slot}: </span>}
+                  {e.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+
+      <Tabs tabs={tabs} active={tab} onSelect={select} visited={visited} render={renderTab} />
+
+      {dialog === 'status' && (
+        <StatusDialog
+          moduleName={module.name}
+          status={status}
+          loading={statusQuery.isPending}
+          error={statusQuery.error}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog === 'finalize' && (
+        <ConfirmDialog
+          title="Finalize module"
+          confirmLabel="Finalize"
+          pending={finalize.isPending}
+          error={finalize.error}
+          errorDetails={
+            finalizeReasons(finalize.error).length > 0 && (
+              <ul data-testid="finalize-reasons">
+                {finalizeReasons(finalize.error).map((r) => (
+                  <li key={r}>{r}</li>
+                ))}
+              </ul>
+            )
+          }
+          onCancel={() => setDialog(null)}
+          onConfirm={() =>
+            finalize.mutate(id, {
+              onSuccess: () => {
+                setDialog(null);
+                setNotice('The module is final.');
+              },
+            })
+          }
+        >
+          <p>
+            Finalize <strong>{module.name}</strong>? A final module never changes. The input and output dataset versions of its last run are
+            finalized too.
+          </p>
+        </ConfirmDialog>
+      )}
+      {dialog === 'copy' && (
+        <CopyModuleDialog module={module} onClose={() => setDialog(null)} onCopied={(copy) => void navigate(`/modules/${copy.id}`)} />
+      )}
+      {dialog === 'remove' && <RemoveModuleDialog module={module} onClose={() => setDialog(null)} onRemoved={() => void navigate('/modules')} />}
+    </div>
+  );
+}
+
+function LockBanner({
+  state,
+  mayEdit,
+  admin,
+  onBreak,
+  onRetake,
+}: {
+  state: ReturnType<typeof useEditLock>['state'];
+  mayEdit: boolean;
+  admin: boolean;
+  onBreak: () => void;
+  onRetake: () => void;
+}) {
+  if (!mayEdit) return null;
+  switch (state.kind) {
+    case 'theirs':
+      return (
+        <div className="ds-notice mod-lock" role="status" data-testid="lock-banner">
+          <strong>{lockMessage(state.lock)}</strong> — the module opens read-only.{' '}
+          {admin && (
+            <button type="button" className="btn btn-small ds-btn-danger" onClick={onBreak}>
+              Break lock
+            </button>
+          )}
+        </div>
+      );
+    case 'idle':
+      return (
+        <div className="ds-notice mod-lock" role="status" data-testid="lock-banner">
+          You are not editing this module (the edit lock is free).{' '}
+          <button type="button" className="btn btn-small" onClick={onRetake}>
+            Edit
+          </button>
+        </div>
+      );
+    case 'error':
+      return (
+        <div className="form-error" role="alert" data-testid="lock-banner">
+          Could not take the edit lock: {errorMessage(state.error)}{' '}
+          <button type="button" className="btn btn-small" onClick={onRetake}>
+            Try again
+          </button>
+        </div>
+      );
+    default:
+      return null;
+  }
+}

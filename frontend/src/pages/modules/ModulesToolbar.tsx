@@ -1,0 +1,156 @@
+import { useEffect, useRef, useState } from 'react';
+import type { ModuleListParams, ModuleType, ProjectMembership } from '../../api/types';
+
+interface Props {
+  params: ModuleListParams;
+  onChange: (params: ModuleListParams) => void;
+  projects: ProjectMembership[];
+  moduleTypes: ModuleType[];
+}
+
+const TEXT_DELAY_MS = 300;
+
+type TextKey = 'search' | 'tag' | 'creator' | 'lock_owner';
+
+/** A text filter written to the URL after a pause; a change from elsewhere (Back, a link) is taken in. */
+function useDebouncedText(params: ModuleListParams, key: TextKey, onChange: (p: ModuleListParams) => void) {
+  const current = params[key] ?? '';
+  const [value, setValue] = useState(current);
+  const written = useRef(current);
+  useEffect(() => {
+    if (current === written.current) return;
+    written.current = current;
+    setValue(current);
+  }, [current]);
+  useEffect(() => {
+    const wanted = value.trim();
+    if (wanted === written.current) return;
+    const timer = setTimeout(() => {
+      written.current = wanted;
+      onChange({ ...params, [key]: wanted });
+    }, TEXT_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [value, params, key, onChange]);
+  return [value, setValue] as const;
+}
+
+function flagValue(value: boolean | null | undefined): string {
+  return value === true ? 'true' : value === false ? 'false' : '';
+}
+
+function parseFlag(value: string): boolean | null {
+  return value === 'true' ? true : value === 'false' ? false : null;
+}
+
+/** The Module Manager's search and filters (every filter of the API, combinable). */
+export function ModulesToolbar({ params, onChange, projects, moduleTypes }: Props) {
+  const [search, setSearch] = useDebouncedText(params, 'search', onChange);
+  const [tag, setTag] = useDebouncedText(params, 'tag', onChange);
+  const [creator, setCreator] = useDebouncedText(params, 'creator', onChange);
+  const [lockOwner, setLockOwner] = useDebouncedText(params, 'lock_owner', onChange);
+  const selectedType = moduleTypes.find((t) => t.id === params.module_type);
+  const more = !!(params.tag || params.creator || params.lock_owner || params.modified_after || params.modified_before || params.type_version);
+
+  return (
+    <div className="mod-toolbar" role="search">
+      <div className="ds-toolbar">
+        <input
+          type="search"
+          aria-label="Search modules"
+          placeholder="Search by name or description"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+        <select
+          aria-label="Status"
+          value={params.status ?? ''}
+          onChange={(e) => onChange({ ...params, status: (e.target.value || null) as ModuleListParams['status'] })}
+        >
+          <option value="">Any status</option>
+          <option value="UpToDate">UpToDate</option>
+          <option value="OutOfDate">OutOfDate</option>
+        </select>
+        <select
+          aria-label="Composite"
+          value={flagValue(params.composite)}
+          onChange={(e) => onChange({ ...params, composite: parseFlag(e.target.value) })}
+        >
+          <option value="">Simple and composite</option>
+          <option value="false">Simple</option>
+          <option value="true">Composite</option>
+        </select>
+        <select aria-label="Final" value={flagValue(params.final)} onChange={(e) => onChange({ ...params, final: parseFlag(e.target.value) })}>
+          <option value="">Final or not</option>
+          <option value="true">Final</option>
+          <option value="false">Not final</option>
+        </select>
+        <select
+          aria-label="Project"
+          value={params.project ?? ''}
+          onChange={(e) => onChange({ ...params, project: e.target.value ? Number(e.target.value) : null })}
+        >
+          <option value="">All projects</option>
+          {projects.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="Module type"
+          value={params.module_type ?? ''}
+          onChange={(e) => onChange({ ...params, module_type: e.target.value ? Number(e.target.value) : null, type_version: null })}
+        >
+          <option value="">All module types</option>
+          {moduleTypes.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <details className="mod-more-filters" open={more}>
+        <summary>More filters</summary>
+        <div className="ds-toolbar">
+          <select
+            aria-label="Module type version"
+            value={params.type_version ?? ''}
+            disabled={!selectedType}
+            onChange={(e) => onChange({ ...params, type_version: e.target.value ? Number(e.target.value) : null })}
+          >
+            <option value="">All versions</option>
+            {selectedType?.versions.map((v) => (
+              <option key={v.id} value={v.id}>
+                v{v.number} {v.name}
+              </option>
+            ))}
+          </select>
+          <input aria-label="Tag" placeholder="Tag" value={tag} onChange={(e) => setTag(e.target.value)} />
+          <input aria-label="Creator" placeholder="Creator (username)" value={creator} onChange={(e) => setCreator(e.target.value)} />
+          <input
+            aria-label="Lock owner"
+            placeholder="Locked by (username)"
+            value={lockOwner}
+            onChange={(e) => setLockOwner(e.target.value)}
+          />
+          <label className="ds-inline-field">
+            Modified after
+            <input
+              type="date"
+              value={params.modified_after ?? ''}
+              onChange={(e) => onChange({ ...params, modified_after: e.target.value })}
+            />
+          </label>
+          <label className="ds-inline-field">
+            Modified before
+            <input
+              type="date"
+              value={params.modified_before ?? ''}
+              onChange={(e) => onChange({ ...params, modified_before: e.target.value })}
+            />
+          </label>
+        </div>
+      </details>
+    </div>
+  );
+}

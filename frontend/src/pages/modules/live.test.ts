@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { LiveEvent } from '../../live/socket';
+import { applyModulesEvent, applyRunEvent, filterLog, lockOfEvent, runLiveFromRun } from './live';
+import { moduleFixture, runFixture } from './testSupport';
+
+const ev = (type: string, data: unknown, topic = 'modules'): LiveEvent => ({ topic, seq: 1, type, data });
+
+describe('topic `modules` → the Module Manager list', () => {
+  const a = moduleFixture({ id: 1, name: 'A' });
+  const b = moduleFixture({ id: 2, name: 'B', status: 'UpToDate', reasons: [] });
+
+  it('a status event changes the badge and reasons in place, nothing refetched', () => {
+    const reasons = [{ code: 'input_modified', message: 'Input X was modified after the last run started.' }];
+    const { list, refetch } = applyModulesEvent([a, b], ev('status', { module: 2, status: 'OutOfDate', reasons }));
+    expect(refetch).toBe(false);
+    expect(list[1]).toMatchObject({ id: 2, status: 'OutOfDate', reasons });
+    expect(list[0]).toBe(a);
+  });
+
+  it('under a status filter a module that stops matching leaves, one that starts matching is fetched', () => {
+    const params = { status: 'UpToDate' as const };
+    expect(applyModulesEvent([b], ev('status', { module: 2, status: 'OutOfDate', reasons: [] }), params)).toEqual({ list: [], refetch: false });
+    expect(applyModulesEvent([b], ev('status', { module: 1, status: 'UpToDate', reasons: [] }), params).refetch).toBe(true);
+    expect(applyModulesEvent([b], ev('status', { module: 1, status: 'OutOfDate', reasons: [] }), params).refetch).toBe(false);
+  });
+
+  it('removed modules leave, created ones refetch, malformed status refetches', () => {
+    expect(applyModulesEvent([a, b], ev('module_removed', { module: 1 })).list).toEqual([b]);
+    expect(applyModulesEvent([a], ev('module_created', { module: 5 })).refetch).toBe(true);
+    expect(applyModulesEvent([a], ev('status', { module: 1, status: 'Stale' })).refetch).toBe(true);
+    expect(applyModulesEvent([a], ev('something_else', {}))).toEqual({ list: [a], refetch: false });
+  });
+
+  it('a finished run patches the last run it knows; another run refetches', () => {
+    const running = moduleFixture({ id: 1, last_run: { id: 9, number: 3, result: null, started_at: 's', ended_at: null } });
+    const done = applyModulesEvent([running], ev('run_finished', { module: 1, run: 9, result: 'SUCCESS', ended_at: 'e' }));
+    expect(done.refetch).toBe(false);
+    expect(done.list[0].last_run).toMatchObject({ id: 9, result: 'SUCCESS', ended_at: 'e' });
+    expect(applyModulesEvent([running], ev('run_finished', { module: 1, run: 10, result: 'FAILED' })).refetch).toBe(true);
+    expect(applyModulesEvent([running], ev('run_started', { module: 1, run: 10 })).refetch).toBe(true);
+    expect(applyModulesEvent([running], ev('run_started', { module: 77, run: 10 })).refetch).toBe(false);
+  });
+
+  it('reads the lock of a lock event', () => {
+    const lock = { user: 'admin', user_name: 'Ada Admin', since: 's', expires_at: 'e' };
+    expect(lockOfEvent(ev('lock', { module: 1, lock }))).toEqual(lock);
+    expect(lockOfEvent(ev('lock', { module: 1, lock: null }))).toBeNull();
+    expect(lockOfEvent(ev('status', {}))).toBeUndefined();
+  });
+});
+
+describe('topic `run:<id>` → the live run view', () => {
+  it('adds log lines once, follows stages and progress per submodule, ends with the result', () => {
+    let state = runLiveFromRun(runFixture());
+    expect(state.log).toHaveLength(1);
+    const line = { path: '', at: '2024-05-01T10:00:02Z', level: 'INFO', message: 'Setup done.' };
+    state = applyRunEvent(state, ev('log', line, 'run:9'));
+    state = applyRunEvent(state, ev('log', line, 'run:9'));
+    state = applyRunEvent(state, ev('log', { path: '', at: '2024-05-01T10:00:01Z', level: 'INFO', message: 'Run 3 started.' }, 'run:9'));
+    expect(state.log.map((l) => l.message)).toEqual(['Run 3 started.', 'Setup done.']);
+
+    state = applyRunEvent(state, ev('stage', { stage: 'SUBMODULES', path: null }, 'run:9'));
+    state = applyRunEvent(state, ev('stage', { stage: 'USER_SCRIPT', path: 'scale' }, 'run:9'));
+    state = applyRunEvent(state, ev('progress', { path: 'scale', state: 'running', done: 50, total: 200 }, 'run:9'));
+    expect(state.stage).toBe('SUBMODULES');
+    expect(state.steps.scale).toEqual({ path: 'scale', stage: 'USER_SCRIPT', state: 'running', done: 50, total: 200 });
+
+    state = applyRunEvent(state, ev('cancel_requested', { run: 9 }, 'run:9'));
+    expect(state.cancelRequested).toBe(true);
+    const error = { message: 'division by zero', line: 2, column: 8 };
+    state = applyRunEvent(state, ev('finished', { run: 9, result: 'FAILED', error, ended_at: '2024-05-01T10:00:09Z' }, 'run:9'));
+    expect(state).toMatchObject({ stage: 'COMPLETED', result: 'FAILED', error, endedAt: '2024-05-01T10:00:09Z' });
+  });
+
+  it('filters the log by level', () => {
+    const state = runLiveFromRun(
+      runFixture({
+        log: [
+          { path: '', at: '1', level: 'INFO', message: 'a' },
+          { path: '', at: '2', level: 'ERROR', message: 'b' },
+        ],
+      }),
+    );
+    expect(filterLog(state.log, new Set())).toHaveLength(2);
+    expect(filterLog(state.log, new Set(['ERROR'])).map((l) => l.message)).toEqual(['b']);
+  });
+});

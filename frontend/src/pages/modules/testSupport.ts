@@ -1,0 +1,88 @@
+/** Test data for the module screens. */
+import type { Module, ModuleTypeVersion, Run } from '../../api/types';
+
+export function moduleFixture(extra: Partial<Module> = {}): Module {
+  return {
+    id: 1,
+    name: 'Emission Factors +15%',
+    description: 'The EMF example',
+    project: 1,
+    project_name: 'Demo',
+    creator: 'modeler',
+    creator_name: 'Mona Modeler',
+    tags: ['demo'],
+    type_version: 3,
+    type_id: 2,
+    type_name: 'Scale Emission Factors',
+    type_version_number: 0,
+    type_kind: 'simple',
+    type_version_final: false,
+    dataset_bindings: {
+      input_emission_factors_dataset: { dataset: 7, version: 0 },
+      output_emission_factors_dataset: { output_method: 'NEW', name_pattern: 'EF +15% #${run.id}' },
+    },
+    parameter_bindings: { increase_factor: '1.15' },
+    keep_internal: { datasets: [], parameters: [] },
+    is_final: false,
+    created_at: '2024-05-01T10:00:00Z',
+    last_modified: '2024-05-01T10:00:00Z',
+    revision: 1,
+    status: 'OutOfDate',
+    reasons: [{ code: 'never_run', message: 'The module has never run.' }],
+    last_run: null,
+    lock: null,
+    ...extra,
+  };
+}
+
+export function typeVersionFixture(extra: Partial<ModuleTypeVersion> = {}): ModuleTypeVersion {
+  return {
+    id: 3,
+    module_type: 2,
+    module_type_name: 'Scale Emission Factors',
+    kind: 'simple',
+    number: 0,
+    name: 'Initial Version',
+    description: '',
+    is_final: false,
+    is_aggregation: false,
+    creator: 'modeler',
+    created_at: '2024-05-01T10:00:00Z',
+    last_modified: '2024-05-01T10:00:00Z',
+    revision: 1,
+    revision_notes: [],
+    dataset_slots: [
+      { placeholder: 'input_emission_factors_dataset', mode: 'IN', dataset_type: 1, is_optional: false, description: '' },
+      { placeholder: 'output_emission_factors_dataset', mode: 'OUT', dataset_type: 1, is_optional: false, description: '' },
+    ],
+    parameter_slots: [{ name: 'increase_factor', sql_type: 'double precision', mode: 'IN', is_optional: false, description: '' }],
+    algorithm: 'SELECT 1;\nSELECT #{increase_factor};\nSELECT 3;',
+    graph: {},
+    ...extra,
+  };
+}
+
+export function runFixture(extra: Partial<Run> = {}): Run {
+  return {
+    id: 9,
+    module: 1,
+    run_number: 3,
+    mode: 'run',
+    user: 'modeler',
+    stage: 'STARTED',
+    result: '',
+    created_at: '2024-05-01T10:00:00Z',
+    started_at: '2024-05-01T10:00:01Z',
+    ended_at: null,
+    error: null,
+    type_version: 3,
+    worker: 'w1',
+    cancel_requested: false,
+    datasets: [],
+    parameters: [],
+    results: {},
+    steps: [],
+    log: [{ path: '', at: '2024-05-01T10:00:01Z', level: 'INFO', message: 'Run 3 started.' }],
+    ...extra,
+  };
+}

@@ -1,0 +1,61 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { moduleDetailKey, moduleQueryKey, type ModuleWithEtag } from '../../api/hooks/useModule';
+import { moduleHistoryKey } from '../../api/hooks/useModuleHistory';
+import { moduleStatusKey } from '../../api/hooks/useModuleStatus';
+import type { EditLock, ModuleStatus, PresenceViewer } from '../../api/types';
+import { useTopic } from '../../live/useTopic';
+import { lockOfEvent, type StatusEvent } from './live';
+
+/** Presence topic of an object (docs/modules-api.md). */
+export function presenceTopic(kind: 'module' | 'module-type', id: number): string {
+  return `presence:${kind}:${id}`;
+}
+
+/**
+ * Topic `module:<id>` → the module's queries: `status` patches status and the module in place,
+ * `module_changed` / runs refetch, `lock` goes to `onLock`. A gap refetches everything.
+ */
+export function useModuleLive(id: number, onLock: (lock: EditLock | null) => void) {
+  const queryClient = useQueryClient();
+  const refetchAll = () => void queryClient.invalidateQueries({ queryKey: moduleQueryKey(id) });
+  useTopic(
+    Number.isFinite(id) ? `module:${id}` : null,
+    (event) => {
+      switch (event.type) {
+        case 'status': {
+          const { status, reasons } = event.data as StatusEvent;
+          queryClient.setQueryData<ModuleStatus>(moduleStatusKey(id), { status, reasons });
+          queryClient.setQueryData<ModuleWithEtag>(moduleDetailKey(id), (old) =>
+            old ? { ...old, module: { ...old.module, status, reasons } } : old,
+          );
+          return;
+        }
+        case 'module_changed':
+          void queryClient.invalidateQueries({ queryKey: moduleDetailKey(id) });
+          return;
+        case 'run_started':
+        case 'run_finished':
+          void queryClient.invalidateQueries({ queryKey: moduleDetailKey(id) });
+          void queryClient.invalidateQueries({ queryKey: moduleHistoryKey(id) });
+          void queryClient.invalidateQueries({ queryKey: moduleStatusKey(id) });
+          return;
+        case 'lock': {
+          const lock = lockOfEvent(event);
+          if (lock !== undefined) onLock(lock);
+          return;
+        }
+      }
+    },
+    refetchAll,
+  );
+}
+
+/** Who else has the object open, from its presence topic. */
+export function usePresence(kind: 'module' | 'module-type', id: number): PresenceViewer[] {
+  const [viewers, setViewers] = useState<PresenceViewer[]>([]);
+  useTopic<{ viewers?: PresenceViewer[] }>(Number.isFinite(id) ? presenceTopic(kind, id) : null, (event) => {
+    if (event.type === 'presence' && Array.isArray(event.data?.viewers)) setViewers(event.data.viewers);
+  });
+  return viewers;
+}
