@@ -43,6 +43,34 @@ describe('Module Type Manager', () => {
     expect(calls.filter((c) => c.path === '/api/module-types').at(-1)?.query.get('kind')).toBe('simple');
   });
 
+  it('searches and filters by final versions, on the server and in the URL', { timeout: 20_000 }, async () => {
+    const calls = stubApi({
+      'GET /api/me': () => reply(200, modeler),
+      'GET /api/module-types': (call) => {
+        const q = (call.query.get('search') ?? '').toLowerCase();
+        const final = call.query.get('final');
+        return reply(
+          200,
+          [moduleType(), composite].filter(
+            (t) =>
+              t.name.toLowerCase().includes(q) &&
+              (final === null || t.versions.some((v) => v.is_final) === (final === 'true')),
+          ),
+        );
+      },
+    });
+    const user = userEvent.setup();
+    const { router } = renderApp('/module-types');
+    const table = await screen.findByTestId('module-types-table');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Final' }), 'true');
+    await waitFor(() => expect(within(table).queryByText('Scale Emission Factors')).not.toBeInTheDocument());
+    expect(within(table).getByText('Whole Inventory')).toBeInTheDocument();
+    expect(calls.filter((c) => c.path === '/api/module-types').at(-1)?.query.get('final')).toBe('true');
+    await user.type(screen.getByRole('searchbox', { name: 'Search module types' }), 'zzz');
+    expect(await screen.findByText('No module type matches these filters.')).toBeInTheDocument();
+    expect(router.state.location.search).toBe('?final=true&search=zzz');
+  });
+
   it('creates a simple type and opens its version 0', { timeout: 20_000 }, async () => {
     const calls = stubApi({
       'GET /api/me': () => reply(200, modeler),

@@ -8,7 +8,7 @@ import { formatDateTime } from './moduletypes/format';
 import { NewModuleTypeDialog } from './moduletypes/NewModuleTypeDialog';
 import { canRemoveType, writableProjects } from './moduletypes/permissions';
 import { RemoveTypeDialog } from './moduletypes/RemoveTypeDialog';
-import { filterModuleTypes, latestVersion } from './moduletypes/list';
+import { filterModuleTypes, latestVersion, parseFinalParam } from './moduletypes/list';
 
 /** EMF's Module Type Manager: every module type the user can see. */
 export function ModuleTypesPage() {
@@ -18,7 +18,8 @@ export function ModuleTypesPage() {
   const search = searchParams.get('search') ?? '';
   const kindParam = searchParams.get('kind');
   const kind: ModuleTypeKind | null = kindParam === 'simple' || kindParam === 'composite' ? kindParam : null;
-  const types = useModuleTypes({ search, kind });
+  const final = parseFinalParam(searchParams.get('final'));
+  const types = useModuleTypes({ search, kind, final });
   const [creating, setCreating] = useState<ModuleTypeKind | null>(null);
   const [removing, setRemoving] = useState<ModuleType | null>(null);
   const writable = writableProjects(me);
@@ -31,7 +32,7 @@ export function ModuleTypesPage() {
     setSearchParams(next, { replace: true });
   };
   // The server filters; filtering again here keeps the list right while a new query runs.
-  const shown = useMemo(() => filterModuleTypes(types.data ?? [], search, kind), [types.data, search, kind]);
+  const shown = useMemo(() => filterModuleTypes(types.data ?? [], search, kind, final), [types.data, search, kind, final]);
 
   return (
     <div className="page">
@@ -63,6 +64,11 @@ export function ModuleTypesPage() {
           <option value="simple">Simple</option>
           <option value="composite">Composite</option>
         </select>
+        <select aria-label="Final" value={final === null ? '' : String(final)} onChange={(e) => setParam('final', e.target.value)}>
+          <option value="">Final or not</option>
+          <option value="true">With a final version</option>
+          <option value="false">Without a final version</option>
+        </select>
       </div>
 
       {types.isError && !types.data ? (
@@ -71,7 +77,7 @@ export function ModuleTypesPage() {
         <p className="muted">Loading…</p>
       ) : shown.length === 0 ? (
         <p className="empty">
-          {search || kind ? 'No module type matches these filters.' : 'No module types yet. Module types you can use will be listed here.'}
+          {search || kind || final !== null ? 'No module type matches these filters.' : 'No module types yet. Module types you can use will be listed here.'}
         </p>
       ) : (
         <table className="table" data-testid="module-types-table">

@@ -7,11 +7,22 @@ export function latestVersion(type: Pick<ModuleType, 'versions'>): ModuleTypeVer
   return latest;
 }
 
-export function filterModuleTypes(types: ModuleType[], search: string, kind: ModuleTypeKind | null): ModuleType[] {
+export function filterModuleTypes(
+  types: ModuleType[],
+  search: string,
+  kind: ModuleTypeKind | null,
+  final: boolean | null = null,
+): ModuleType[] {
   const q = search.trim().toLowerCase();
   return types.filter(
     (t) =>
       (!kind || t.kind === kind) &&
+      (final === null || (t.versions ?? []).some((v) => v.is_final) === final) &&
       (!q || [t.name, t.description, ...(t.tags ?? [])].some((s) => (s ?? '').toLowerCase().includes(q))),
   );
+}
+
+/** The `final` filter of the Manager's URL (`?final=true|false`). */
+export function parseFinalParam(value: string | null): boolean | null {
+  return value === 'true' ? true : value === 'false' ? false : null;
 }
