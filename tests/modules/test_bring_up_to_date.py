@@ -183,7 +183,8 @@ def test_a_failed_upstream_cancels_its_downstream_but_not_the_others(worker: Any
     runs = {run.module_id: run for run in finished}
     up, down, loner = (runs[m.pk] for m in (chain["upstream"], chain["downstream"], chain["loner"]))
     assert (up.result, down.result, loner.result) == ("FAILED", "CANCELLED", "SUCCESS")
-    assert down.error["code"] == "upstream_failed"
-    assert "Upstream" in down.error["message"] and "FAILED" in down.error["message"]
+    error = down.error or {}
+    assert error["code"] == "upstream_failed"
+    assert "Upstream" in error["message"] and "FAILED" in error["message"]
     assert down.started_at is None
     assert Dataset.objects.get(pk=chain["middle"].pk).versions.count() == 1  # nothing half-written
