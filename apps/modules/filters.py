@@ -11,10 +11,16 @@ from apps.modules.models import Module
 from apps.modules.status import OUT_OF_DATE, UP_TO_DATE
 
 
+def _strict_boolean(**kwargs: Any) -> django_filters.TypedChoiceFilter:
+    """`true` or `false`; anything else is a 400 (BooleanFilter would quietly ignore it)."""
+    return django_filters.TypedChoiceFilter(choices=[("true", "true"), ("false", "false")],
+                                            coerce=lambda value: value == "true", **kwargs)
+
+
 class ModuleFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", max_length=200)
-    composite = django_filters.BooleanFilter(method="filter_composite")
-    final = django_filters.BooleanFilter(field_name="is_final")
+    composite = _strict_boolean(method="filter_composite")
+    final = _strict_boolean(field_name="is_final")
     tag = django_filters.CharFilter(method="filter_tag", max_length=60)
     project = django_filters.NumberFilter(field_name="project_id")
     module_type = django_filters.NumberFilter(field_name="type_version__module_type_id")
