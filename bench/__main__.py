@@ -18,6 +18,7 @@ from bench.harness import ROOT, Harness, log, machine_facts
 # Add new benchmark modules here, in the order they should run and appear.
 BENCHMARKS = [
     "bench.datasets_bench",
+    "bench.modules_bench",
 ]
 
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -48,7 +49,7 @@ def write_doc(modules: list[ModuleType], fresh: dict[str, str], facts: list[str]
         "    .venv/bin/python -m bench datasets      # only the named ones (KEY of each bench/*_bench.py)",
         "",
         "Each run creates the databases `bench_app` and `bench_ws` afresh (migrate + seed_demo), starts the "
-        "real app (daphne + one Celery worker, on a free port, with its own Redis prefix), drives it over "
+        "real app (uvicorn + one Celery worker, on a free port, with its own Redis prefix), drives it over "
         "HTTP on loopback with a token, and drops the databases at the end. Generated files live in "
         "`bench/.work/` and are removed afterwards. Timings are medians of repeated runs; the machine is "
         "shared, so expect some noise between runs. A *miss* is reported as measured, not hidden.",

@@ -1,9 +1,9 @@
-"""Benchmark harness: the real app (daphne + a Celery worker) on databases of its own, an HTTP client
+"""Benchmark harness: the real app (uvicorn + a Celery worker) on databases of its own, an HTTP client
 with a token, psql helpers, RSS readers and timers. Standard library + psycopg only, so it runs in the
 project's .venv without extra packages.
 
 The app is started the way tests/e2e/conftest.py does it: fresh app and workspace databases
-(`bench_app`, `bench_ws`), `migrate` + `seed_demo`, then `daphne project.asgi:application` and
+(`bench_app`, `bench_ws`), `migrate` + `seed_demo`, then `uvicorn project.asgi:application` (as in the Procfile) and
 `celery -A project worker`, each with its own environment (REDIS_PREFIX too, so a bench run never
 hears another run's events or tasks)."""
 
@@ -34,7 +34,7 @@ from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / ".work"
-VENV_BIN = ROOT / ".venv" / "bin" if (ROOT / ".venv" / "bin" / "daphne").exists() else Path(sys.executable).parent
+VENV_BIN = ROOT / ".venv" / "bin" if (ROOT / ".venv" / "bin" / "uvicorn").exists() else Path(sys.executable).parent
 PYTHON = VENV_BIN / "python" if (VENV_BIN / "python").exists() else Path(sys.executable)
 PSQL = shutil.which("psql") or "/usr/bin/psql"
 DEFAULT_DATABASE_URL = "postgres://modulebench:modulebench@127.0.0.1:5432/modulebench"
@@ -323,7 +323,7 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
 
 @dataclass
 class App:
-    """A running web process (daphne) and Celery worker. `restart_web()` gives a fresh web process,
+    """A running web process (uvicorn) and Celery worker. `restart_web()` gives a fresh web process,
     e.g. so that its peak RSS (VmHWM) covers one workload only."""
 
     env: dict[str, str]
@@ -346,7 +346,8 @@ class App:
         self.url = f"http://127.0.0.1:{port}"
         log_path = self.logs / f"web-{self._web_starts}.log"
         self.web = subprocess.Popen(
-            [str(VENV_BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "project.asgi:application"],
+            [str(VENV_BIN / "uvicorn"), "project.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+             "--lifespan", "off", "--no-access-log"],
             cwd=ROOT, env=self.env, stdout=log_path.open("w"), stderr=subprocess.STDOUT)
         _wait_until_serving(self.url, self.web, log_path)
 
@@ -480,13 +481,13 @@ def machine_facts(ws_url: str) -> list[str]:
         pg = str(conn.execute("SELECT version()").fetchone()[0]).split(" on ")[0]  # type: ignore[index]
         settings = {name: conn.execute(f"SHOW {name}").fetchone()[0]  # type: ignore[index]
                     for name in ("shared_buffers", "work_mem", "max_wal_size", "synchronous_commit")}
-    import daphne
     import django
+    import uvicorn
     return [
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}",
         f"- CPU: {os.cpu_count()} cores ({cpu}){mem}; other jobs were running on the machine, "
         f"load average at start {os.getloadavg()[0]:.2f}",
         f"- {pg} on 127.0.0.1 ({', '.join(f'{k}={v}' for k, v in settings.items())})",
-        f"- Python {platform.python_version()}, Django {django.__version__}, daphne {daphne.__version__}, "
+        f"- Python {platform.python_version()}, Django {django.__version__}, uvicorn {uvicorn.__version__}, "
         f"psql `{PSQL}`",
     ]

@@ -23,7 +23,10 @@ REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "
 # Lets concurrent test runs and deployments share one Redis without hearing each other.
 REDIS_PREFIX = env_str("REDIS_PREFIX", "mb")
 
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# A pool of connections per process (ASGI serves each request in a fresh thread, so persistent
+# connections would mean a new PostgreSQL connection per request); the pool needs CONN_MAX_AGE=0.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
+DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 20, "timeout": 10}
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "") or None}
 
 INSTALLED_APPS = [
@@ -149,6 +152,8 @@ SQL_TYPES = env_list(
     "SQL_TYPES",
     ["integer", "bigint", "double precision", "numeric", "varchar", "text", "boolean", "date", "timestamp"],
 )
+# Request bodies (ASGI) and uploaded files above this size are spooled to temporary files, never
+# held in memory: a CSV import streams from the uploaded temporary file into COPY.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # A run step's hard deadline: the watchdog cancels, then terminates, its SQL backend (DESIGN §5).

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from apps.api.serializers import StrictSerializer
 from apps.datasets.models import Dataset, DatasetType, DatasetVersion
-from apps.datasets.selectors import published_versions
+from apps.datasets.selectors import published_versions_of
 
 
 class ColumnSerializer(StrictSerializer):
@@ -58,7 +58,7 @@ class DatasetSerializer(serializers.ModelSerializer):
                   "versions"]
 
     def get_versions(self, obj: Dataset) -> list[dict[str, Any]]:
-        return VersionSerializer(published_versions(obj), many=True).data  # type: ignore[return-value]
+        return VersionSerializer(published_versions_of(obj), many=True).data  # type: ignore[return-value]
 
 
 class DatasetCreateSerializer(StrictSerializer):

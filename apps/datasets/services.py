@@ -1,6 +1,7 @@
 """Writes for dataset types, datasets and versions. Django rows and workspace tables change together:
 the workspace transaction commits inside the Django one, so a failure on either side leaves nothing."""
 
+import time
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
@@ -19,7 +20,11 @@ from apps.modules.status_refresh import status_refresh_on_commit
 from apps.runs.live import publish_now, publish_on_commit
 
 RESERVED_COLUMNS = set(storage.SYSTEM_COLUMNS)
-PROGRESS_EVERY_BYTES = 4 * 1024 * 1024
+# Import progress events: one per ~1% of the file, at least every 0.5 s, at most every 50 ms.
+PROGRESS_STEP = 0.01
+PROGRESS_MAX_SECONDS = 0.5
+PROGRESS_MIN_SECONDS = 0.05
+PROGRESS_STEP_UNKNOWN_SIZE = 1024 * 1024
 
 
 def _column_problems(columns: Any) -> list[str]:
@@ -136,13 +141,19 @@ def _writable_version(dataset: Dataset, number: int) -> DatasetVersion:
     return version
 
 
-def _progress_reporter(dataset: Dataset, total: int | None) -> Callable[[int], None]:
-    state = {"next": PROGRESS_EVERY_BYTES}
+def progress_reporter(*, dataset_id: int, total: int | None, clock: Callable[[], float] = time.monotonic,
+                      publish: Callable[[str, str, dict[str, Any]], Any] = publish_now) -> Callable[[int], None]:
+    """Publishes `import_progress` every ~1% of the file or 0.5 s, whichever comes first (but not
+    more often than every 50 ms), so a progress bar moves smoothly without flooding the live layer."""
+    step = max(1, int(total * PROGRESS_STEP)) if total else PROGRESS_STEP_UNKNOWN_SIZE
+    last = {"bytes": 0.0, "at": clock()}
 
     def report(done: int) -> None:
-        if done >= state["next"]:
-            state["next"] = done + PROGRESS_EVERY_BYTES
-            publish_now(f"dataset:{dataset.pk}", "import_progress", {"bytes_done": done, "bytes_total": total})
+        now = clock()
+        waited = now - last["at"]
+        if waited >= PROGRESS_MAX_SECONDS or (done - last["bytes"] >= step and waited >= PROGRESS_MIN_SECONDS):
+            last.update(bytes=done, at=now)
+            publish(f"dataset:{dataset_id}", "import_progress", {"bytes_done": done, "bytes_total": total})
 
     return report
 
@@ -161,9 +172,10 @@ def dataset_import(*, dataset: Dataset, user: User, stream: BinaryIO, size: int 
         version = _new_version_for_import(dataset, user, mode, version_name, now)
     with workspace() as conn:
         added = storage.copy_csv(conn, dataset.pk, dataset.dataset_type.column_specs, version.number, stream,
-                                 on_progress=_progress_reporter(dataset, size))
+                                 on_progress=progress_reporter(dataset_id=dataset.pk, total=size))
         version.row_count = storage.count_rows(conn, dataset.pk, version.path) if mode == "append" or \
             version_number is not None else added
+        storage.analyze_table(conn, dataset.pk)  # fresh statistics: the viewer's plans from the first page
     version.last_modified = now
     version.save()
     dataset.save(update_fields=["last_modified"])

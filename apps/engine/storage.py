@@ -12,10 +12,13 @@ stay readable until the dataset is purged.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import csv
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+import threading
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -26,7 +29,11 @@ SCHEMA = "mb_data"
 SYSTEM_COLUMNS = ("record_id", "mb_version", "mb_deleted")
 COLUMN_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 COPY_CONTEXT_RE = re.compile(r"line (?P<line>\d+)(?:, column (?P<column>[^:]+))?")
-CHUNK = 1 << 20
+CHUNK = 256 * 1024  # read size of an import: small enough for smooth progress, big enough for COPY
+EXPORT_CHUNK = 256 * 1024  # an export's pieces: COPY sends one message per row, the client gets these
+EXPORT_QUEUE = 8  # pieces an export may read ahead of a slow client
+MAX_PROBLEMS = 20  # a refused CSV reports at most this many problems
+SEQUENCE_CACHE = 1000  # record_ids a session takes at once: a bulk load calls nextval() per row
 FILTER_OPS = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
@@ -47,13 +54,17 @@ class CsvProblem:
 
 
 class CsvRejected(ValueError):
-    """The CSV does not fit the dataset type; nothing was written."""
+    """The CSV does not fit the dataset type; nothing was written. `problems` holds the first ones
+    (at most MAX_PROBLEMS), in file order; the message names the first."""
 
     def __init__(self, problems: list[CsvProblem]) -> None:
         first = problems[0]
         where = ", ".join(p for p in (f"row {first.row}" if first.row else "", f"column {first.column}"
                                       if first.column else "") if p)
-        super().__init__(f"{where}: {first.reason}" if where else first.reason)
+        message = f"{where}: {first.reason}" if where else first.reason
+        if len(problems) > 1:
+            message += f"; {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''} listed"
+        super().__init__(message)
         self.problems = problems
 
 
@@ -116,6 +127,8 @@ def create_table(conn: psycopg.Connection[Any], dataset_id: int, columns: Sequen
         "mb_version integer NOT NULL DEFAULT current_setting({})::integer, "
         "mb_deleted integer[] NOT NULL DEFAULT '{{}}', {})"
     ).format(qualified(dataset_id), sql.Literal(version_setting(dataset_id)), column_sql))
+    conn.execute(sql.SQL("ALTER SEQUENCE {} CACHE {}").format(
+        sql.Identifier(SCHEMA, f"{table_name(dataset_id)}_record_id_seq"), sql.Literal(SEQUENCE_CACHE)))
 
 
 def drop_table(conn: psycopg.Connection[Any], dataset_id: int) -> None:
@@ -137,8 +150,6 @@ def read_header(stream: BinaryIO) -> tuple[list[str], bytes]:
         text = line.decode("utf-8-sig").rstrip("\r")
     except UnicodeDecodeError:
         raise CsvRejected([CsvProblem(None, None, "The file is not UTF-8 text.")]) from None
-    import csv
-
     names = next(csv.reader([text]), [])
     return [n.strip().lower() for n in names], rest
 
@@ -159,13 +170,41 @@ def check_header(names: list[str], columns: Sequence[Column]) -> None:
     raise CsvRejected([CsvProblem(None, None, f"The header does not match the dataset type: {'; '.join(parts)}.")])
 
 
-def _problem_from_copy_error(exc: psycopg.Error) -> CsvProblem:
+COPY_DATA_ERRORS = (psycopg.errors.DataError, psycopg.errors.BadCopyFileFormat,
+                    psycopg.errors.CharacterNotInRepertoire, psycopg.errors.InvalidTextRepresentation,
+                    psycopg.errors.UntranslatableCharacter)
+
+
+def _problem_from_copy_error(exc: psycopg.Error, rows_before: int = 0) -> CsvProblem:
+    """COPY's context says `line N` (N counts records, the first after the header being 1)."""
     diag = exc.diag
     reason = (diag.message_primary or str(exc)).strip()
     match = COPY_CONTEXT_RE.search(diag.context or "")
     if match is None:
         return CsvProblem(None, None, reason)
-    return CsvProblem(int(match["line"]), match["column"], reason)
+    return CsvProblem(rows_before + int(match["line"]), match["column"], reason)
+
+
+def _copy_statement(table: sql.Composable, columns: Sequence[Column]) -> sql.Composed:
+    return sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
+        table, sql.SQL(", ").join(sql.Identifier(c.name) for c in columns))
+
+
+def _copy_stream(conn: psycopg.Connection[Any], statement: sql.Composed, head: bytes, stream: BinaryIO,
+                 on_progress: Callable[[int], None] | None = None) -> int:
+    """COPY of `head` then the rest of `stream`; returns the rows written. Runs in a savepoint, so
+    that after a bad value the transaction can go on (to look for more problems)."""
+    done = len(head)
+    with conn.transaction(), conn.cursor() as cur:
+        with cur.copy(statement) as copy:
+            if head:
+                copy.write(head)
+            for chunk in iter(lambda: stream.read(CHUNK), b""):
+                copy.write(chunk)
+                done += len(chunk)
+                if on_progress:
+                    on_progress(done)
+        return int(cur.rowcount)
 
 
 def copy_csv(
@@ -178,27 +217,83 @@ def copy_csv(
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Streams a CSV (header checked first) into the table as rows of `version`. Must run inside
-    the caller's transaction; on a bad value raises CsvRejected and the caller rolls back."""
+    the caller's transaction; on bad values raises CsvRejected (with up to MAX_PROBLEMS problems
+    when the stream can seek) and the caller rolls back."""
     names, rest = read_header(stream)
     check_header(names, columns)
+    data_start = stream.tell() - len(rest) if stream.seekable() else None
     conn.execute("SELECT set_config(%s, %s, true)", [version_setting(dataset_id), str(int(version))])
-    statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
-        qualified(dataset_id), sql.SQL(", ").join(sql.Identifier(c.name) for c in columns))
-    done = len(rest)
     try:
-        with conn.cursor() as cur:
-            with cur.copy(statement) as copy:
-                if rest:
-                    copy.write(rest)
-                for chunk in iter(lambda: stream.read(CHUNK), b""):
-                    copy.write(chunk)
-                    done += len(chunk)
-                    if on_progress:
-                        on_progress(done)
-            return int(cur.rowcount)
-    except (psycopg.errors.DataError, psycopg.errors.BadCopyFileFormat, psycopg.errors.CharacterNotInRepertoire,
-            psycopg.errors.InvalidTextRepresentation, psycopg.errors.UntranslatableCharacter) as exc:
-        raise CsvRejected([_problem_from_copy_error(exc)]) from None
+        return _copy_stream(conn, _copy_statement(qualified(dataset_id), columns), rest, stream, on_progress)
+    except COPY_DATA_ERRORS as exc:
+        first = _problem_from_copy_error(exc)
+    if data_start is None or first.row is None:
+        raise CsvRejected([first])
+    raise CsvRejected(_more_problems(conn, columns, stream, data_start, first))
+
+
+def _more_problems(conn: psycopg.Connection[Any], columns: Sequence[Column], stream: BinaryIO,
+                   data_start: int, first: CsvProblem) -> list[CsvProblem]:
+    """The first problem again, numbered by record, and those after it: COPY stops at the first
+    bad record, so resume it after each bad one (into a scratch table: this is only a check)
+    until MAX_PROBLEMS are found or the file ends. Costs about one more pass over the file."""
+    conn.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS mb_csv_check ({}) ON COMMIT DROP").format(
+        sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in columns)))
+    statement = _copy_statement(sql.Identifier("mb_csv_check"), columns)
+    records = RecordScanner(stream, data_start)
+    problems: list[CsvProblem] = []
+    problem: CsvProblem | None = first
+    while problem is not None and problem.row is not None and len(problems) < MAX_PROBLEMS:
+        record = records.skip_past_line(problem.row)  # COPY's `line N` counts lines, not records
+        problems.append(CsvProblem(record, problem.column, problem.reason))
+        if record is None:
+            break
+        lines_before = records.lines
+        try:
+            _copy_stream(conn, statement, b"", stream)
+            problem = None
+        except COPY_DATA_ERRORS as exc:
+            problem = _problem_from_copy_error(exc, rows_before=lines_before)
+    if problem is not None and problem.row is None and len(problems) < MAX_PROBLEMS:
+        problems.append(problem)
+    return problems
+
+
+class RecordScanner:
+    """Walks a CSV's data from a record boundary, counting lines and records: a record ends at a
+    newline outside double quotes (a doubled quote toggles twice, so counting quotes is enough).
+    Records and lines are numbered from 1, the first after the header."""
+
+    def __init__(self, stream: BinaryIO, data_start: int) -> None:
+        self.stream = stream
+        self.offset, self.lines, self.records = data_start, 0, 0
+
+    def skip_past_line(self, line: int) -> int | None:
+        """Seeks to just after the record that holds `line` and returns that record's number
+        (None when the data ends before that line)."""
+        self.stream.seek(self.offset)
+        in_quotes = False
+        while True:
+            chunk = self.stream.read(CHUNK)
+            if not chunk:  # a last record without a final newline
+                if self.lines + 1 >= line and self.offset > 0 and not in_quotes:
+                    self.lines += 1
+                    self.records += 1
+                    return self.records
+                return None
+            position = 0
+            while (newline := chunk.find(b"\n", position)) >= 0:
+                in_quotes ^= chunk.count(b'"', position, newline) % 2 == 1
+                position = newline + 1
+                self.lines += 1
+                if not in_quotes:
+                    self.records += 1
+                    if self.lines >= line:
+                        self.offset += position
+                        self.stream.seek(self.offset)
+                        return self.records
+            in_quotes ^= chunk.count(b'"', position) % 2 == 1
+            self.offset += len(chunk)
 
 
 def delete_rows(conn: psycopg.Connection[Any], dataset_id: int, version: int, path: Sequence[int],
@@ -213,6 +308,10 @@ def delete_rows(conn: psycopg.Connection[Any], dataset_id: int, version: int, pa
                 "WHERE record_id = ANY(%(ids)s) AND ").format(table) + visible_condition(),
         {"version": version, "ids": ids, "path": list(path)}).rowcount
     return int(own + marked)
+
+
+def analyze_table(conn: psycopg.Connection[Any], dataset_id: int) -> None:
+    conn.execute(sql.SQL("ANALYZE {}").format(qualified(dataset_id)))
 
 
 def count_rows(conn: psycopg.Connection[Any], dataset_id: int, path: Sequence[int]) -> int:
@@ -342,16 +441,68 @@ def export_sql(dataset_id: int, columns: Sequence[Column], path: Sequence[int]) 
 
 
 def export_csv(conn: psycopg.Connection[Any], dataset_id: int, columns: Sequence[Column],
-               path: Sequence[int]) -> Iterable[bytes]:
+               path: Sequence[int]) -> Iterator[bytes]:
+    """The version as CSV (header first) in pieces of about EXPORT_CHUNK bytes."""
+    piece = bytearray()
     with conn.cursor() as cur, cur.copy(export_sql(dataset_id, columns, path)) as copy:
-        for data in copy:
-            yield bytes(data)
+        while data := copy.read():
+            piece += data
+            if len(piece) >= EXPORT_CHUNK:
+                yield bytes(piece)
+                piece.clear()
+    if piece:
+        yield bytes(piece)
 
 
-async def export_csv_async(dsn: str, dataset_id: int, columns: Sequence[Column],
-                           path: Sequence[int]) -> AsyncIterator[bytes]:
-    """Streams under ASGI without buffering the whole file (Django would list() a sync iterator)."""
-    conn = await psycopg.AsyncConnection.connect(dsn)
-    async with conn, conn.cursor() as cur, cur.copy(export_sql(dataset_id, columns, path)) as copy:
-        async for data in copy:
-            yield bytes(data)
+_END = object()
+
+
+async def iterate_in_thread(produce: Callable[[], Iterator[bytes]], *, read_ahead: int = EXPORT_QUEUE
+                            ) -> AsyncGenerator[bytes, None]:
+    """Runs a blocking iterator (e.g. export_csv on a sync connection, several times faster than
+    psycopg's async COPY) in a thread of its own and hands its items to the event loop, at most
+    `read_ahead` ahead of the consumer. Stopping early (client gone) stops the thread."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Queue[Any] = asyncio.Queue()
+    slots = threading.Semaphore(read_ahead)
+    stop = threading.Event()
+
+    def offer(item: Any) -> bool:
+        while not slots.acquire(timeout=0.5):
+            if stop.is_set():
+                return False
+        if stop.is_set():
+            return False
+        try:
+            loop.call_soon_threadsafe(ready.put_nowait, item)
+        except RuntimeError:  # the loop is closed
+            return False
+        return True
+
+    def run() -> None:
+        try:
+            items = produce()
+            try:
+                for item in items:
+                    if not offer(item):
+                        return
+            finally:
+                close = getattr(items, "close", None)  # a generator: end its COPY here, in its thread
+                if close is not None:
+                    close()
+            offer(_END)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the consumer
+            offer(exc)
+
+    threading.Thread(target=run, name="mb-export", daemon=True).start()
+    try:
+        while True:
+            item = await ready.get()
+            slots.release()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()

@@ -8,6 +8,8 @@ from asgiref.sync import async_to_sync
 from rest_framework.test import APIClient
 
 from apps.datasets.models import Dataset, DatasetVersion
+from apps.datasets.workspace import workspace
+from apps.engine import storage
 from tests.datasets.conftest import HEADER, upload
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +125,68 @@ def test_import_needs_a_file(clients: dict[str, APIClient], dataset: Dataset) ->
 def test_export_of_unknown_version_is_404(clients: dict[str, APIClient], dataset: Dataset) -> None:
     assert clients["viewer"].get(f"/api/datasets/{dataset.pk}/export?version=7").status_code == 404
     assert clients["viewer"].get(f"/api/datasets/{dataset.pk}/export?version=x").status_code == 400
+
+
+def _good(n: int) -> str:
+    return f"coal,NOx,{2000 + n},1.5,2020-01-01,row {n}\n"
+
+
+def test_a_bad_csv_lists_its_first_problems_in_file_order(clients: dict[str, APIClient], dataset: Dataset) -> None:
+    body = (HEADER + _good(1)
+            + 'gas,NOx,2020,1.5,2020-01-01,"a value\nover two lines, with ""quotes"""\n'  # row 2: one record
+            + "gas,NOx,abc,1.5,2020-01-01,x\n"                 # row 3: bad integer
+            + _good(4)
+            + "gas,NOx,2020,1.5,2020-01-01,x,extra\n"          # row 5: too many columns
+            + 'gas,NOx,2020,1.5,2020-13-01,"x\ny"\n'            # row 6: bad date, two lines
+            + _good(7))
+    response = upload(clients["modeler"], dataset, body)
+    assert response.status_code == 400, response.content
+    error = response.json()
+    problems = [(p["row"], p["column"]) for p in error["details"]["errors"]]
+    assert problems == [(3, "year"), (5, None), (6, "measured_on")]
+    assert "row 3, column year" in error["message"]
+    assert "2 more problems listed" in error["message"]
+    assert not DatasetVersion.objects.filter(dataset=dataset).exists()
+
+
+def test_a_csv_bad_on_every_row_reports_the_first_twenty(clients: dict[str, APIClient], dataset: Dataset) -> None:
+    body = HEADER + "".join(f"gas,NOx,year{n},1.5,2020-01-01,x\n" for n in range(1, 31))
+    response = upload(clients["modeler"], dataset, body)
+    assert response.status_code == 400
+    rows = [p["row"] for p in response.json()["details"]["errors"]]
+    assert rows == list(range(1, 21))
+    assert not DatasetVersion.objects.filter(dataset=dataset).exists()
+
+
+def test_bad_rows_after_the_first_are_found_across_read_chunks(clients: dict[str, APIClient],
+                                                                dataset: Dataset) -> None:
+    """Rows far apart (the file is several of COPY's read chunks long) keep their numbers."""
+    lines = [_good(n) for n in range(1, 30_001)]
+    for bad in (10, 12_345, 29_999):
+        lines[bad - 1] = f"gas,NOx,2020,not-a-number,2020-01-01,row {bad}\n"
+    response = upload(clients["modeler"], dataset, HEADER + "".join(lines))
+    assert response.status_code == 400
+    assert [(p["row"], p["column"]) for p in response.json()["details"]["errors"]] == [
+        (10, "emission_factor"), (12_345, "emission_factor"), (29_999, "emission_factor")]
+
+
+def test_an_import_leaves_fresh_planner_statistics(clients: dict[str, APIClient], dataset: Dataset) -> None:
+    upload(clients["modeler"], dataset, HEADER + "".join(_good(n) for n in range(1, 41)))
+    with workspace() as conn:
+        row = conn.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+                           [storage.qualified_text(dataset.pk)]).fetchone()
+    assert row is not None and row[0] == 40  # -1 (never analyzed) without the import's ANALYZE
+
+
+def test_export_streams_pieces_of_a_quarter_megabyte(clients: dict[str, APIClient], dataset: Dataset) -> None:
+    body = HEADER + "".join(_good(n) for n in range(1, 20_001))
+    assert upload(clients["modeler"], dataset, body).status_code == 201
+    response = clients["viewer"].get(f"/api/datasets/{dataset.pk}/export")
+    pieces = async_to_sync(_pieces)(response)
+    assert len(pieces) > 2
+    assert all(len(p) >= storage.EXPORT_CHUNK for p in pieces[:-1])
+    assert _values(b"".join(pieces).decode()) == _values(body)
+
+
+async def _pieces(response: object) -> list[bytes]:
+    return [chunk async for chunk in response]  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Browser end-to-end fixtures: the real app (daphne + a Celery worker) on databases of its own,
+"""Browser end-to-end fixtures: the real app (uvicorn + a Celery worker) on databases of its own,
 seeded with the demo data, driven by Playwright in Debian's headless Chromium."""
 
 import os
@@ -81,12 +81,13 @@ def app_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
 
 @pytest.fixture(scope="session")
 def live_url(app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The web process (daphne: HTTP, WebSocket, the built SPA) and one Celery worker."""
+    """The web process (uvicorn: HTTP, WebSocket, the built SPA; as in the Procfile) and one Celery worker."""
     logs = tmp_path_factory.mktemp("e2e-logs")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     web_log, worker_log = logs / "web.log", logs / "worker.log"
-    web = subprocess.Popen([str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "project.asgi:application"],
+    web = subprocess.Popen([str(BIN / "uvicorn"), "project.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+                            "--lifespan", "off", "--no-access-log"],
                            cwd=ROOT, env=app_env, stdout=web_log.open("w"), stderr=subprocess.STDOUT)
     worker = subprocess.Popen([str(BIN / "celery"), "-A", "project", "worker", "--pool=solo", "--loglevel=WARNING"],
                               cwd=ROOT, env=app_env, stdout=worker_log.open("w"), stderr=subprocess.STDOUT)
