@@ -13,7 +13,9 @@ def main() -> int:
     host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
     print(f"\n  ModuleBench is starting at http://{host}:{port}/")
     print("  Demo logins: admin/admin, modeler/modeler, viewer/viewer   (Ctrl-C stops everything)\n", flush=True)
-    honcho = subprocess.Popen([str(ROOT / ".venv/bin/honcho"), "start", "-f", str(ROOT / "Procfile")], cwd=ROOT)
+    # --port: honcho would otherwise give the web process PORT=5000.
+    honcho = subprocess.Popen([str(ROOT / ".venv/bin/honcho"), "start", "-f", str(ROOT / "Procfile"), "--port", port],
+                              cwd=ROOT)
     try:
         return honcho.wait()
     except KeyboardInterrupt:
