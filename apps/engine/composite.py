@@ -125,3 +125,149 @@ def _from_dataflow(error: Any) -> GraphError:
     for node, words in MESSAGES.items():
         message = message.replace(node, words)
     return GraphError(code, message, _submodule_of(error.module), error.slot)
+
+
+# --------------------------------------------------------------------------------------- expansion
+# A composite run is the dataflow of the simple module type versions inside it, found by expanding
+# nested composites recursively. Each simple submodule becomes one SQL step named by its path (the
+# submodule names from the top, joined by "/"); every input of a step is traced back through the
+# connections (and through nested composites' boundaries) to what feeds it: the module's own binding
+# or an output slot of another step.
+
+
+@dataclass(frozen=True)
+class VersionSpec:
+    """What expansion needs of a module type version: its kind, slots and (composite) graph."""
+
+    id: int
+    kind: str  # "simple" | "composite"
+    dataset_slots: Sequence[Mapping[str, Any]]
+    parameter_slots: Sequence[Mapping[str, Any]]
+    graph: Mapping[str, Any]
+
+
+@dataclass(frozen=True, order=True)
+class Ref:
+    """Where a dataset or parameter comes from: the module's own binding of slot `slot`
+    (`path is None`) or the output slot `slot` of the step at `path`."""
+
+    path: str | None
+    slot: str
+
+    @property
+    def key(self) -> str:
+        """`<step path>.<slot>`, the name keep flags use for internal datasets and parameters."""
+        return f"{self.path}.{self.slot}" if self.path is not None else self.slot
+
+
+@dataclass
+class PlannedStep:
+    """A simple module type version to run. `sources` maps its IN and INOUT slots (datasets and
+    parameters) to what feeds them (None: not connected/bound)."""
+
+    path: str
+    name: str
+    version: int
+    sources: dict[str, Ref | None]
+
+
+@dataclass
+class FlatPlan:
+    """Steps in a topological order (ties broken by submodule id); `outputs` maps the module's own
+    OUT and INOUT slots to what produces them (None: not connected)."""
+
+    steps: list[PlannedStep]
+    outputs: dict[str, Ref | None]
+
+    def step(self, path: str) -> PlannedStep:
+        return next(s for s in self.steps if s.path == path)
+
+    def readers(self, ref: Ref) -> list[str]:
+        """Paths of the steps fed by `ref`, in plan order."""
+        return [s.path for s in self.steps if ref in s.sources.values()]
+
+
+class ExpansionError(ValueError):
+    """The composite cannot be expanded into steps (its graph is invalid or a version is missing)."""
+
+    def __init__(self, code: str, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.path = code, message, path
+
+
+def _slot_names(version: VersionSpec, modes: set[str]) -> list[str]:
+    return ([str(s["placeholder"]) for s in version.dataset_slots if s["mode"] in modes]
+            + [str(s["name"]) for s in version.parameter_slots if s["mode"] in modes])
+
+
+def expand(root: VersionSpec, versions: Mapping[int, VersionSpec]) -> FlatPlan:
+    """The steps of a run of `root` (a simple version gives one step with the path "")."""
+    steps: list[PlannedStep] = []
+    own = {name: Ref(None, name) for name in _slot_names(root, {"IN", "INOUT"})}
+    outputs = _expand(root, "", "", own, versions, steps, (root.id,))
+    return FlatPlan(steps, {name: outputs.get(name) for name in _slot_names(root, {"OUT", "INOUT"})})
+
+
+def _expand(version: VersionSpec, path: str, name: str, sources: Mapping[str, Ref | None],
+            versions: Mapping[int, VersionSpec], steps: list[PlannedStep], stack: tuple[int, ...]) -> dict[str, Ref]:
+    """Appends the steps of `version` (instantiated at `path`) and returns what produces each of
+    its OUT and INOUT slots."""
+    if version.kind != "composite":
+        steps.append(PlannedStep(path, name, version.id, {n: sources.get(n) for n in _slot_names(version, {"IN", "INOUT"})}))
+        return {n: Ref(path, n) for n in _slot_names(version, {"OUT", "INOUT"})}
+    graph = version.graph or {}
+    submodules = {int(s["id"]): s for s in graph.get("submodules") or []}
+    connections = list(graph.get("connections") or [])
+    produced: dict[int, dict[str, Ref]] = {}
+
+    def resolve(end: Mapping[str, Any]) -> Ref | None:
+        if end.get("submodule") is None:
+            return sources.get(str(end["slot"]))
+        return produced.get(int(end["submodule"]), {}).get(str(end["slot"]))
+
+    for sid in _submodule_order(submodules, connections, path):
+        sub = submodules[sid]
+        child = versions.get(sub.get("version"))  # type: ignore[arg-type]
+        sub_path = f"{path}/{sub['name']}" if path else str(sub["name"])
+        if child is None:
+            raise ExpansionError("unknown_version", f"Submodule {sub_path!r} uses a module type version that does "
+                                 "not exist.", sub_path)
+        if child.id in stack:
+            raise ExpansionError("recursive_composite", f"Submodule {sub_path!r} contains its own composite.", sub_path)
+        child_sources = {str(c["target"]["slot"]): resolve(c["source"]) for c in connections
+                         if c["target"].get("submodule") == sid}
+        produced[sid] = _expand(child, sub_path, str(sub["name"]), child_sources, versions, steps, (*stack, child.id))
+    return {str(c["target"]["slot"]): ref for c in connections
+            if c["target"].get("submodule") is None and (ref := resolve(c["source"])) is not None}
+
+
+def _submodule_order(submodules: Mapping[int, Mapping[str, Any]], connections: Sequence[Mapping[str, Any]],
+                     path: str) -> list[int]:
+    """Kahn's algorithm over the submodule ids (the smallest ready id first, as EMF runs them)."""
+    after: dict[int, set[int]] = {sid: set() for sid in submodules}
+    for c in connections:
+        src, dst = c["source"].get("submodule"), c["target"].get("submodule")
+        if src is None or dst is None:
+            continue
+        if int(src) not in submodules or int(dst) not in submodules:
+            raise ExpansionError("dangling_connection", f"A connection in {path or 'the module'} refers to a "
+                                 "submodule that does not exist.", path or None)
+        after[int(src)].add(int(dst))
+    indegree = {sid: 0 for sid in submodules}
+    for targets in after.values():
+        for dst in targets:
+            indegree[dst] += 1
+    ready = sorted(sid for sid, d in indegree.items() if d == 0)
+    order: list[int] = []
+    while ready:
+        sid = ready.pop(0)
+        order.append(sid)
+        for dst in sorted(after[sid]):
+            indegree[dst] -= 1
+            if indegree[dst] == 0:
+                ready.append(dst)
+                ready.sort()
+    if len(order) != len(submodules):
+        raise ExpansionError("cycle", f"The submodules of {path or 'the module'} are connected in a cycle.",
+                             path or None)
+    return order

@@ -28,7 +28,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
-from apps.engine import storage
+from apps.engine import inout, storage
 from apps.engine.storage import Column
 
 ROLE_PREFIX = "mb_run_"
@@ -61,6 +61,7 @@ class SandboxPlan:
     key: str
     inputs: Sequence[InputBinding] = ()
     outputs: Sequence[OutputBinding] = ()
+    inouts: Sequence[inout.InoutBinding] = ()  # INOUT datasets: a view writing a new version (inout.py)
     deadline_seconds: float = 600.0
 
     @property
@@ -155,6 +156,8 @@ def setup_statements(plan: SandboxPlan, *, password: str, database: str) -> list
             schema, _ident(out.view), role))
         statements.append(sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(
             sql.SQL(f"{storage.SCHEMA}.{storage.table_name(out.dataset_id)}_record_id_seq"), role))
+    for inout_binding in plan.inouts:
+        statements += inout.setup_statements(plan.schema, plan.role, inout_binding)
     return statements
 
 

@@ -32,8 +32,11 @@ class Result(models.TextChoices):
 class Run(models.Model):
     """A module's history record (DESIGN §3). `result` stays empty while the run is going.
 
-    datasets: [{"path", "placeholder", "direction": IN|OUT, "dataset": id, "dataset_name", "version"}]
-    parameters: [{"path", "name", "mode", "sql_type", "input_value", "output_value"}]
+    datasets: [{"path", "placeholder", "direction": IN|OUT, "dataset": id, "dataset_name", "version", "mode",
+                "internal"}]: the module's own (path "") and, after a success, the internal datasets
+                kept (path = the producing submodule, direction OUT, internal true)
+    parameters: [{"path", "name", "mode", "sql_type", "input_value", "output_value"}]: the module's own
+                (path "") and the internal parameters kept (path = the submodule)
     error: {"message", "line", "column", "submodule", "sqlstate", "detail", "hint"} or null"""
 
     class Mode(models.TextChoices):
@@ -74,7 +77,12 @@ class Run(models.Model):
 
 
 class StepRecord(models.Model):
-    """One (sub)module's execution inside a run: its exact scripts, timing and outcome."""
+    """One (sub)module's execution inside a run: its exact scripts, timing and outcome. `path` is
+    the submodule names from the top joined by "/" ("" for a simple module).
+
+    datasets: [{"placeholder", "mode", "direction": IN|OUT, "dataset", "dataset_name", "version",
+                "internal": bool}]
+    parameters: [{"name", "mode", "sql_type", "input_value", "output_value"}]"""
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="steps")
     path = models.CharField(max_length=200, blank=True)
@@ -90,6 +98,8 @@ class StepRecord(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
     error = models.JSONField(null=True, blank=True)
+    datasets = models.JSONField(default=list, blank=True)
+    parameters = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["run_id", "id"]

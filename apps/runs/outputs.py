@@ -1,6 +1,12 @@
-"""Output datasets of a run: reserved as pending before the script runs, published only when the
-whole run succeeds, discarded otherwise (DESIGN §5: nothing half-written, nothing lost)."""
+"""Datasets a run writes: reserved as pending versions before any script runs, published only when
+the whole run succeeds, discarded otherwise (DESIGN §5: nothing half-written, nothing lost).
 
+Three kinds: the module's outputs (NEW dataset, REPLACE = a new version of the target, INOUT = a new
+version of the bound dataset derived from the version read), and a composite's internal datasets
+(pending datasets of their own, dropped after their last reader unless kept, then published like a
+NEW output named after the module and the submodule path)."""
+
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -10,7 +16,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.datasets.models import Dataset, DatasetType, DatasetVersion
 from apps.datasets.workspace import workspace
-from apps.engine import sandbox, storage
+from apps.engine import inout, sandbox, storage
 from apps.modules.models import Module
 from apps.runs.errors import RunRefused
 from apps.runs.models import Run
@@ -22,19 +28,27 @@ class PendingOutput:
     dataset: Dataset
     version: DatasetVersion
     created_dataset: bool
-    output_method: str
+    output_method: str  # NEW | REPLACE | INOUT | INTERNAL
+    internal_key: str | None = None  # "<step path>.<placeholder>" of an internal dataset
 
     def binding(self, view: str) -> sandbox.OutputBinding:
         return sandbox.OutputBinding(view=view, columns=self.dataset.dataset_type.column_specs,
                                      dataset_id=self.dataset.pk, version=self.version.number)
 
+    def inout_binding(self, view: str) -> inout.InoutBinding:
+        return inout.InoutBinding(view=view, columns=self.dataset.dataset_type.column_specs,
+                                  dataset_id=self.dataset.pk, version=self.version.number, path=self.version.path)
 
-def _reserve_version(dataset: Dataset, run: Run, user: User) -> DatasetVersion:
+
+def _reserve_version(dataset: Dataset, run: Run, user: User, base: DatasetVersion | None = None) -> DatasetVersion:
+    """The next version number; a derived version (`base`) sees the base's rows through its path."""
     locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
     current = locked.versions.aggregate(m=Max("number"))["m"]
     number = 0 if current is None else current + 1
+    path = [*base.path, number] if base is not None else [number]
     return DatasetVersion.objects.create(
-        dataset=locked, number=number, name=f"{run.module.name} run {run.run_number}", base=None, path=[number],
+        dataset=locked, number=number, name=f"{run.module.name} run {run.run_number}",
+        base=base.number if base is not None else None, path=path, row_count=base.row_count if base else 0,
         creator=user, last_modified=timezone.now(), pending_run=run)
 
 
@@ -66,8 +80,49 @@ def reserve_replace(*, run: Run, placeholder: str, dataset: Dataset) -> PendingO
     return PendingOutput(placeholder, dataset, version, created_dataset=False, output_method="REPLACE")
 
 
-def publish(outputs: list[PendingOutput], run: Run) -> None:
-    """The run succeeded: its versions (and new datasets) become visible, with EMF's keywords."""
+@transaction.atomic
+def reserve_derived(*, run: Run, placeholder: str, dataset: Dataset, base: DatasetVersion,
+                    internal_key: str | None = None) -> PendingOutput:
+    """INOUT: a new version of `dataset` derived from `base` (the version the step reads). A
+    published base must be final, as for every new version (DESIGN §3); an internal dataset's
+    pending versions are the run's own."""
+    if base.pending_run_id is None and not base.is_final:
+        raise RunRefused("inout_base_not_final", f"{placeholder}: version {base.number} of {dataset.name!r} is not "
+                         "final; new versions come only from a final base (finalize it, or bind a final version).")
+    version = _reserve_version(dataset, run, run.user, base=base)
+    method = "INTERNAL" if internal_key else "INOUT"
+    return PendingOutput(placeholder, dataset, version, created_dataset=False, output_method=method,
+                         internal_key=internal_key)
+
+
+@transaction.atomic
+def reserve_whole_version(*, run: Run, placeholder: str, dataset: Dataset) -> PendingOutput:
+    """A composite's INOUT dataset written by a submodule's OUT slot: a new version holding only
+    what the submodule writes (path [n], like an import replacing the data)."""
+    version = _reserve_version(dataset, run, run.user)
+    return PendingOutput(placeholder, dataset, version, created_dataset=False, output_method="INOUT")
+
+
+@transaction.atomic
+def reserve_internal(*, run: Run, key: str, dataset_type: DatasetType) -> PendingOutput:
+    """An internal dataset of a composite run, named after the module, the run and the path."""
+    module: Module = run.module
+    suffix = f" {key} #{run.pk}"
+    name = module.name[: 200 - len(suffix)] + suffix
+    if Dataset.objects.filter(name=name, removed_at__isnull=True).exists():
+        raise RunRefused("output_name_taken", f"Internal dataset {key}: a dataset named {name!r} already exists.")
+    dataset = Dataset.objects.create(name=name, dataset_type=dataset_type, project=module.project, creator=run.user,
+                                     description=f"Internal dataset {key} of module {module.name}", pending_run=run)
+    with workspace() as conn:
+        storage.create_table(conn, dataset.pk, dataset_type.column_specs)
+    version = _reserve_version(dataset, run, run.user)
+    return PendingOutput(key.rpartition(".")[2], dataset, version, created_dataset=True, output_method="INTERNAL",
+                         internal_key=key)
+
+
+def publish(outputs: Sequence[PendingOutput], run: Run) -> None:
+    """The run succeeded: its versions (and new datasets) become visible, with EMF's keywords
+    (an INOUT dataset keeps its own: the module only added a version to it)."""
     now = timezone.now()
     with transaction.atomic(), workspace() as conn:
         for out in outputs:
@@ -78,21 +133,27 @@ def publish(outputs: list[PendingOutput], run: Run) -> None:
             version.save(update_fields=["row_count", "pending_run", "last_modified"])
             dataset = Dataset.objects.select_for_update().get(pk=out.dataset.pk)
             dataset.pending_run = None
-            dataset.keywords = {**dataset.keywords, "MODULE_NAME": run.module.name,
-                                "MODULE_ID": str(run.module_id), "MODULE_PLACEHOLDER": out.placeholder}
+            if out.output_method != "INOUT":
+                dataset.keywords = {**dataset.keywords, "MODULE_NAME": run.module.name, "MODULE_ID": str(run.module_id),
+                                    "MODULE_PLACEHOLDER": out.internal_key or out.placeholder}
             dataset.revision += 1
             dataset.save()
 
 
-def discard(outputs: list[PendingOutput]) -> None:
-    """The run failed: its rows, versions and new datasets go; published versions are untouched."""
+def discard(outputs: Sequence[PendingOutput]) -> None:
+    """The run failed (or an internal dataset is no longer needed): its rows, versions and new
+    datasets go; published versions are untouched."""
     with transaction.atomic(), workspace() as conn:
-        sandbox.discard_pending_rows(conn, [out.binding("") for out in outputs])
+        dropped: set[int] = set()
         for out in outputs:
-            DatasetVersion.objects.filter(pk=out.version.pk).delete()
             if out.created_dataset:
-                storage.drop_table(conn, out.dataset.pk)
-                Dataset.objects.filter(pk=out.dataset.pk).delete()
+                if out.dataset.pk not in dropped:
+                    storage.drop_table(conn, out.dataset.pk)
+                    dropped.add(out.dataset.pk)
+            elif out.dataset.pk not in dropped:
+                inout.discard_version_rows(conn, out.dataset.pk, out.version.number)
+            DatasetVersion.objects.filter(pk=out.version.pk).delete()
+        Dataset.objects.filter(pk__in=dropped).delete()
 
 
 def discard_all_of(run: Run) -> None:

@@ -1,64 +1,39 @@
-"""Executes a Run on a worker: resolve bindings, reserve outputs, run every SQL step in its sandbox
-under the cooperative scheduler, then publish the outputs (success) or discard them (anything else)."""
+"""Executes a Run on a worker: plan it (planning.py: expand composites into SQL steps, resolve
+bindings, reserve every dataset written), run the steps as a dataflow under the cooperative
+scheduler (a step starts once the steps feeding it have finished; independent steps run side by
+side), each in its own sandbox, then publish the outputs and kept internal datasets (success) or
+discard everything reserved (anything else)."""
 
 import logging
 import secrets
 import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from apps.datasets.models import Dataset, DatasetType
-from apps.datasets.selectors import version_of
+from apps.datasets.models import DatasetType
 from apps.engine import placeholders as ph
 from apps.engine import sandbox
-from apps.engine.dataflow import Dataflow
+from apps.engine.dataflow import Dataflow, SlotSpec
 from apps.engine.scheduler import ModuleEvent, Scheduler
 from apps.engine.script import build_user_script
 from apps.engine.steps import BackgroundStep, StepContext
 from apps.engine.storage import qualified_text
-from apps.modules.models import Module
-from apps.moduletypes.models import ModuleTypeVersion
 from apps.runs import outputs as out
 from apps.runs.errors import RunRefused
 from apps.runs.models import Result, Run, Stage, StepRecord
+from apps.runs.planning import Execution, ResolvedInput, SqlStep, plan_run
 from apps.runs.recorder import RunRecorder, in_thread_done
 
 CANCEL_POLL_SECONDS = 0.2
-
+VIEW_SUFFIX = {"IN": "iv", "OUT": "ov", "INOUT": "iov"}
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass
-class ResolvedInput:
-    slot: dict[str, Any]
-    dataset: Dataset | None
-    version: Any  # DatasetVersion | None
-
-    @property
-    def placeholder(self) -> str:
-        return str(self.slot["placeholder"])
-
-
-@dataclass
-class SqlStep:
-    """One simple module type version to run: a module, or a submodule of a composite."""
-
-    path: str
-    name: str
-    type_version: ModuleTypeVersion
-    inputs: list[ResolvedInput]
-    outputs: list[out.PendingOutput]
-    parameters: dict[str, str | None]  # name -> value (None = not set)
-    record: StepRecord | None = None
-    result: sandbox.StepResult | None = None
-    error: dict[str, Any] | None = None
-    output_values: dict[str, str | None] = field(default_factory=dict)
-    started: threading.Event = field(default_factory=threading.Event)
-    finished: threading.Event = field(default_factory=threading.Event)
+class StepFailed(Exception):
+    """Raised in a step's thread after its failure is recorded, so that the scheduler stops the run."""
 
 
 def general_info(run: Run) -> ph.GeneralInfo:
@@ -71,86 +46,43 @@ def general_info(run: Run) -> ph.GeneralInfo:
 
 
 def _view_name(slot: dict[str, Any]) -> str:
-    suffix = {"IN": "iv", "OUT": "ov", "INOUT": "iov"}[slot["mode"]]
-    return f"{slot['placeholder']}_{suffix}"
+    return f"{slot['placeholder']}_{VIEW_SUFFIX[slot['mode']]}"
 
 
-def _resolve_input(slot: dict[str, Any], binding: dict[str, Any] | None) -> ResolvedInput:
-    placeholder = slot["placeholder"]
-    if not binding or binding.get("dataset") is None:
-        if slot.get("is_optional"):
-            return ResolvedInput(slot, None, None)
-        raise RunRefused("unbound_input", f"Input {placeholder} is required but no dataset is bound to it.")
-    dataset = Dataset.objects.filter(pk=binding["dataset"], removed_at__isnull=True, pending_run__isnull=True).first()
-    if dataset is None:
-        raise RunRefused("missing_input", f"Input {placeholder}: dataset {binding['dataset']} no longer exists.")
-    if dataset.dataset_type_id != slot["dataset_type"]:
-        raise RunRefused("wrong_type", f"Input {placeholder}: {dataset.name!r} is not of the slot's dataset type.")
-    version = version_of(dataset=dataset, number=binding.get("version"))
-    if version is None:
-        raise RunRefused("missing_input", f"Input {placeholder}: {dataset.name!r} has no version "
-                         f"{binding.get('version')}.")
-    return ResolvedInput(slot, dataset, version)
+# ------------------------------------------------------------------------------------- one step
 
-
-def _reserve_output(run: Run, slot: dict[str, Any], binding: dict[str, Any] | None) -> out.PendingOutput | None:
-    placeholder = slot["placeholder"]
-    method = (binding or {}).get("output_method")
-    if method is None:
-        if slot.get("is_optional"):
-            return None
-        raise RunRefused("unbound_output", f"Output {placeholder} is required but has no output method.")
-    dataset_type = DatasetType.objects.get(pk=slot["dataset_type"])
-    if method == "NEW":
-        name = ph.expand_name_pattern(binding.get("name_pattern") or f"{run.module.name} {placeholder} #${{run.id}}",  # type: ignore[union-attr]
-                                      general_info(run)).strip()
-        return out.reserve_new(run=run, placeholder=placeholder, name=name, dataset_type=dataset_type)
-    target = Dataset.objects.filter(pk=int((binding or {}).get("dataset") or 0), removed_at__isnull=True).first()
-    if target is None or target.dataset_type_id != dataset_type.pk:
-        raise RunRefused("bad_replace_target", f"Output {placeholder}: the REPLACE target is missing or of another type.")
-    return out.reserve_replace(run=run, placeholder=placeholder, dataset=target)
-
-
-def plan_simple(run: Run, module: Module, version: ModuleTypeVersion) -> SqlStep:
-    inputs, outputs = [], []
-    for slot in version.dataset_slots:
-        binding = module.dataset_bindings.get(slot["placeholder"])
-        if slot["mode"] == "INOUT":
-            raise RunRefused("inout_unsupported", f"{slot['placeholder']}: INOUT datasets are not supported; "
-                             "read an IN dataset and write an OUT one.")
-        if slot["mode"] == "IN":
-            inputs.append(_resolve_input(slot, binding))
-        else:
-            pending = _reserve_output(run, slot, binding)
-            if pending is not None:
-                outputs.append(pending)
-    parameters = {}
-    for slot in version.parameter_slots:
-        value = module.parameter_bindings.get(slot["name"]) if slot["mode"] != "OUT" else None
-        if value is None and slot["mode"] != "OUT" and not slot.get("is_optional"):
-            raise RunRefused("unbound_parameter", f"Parameter {slot['name']} is required but has no value.")
-        parameters[slot["name"]] = value
-    return SqlStep(path="", name=module.name, type_version=version, inputs=inputs, outputs=outputs,
-                   parameters=parameters)
+def _step_parameters(execution: Execution, step: SqlStep) -> dict[str, str | None]:
+    """IN/INOUT values from the module's bindings or from the OUT values of the steps feeding them."""
+    values: dict[str, str | None] = {}
+    for slot in step.type_version.parameter_slots:
+        name = slot["name"]
+        ref = step.sources.get(name) if slot["mode"] != "OUT" else None
+        value = execution.parameter_value(ref)
+        if slot["mode"] != "OUT" and value is None and not slot.get("is_optional"):
+            source = f"its source {ref.key} produced no value" if ref is not None else "nothing feeds it"
+            raise RunRefused("unbound_parameter", f"Parameter {name}{step.where} is required but {source}.")
+        values[name] = value
+    return values
 
 
 def _engine_bindings(step: SqlStep) -> tuple[list[ph.DatasetBinding], list[ph.ParameterBinding]]:
+    written = dict(step.outputs)
+    written.update({s.placeholder: p for s, p in step.inouts if p is not None})
+    read = {i.placeholder: i for i in [*step.inputs, *(s for s, _ in step.inouts)]}
     datasets: list[ph.DatasetBinding] = []
-    outputs_by_ph = {o.placeholder: o for o in step.outputs}
-    inputs_by_ph = {i.placeholder: i for i in step.inputs}
     for slot in step.type_version.dataset_slots:
         spec = ph.DatasetSlot(placeholder=slot["placeholder"], mode=slot["mode"], dataset_type=str(slot["dataset_type"]),
                               is_optional=bool(slot.get("is_optional")))
-        pending = outputs_by_ph.get(spec.placeholder)
-        read = inputs_by_ph.get(spec.placeholder)
-        dataset = pending.dataset if pending else (read.dataset if read else None)
-        number = pending.version.number if pending else (read.version.number if read and read.version else None)
+        pending, source = written.get(spec.placeholder), read.get(spec.placeholder)
+        dataset = pending.dataset if pending else (source.dataset if source else None)
+        number = pending.version.number if pending else (source.version.number if source and source.version else None)
+        method: ph.OutputMethod | None = None
+        if slot["mode"] == "OUT" and pending is not None:
+            method = "NEW" if pending.output_method in ("NEW", "INTERNAL") else "REPLACE"
         datasets.append(ph.DatasetBinding(
             slot=spec, is_set=dataset is not None, dataset_name=dataset.name if dataset else None,
             dataset_id=dataset.pk if dataset else None, version=number,
-            table_name=qualified_text(dataset.pk) if dataset else None, view=_view_name(slot),
-            output_method="NEW" if pending and pending.output_method == "NEW" else
-            "REPLACE" if pending else None))
+            table_name=qualified_text(dataset.pk) if dataset else None, view=_view_name(slot), output_method=method))
     parameters = [
         ph.ParameterBinding(slot=ph.ParameterSlot(name=slot["name"], sql_type=slot["sql_type"], mode=slot["mode"],
                                                   is_optional=bool(slot.get("is_optional"))),
@@ -161,13 +93,21 @@ def _engine_bindings(step: SqlStep) -> tuple[list[ph.DatasetBinding], list[ph.Pa
     return datasets, parameters
 
 
-def _sandbox_plan(run: Run, step: SqlStep, key: str) -> sandbox.SandboxPlan:
-    inputs = [sandbox.InputBinding(view=_view_name(i.slot), columns=DatasetType.objects.get(pk=i.slot["dataset_type"]).column_specs,
-                                   dataset_id=i.dataset.pk if i.dataset else None,
-                                   path=i.version.path if i.version else ())
-              for i in step.inputs]
-    outputs = [o.binding(_view_name({"placeholder": o.placeholder, "mode": "OUT"})) for o in step.outputs]
-    return sandbox.SandboxPlan(key=key, inputs=inputs, outputs=outputs,
+def _columns(slot: dict[str, Any]) -> Any:
+    return DatasetType.objects.get(pk=slot["dataset_type"]).column_specs
+
+
+def _input_binding(view: str, read: ResolvedInput) -> sandbox.InputBinding:
+    return sandbox.InputBinding(view=view, columns=_columns(read.slot), dataset_id=read.dataset.pk if read.dataset else None,
+                                path=read.version.path if read.version else ())
+
+
+def _sandbox_plan(step: SqlStep, key: str) -> sandbox.SandboxPlan:
+    inputs = [_input_binding(_view_name(i.slot), i) for i in step.inputs]
+    inputs += [_input_binding(_view_name(s.slot), s) for s, p in step.inouts if p is None]  # unbound optional
+    outputs = [o.binding(_view_name({"placeholder": name, "mode": "OUT"})) for name, o in step.outputs.items()]
+    inouts = [p.inout_binding(_view_name(s.slot)) for s, p in step.inouts if p is not None]
+    return sandbox.SandboxPlan(key=key, inputs=inputs, outputs=outputs, inouts=inouts,
                                deadline_seconds=float(settings.RUN_DEADLINE_SECONDS))
 
 
@@ -185,12 +125,14 @@ def _error_location(script: Any, error: sandbox.SqlError) -> tuple[int | None, i
     return None, None
 
 
-def run_sql_step(run: Run, step: SqlStep, recorder: RunRecorder, cancel: threading.Event) -> None:
-    """Runs in a scheduler background thread; records everything on step.record."""
+def run_sql_step(execution: Execution, step: SqlStep, recorder: RunRecorder, cancel: threading.Event) -> None:
+    """Runs in a scheduler background thread; records everything on step.record; raises StepFailed
+    (after recording) when the step did not succeed, so that the scheduler stops the others."""
     step.started.set()
-    record = step.record
+    run, record = execution.run, step.record
     assert record is not None
     try:
+        step.parameters = _step_parameters(execution, step)
         datasets, parameters = _engine_bindings(step)
         expansion = ph.expand(step.type_version.algorithm, datasets, parameters, general_info(run))
         script = build_user_script(expansion, parameters, output_parameter_table=sandbox.OUTPUT_PARAMETER_TABLE,
@@ -198,7 +140,7 @@ def run_sql_step(run: Run, step: SqlStep, recorder: RunRecorder, cancel: threadi
         record.user_script = script.text
         record.started_at = timezone.now()
         record.save(update_fields=["user_script", "started_at"])
-        box = sandbox.Sandbox(settings.WORKSPACE_DATABASE_URL, _sandbox_plan(run, step, record.sandbox_key))
+        box = sandbox.Sandbox(settings.WORKSPACE_DATABASE_URL, _sandbox_plan(step, record.sandbox_key))
         recorder.stage(Stage.SETUP_SCRIPT, record)
         box.setup()
         record.setup_script = box.setup_script
@@ -210,12 +152,14 @@ def run_sql_step(run: Run, step: SqlStep, recorder: RunRecorder, cancel: threadi
             recorder.stage(Stage.TEARDOWN_SCRIPT, record)
             box.teardown()
             record.teardown_script = box.teardown_script
-        step.output_values = {k.removeprefix("p_"): v for k, v in step.result.output_parameters.items()}
+        step.output_values = dict(step.result.output_parameters)
         if step.result.error is not None:
             line, column = _error_location(script, step.result.error)
             step.error = {"message": step.result.error.message, "sqlstate": step.result.error.sqlstate,
                           "detail": step.result.error.detail, "hint": step.result.error.hint,
                           "line": line, "column": column, "submodule": step.path or None}
+    except RunRefused as exc:
+        step.error = {"message": exc.message, "code": exc.code, "submodule": step.path or None}
     except ph.PlaceholderExpansionError as exc:
         first = exc.errors[0]
         step.error = {"message": first.message, "line": first.line, "column": first.column,
@@ -225,8 +169,28 @@ def run_sql_step(run: Run, step: SqlStep, recorder: RunRecorder, cancel: threadi
         step.error = {"message": f"The worker failed: {exc}", "submodule": step.path or None, "code": "worker_error"}
     finally:
         _finish_record(step)
+        if step.succeeded:
+            _drop_unneeded_internals(execution, step, recorder)
         in_thread_done()
         step.finished.set()
+    if not step.succeeded:
+        if step.path and step.error:
+            recorder.log("ERROR", f"Submodule {step.path} failed{_at(step.error)}: {step.error['message']}", step.path)
+        raise StepFailed(step.path)
+
+
+def _at(error: dict[str, Any]) -> str:
+    if error.get("line") is None:
+        return ""
+    return f" at line {error['line']}" + (f", column {error['column']}" if error.get("column") else "")
+
+
+def _drop_unneeded_internals(execution: Execution, step: SqlStep, recorder: RunRecorder) -> None:
+    assert execution.internals is not None
+    for versions in execution.internals.step_finished(step.path):
+        out.discard(versions)
+        recorder.log("INFO", f"Internal dataset {versions[0].internal_key} dropped: no submodule needs it any more "
+                     f"(last: {step.path}).", step.path)
 
 
 def _level(pg_level: str) -> str:
@@ -243,8 +207,37 @@ def _finish_record(step: SqlStep) -> None:
     record.ended_at = timezone.now()
     record.seconds = step.result.seconds if step.result else 0.0
     record.stage = Stage.COMPLETED
+    record.datasets = _step_datasets(step)
+    record.parameters = _step_parameters_record(step)
     record.save()
 
+
+def _dataset_row(placeholder: str, mode: str, direction: str, dataset: Any, version: Any, internal: bool) -> dict[str, Any]:
+    return {"placeholder": placeholder, "mode": mode, "direction": direction, "dataset": dataset.pk,
+            "dataset_name": dataset.name, "version": version.number, "internal": internal}
+
+
+def _step_datasets(step: SqlStep) -> list[dict[str, Any]]:
+    rows = [_dataset_row(i.placeholder, "IN", "IN", i.dataset, i.version, i.dataset.pending_run_id is not None)
+            for i in step.inputs if i.dataset is not None]
+    for source, pending in step.inouts:
+        if source.dataset is not None and pending is not None:
+            internal = pending.output_method == "INTERNAL"
+            rows.append(_dataset_row(source.placeholder, "INOUT", "IN", source.dataset, source.version, internal))
+            rows.append(_dataset_row(source.placeholder, "INOUT", "OUT", pending.dataset, pending.version, internal))
+    rows += [_dataset_row(name, "OUT", "OUT", p.dataset, p.version, p.output_method == "INTERNAL")
+             for name, p in step.outputs.items()]
+    return rows
+
+
+def _step_parameters_record(step: SqlStep) -> list[dict[str, Any]]:
+    return [{"name": slot["name"], "mode": slot["mode"], "sql_type": slot["sql_type"],
+             "input_value": step.parameters.get(slot["name"]) if slot["mode"] != "OUT" else None,
+             "output_value": step.output_values.get(slot["name"]) if slot["mode"] != "IN" else None}
+            for slot in step.type_version.parameter_slots]
+
+
+# ------------------------------------------------------------------------------------- the run
 
 def _watch_for_cancel(run: Run, scheduler: Scheduler, done: threading.Event) -> None:
     while not done.wait(CANCEL_POLL_SECONDS):
@@ -254,30 +247,45 @@ def _watch_for_cancel(run: Run, scheduler: Scheduler, done: threading.Event) -> 
     in_thread_done()
 
 
-def _history_datasets(steps: list[SqlStep]) -> list[dict[str, Any]]:
-    rows = []
-    for step in steps:
-        for i in step.inputs:
-            if i.dataset is not None:
-                rows.append({"path": step.path, "placeholder": i.placeholder, "direction": "IN", "dataset": i.dataset.pk,
-                             "dataset_name": i.dataset.name, "version": i.version.number})
-        for o in step.outputs:
-            rows.append({"path": step.path, "placeholder": o.placeholder, "direction": "OUT", "dataset": o.dataset.pk,
-                         "dataset_name": o.dataset.name, "version": o.version.number, "output_method": o.output_method})
+def _history_datasets(execution: Execution, success: bool) -> list[dict[str, Any]]:
+    rows = [{"path": "", "placeholder": name, "mode": read.slot["mode"], "direction": "IN", "dataset": read.dataset.pk,
+             "dataset_name": read.dataset.name, "version": read.version.number}
+            for name, read in execution.bound.items() if read.dataset is not None and read.version is not None]
+    if not success:
+        return rows
+    modes = {s["placeholder"]: s["mode"] for s in execution.run.type_version.dataset_slots}
+    rows += [{"path": "", "placeholder": name, "mode": modes[name], "direction": "OUT", "dataset": p.dataset.pk,
+              "dataset_name": p.dataset.name, "version": p.version.number, "output_method": p.output_method}
+             for name, p in execution.module_outputs.items()]
+    assert execution.internals is not None
+    for p in execution.internals.kept_outputs():
+        path, _, placeholder = (p.internal_key or "").rpartition(".")
+        rows.append({"path": path, "placeholder": placeholder, "mode": "OUT", "direction": "OUT", "internal": True,
+                     "dataset": p.dataset.pk, "dataset_name": p.dataset.name, "version": p.version.number})
     return rows
 
 
-def _history_parameters(steps: list[SqlStep]) -> list[dict[str, Any]]:
-    return [{"path": step.path, "name": slot["name"], "mode": slot["mode"], "sql_type": slot["sql_type"],
-             "input_value": step.parameters.get(slot["name"]) if slot["mode"] != "OUT" else None,
-             "output_value": step.output_values.get(slot["name"]) if slot["mode"] != "IN" else None}
-            for step in steps for slot in step.type_version.parameter_slots]
+def _history_parameters(execution: Execution) -> list[dict[str, Any]]:
+    """The module's own parameters (in and out values), then the internal parameters kept."""
+    rows = []
+    for slot in execution.run.type_version.parameter_slots:
+        name, mode = slot["name"], slot["mode"]
+        rows.append({"path": "", "name": name, "mode": mode, "sql_type": slot["sql_type"],
+                     "input_value": execution.module.parameter_bindings.get(name) if mode != "OUT" else None,
+                     "output_value": execution.parameter_value(execution.plan.outputs.get(name)) if mode != "IN"
+                     else None})
+    for step in execution.steps:
+        if step.path:
+            rows += [{"path": step.path, **row} for row in _step_parameters_record(step)
+                     if f"{step.path}.{row['name']}" in execution.keep_parameters]
+    return rows
 
 
 def _overall(steps: list[SqlStep], status: str) -> tuple[str, dict[str, Any] | None]:
     for step in steps:
         if step.result is not None and step.result.result in (Result.CANCELLED, Result.TIMEOUT):
             return step.result.result, step.error or {"message": f"The run was {step.result.result.lower()}."}
+    for step in steps:
         if step.error is not None:
             return Result.FAILED, step.error
     if status == "cancelled":
@@ -293,52 +301,60 @@ def execute_run(run_id: int, *, worker: str) -> Run:
         return run  # a redelivered task: the run already finished
     recorder = RunRecorder(run)
     recorder.started(worker)
-    steps: list[SqlStep] = []
+    execution: Execution | None = None
     try:
-        if run.type_version.kind != "simple":
-            raise RunRefused("composite_unsupported", "Composite module types cannot run yet.")
-        steps = [plan_simple(run, run.module, run.type_version)]
-        status = _run_steps(run, steps, recorder)
-        result, error = _overall(steps, status)
+        execution = plan_run(run, general_info(run))
+        for key in sorted(execution.internals.unknown_keys if execution.internals else ()):
+            recorder.log("WARNING", f"Keep flag {key!r} matches no internal dataset of this module.")
+        status = _run_steps(execution, recorder)
+        result, error = _overall(execution.steps, status)
     except RunRefused as exc:
         result, error = Result.FAILED, {"message": exc.message, "code": exc.code}
-    except ph.PlaceholderExpansionError as exc:
-        first = exc.errors[0]
-        result, error = Result.FAILED, {"message": first.message, "line": first.line, "column": first.column}
-    pending = [o for s in steps for o in s.outputs]
-    if result == Result.SUCCESS:
-        out.publish(pending, run)
+    except Exception as exc:  # never leave a run unfinished
+        logger.exception("run %s failed", run.pk)
+        result, error = Result.FAILED, {"message": f"The worker failed: {exc}", "code": "worker_error"}
+    if execution is not None and result == Result.SUCCESS:
+        assert execution.internals is not None
+        out.publish([*execution.module_writes(), *execution.internals.kept_outputs()], run)
     else:
-        out.discard(pending)
+        if execution is not None:
+            out.discard(execution.pending())
         out.discard_all_of(run)
-    run.datasets = _history_datasets(steps) if result == Result.SUCCESS else [
-        d for d in _history_datasets(steps) if d["direction"] == "IN"]
-    run.parameters = _history_parameters(steps)
+    if execution is not None:
+        run.datasets = _history_datasets(execution, result == Result.SUCCESS)
+        run.parameters = _history_parameters(execution)
     recorder.finished(result, error)
     return run
 
 
-def _run_steps(run: Run, steps: list[SqlStep], recorder: RunRecorder) -> str:
-    flow = Dataflow()
-    cancels: dict[str, threading.Event] = {}
-    for index, step in enumerate(steps):
-        step.record = StepRecord.objects.create(run=run, path=step.path, name=step.name,
-                                                type_version=step.type_version,
-                                                sandbox_key=sandbox.new_key(f"r{run.pk}s{index}"))
-        cancel = cancels.setdefault(step.path or "main", threading.Event())
-        flow.add(BackgroundStep(step.path or "main", _step_callable(run, step, recorder, cancel), on_cancel=cancel.set))
-    recorder.stage(Stage.USER_SCRIPT if len(steps) == 1 else Stage.SUBMODULES)
+def _run_steps(execution: Execution, recorder: RunRecorder) -> str:
+    run, steps = execution.run, execution.steps
+    flow, paths = Dataflow(), {}
+    ids = {step.path: f"s{step.index:04d}" for step in steps}
+    for step in steps:
+        step.record = StepRecord.objects.create(run=run, path=step.path, name=step.name, type_version=step.type_version,
+                                                sandbox_key=sandbox.new_key(f"r{run.pk}s{step.index}"))
+        upstream = sorted({ids[ref.path] for ref in step.sources.values() if ref is not None and ref.path is not None})
+        cancel = threading.Event()
+        flow.add(BackgroundStep(ids[step.path], _step_callable(execution, step, recorder, cancel), on_cancel=cancel.set,
+                                inputs=[SlotSpec(f"after_{u}", "step") for u in upstream],
+                                outputs=[SlotSpec("done", "step", required=False)]))
+        for u in upstream:
+            flow.connect(u, "done", ids[step.path], f"after_{u}")
+        paths[ids[step.path]] = step.path
+    recorder.stage(Stage.SUBMODULES if any(s.path for s in steps) else Stage.USER_SCRIPT)
     scheduler = Scheduler(quantum=0.25)
     scheduler.install(flow)
     done = threading.Event()
     watcher = threading.Thread(target=_watch_for_cancel, args=(run, scheduler, done), daemon=True)
     watcher.start()
     try:
-        outcome = scheduler.run(on_tick=lambda module, event: _tick(recorder, event))
+        outcome = scheduler.run(on_tick=lambda module, event: _tick(recorder, paths, event))
     finally:
         done.set()
         watcher.join(timeout=2)
         _wait_for_teardowns(steps)
+        _mark_not_run(steps, run)
     return outcome.status
 
 
@@ -350,15 +366,26 @@ def _wait_for_teardowns(steps: list[SqlStep]) -> None:
             step.finished.wait(timeout=float(settings.RUN_DEADLINE_SECONDS) + 30)
 
 
-def _step_callable(run: Run, step: SqlStep, recorder: RunRecorder, cancel: threading.Event) -> Any:
+def _mark_not_run(steps: list[SqlStep], run: Run) -> None:
+    cancelled = Run.objects.filter(pk=run.pk, cancel_requested=True).exists()
+    for step in steps:
+        if not step.started.is_set() and step.record is not None:
+            step.record.result = Result.CANCELLED if cancelled else ""
+            step.record.stage = Stage.COMPLETED
+            step.record.error = {"message": "Not run: the run was cancelled." if cancelled else
+                                 "Not run: a submodule it depends on (or another one) failed.",
+                                 "submodule": step.path or None}
+            step.record.save(update_fields=["result", "stage", "error"])
+
+
+def _step_callable(execution: Execution, step: SqlStep, recorder: RunRecorder, cancel: threading.Event) -> Any:
     def call(ctx: StepContext) -> None:
-        run_sql_step(run, step, recorder, cancel)
+        run_sql_step(execution, step, recorder, cancel)
 
     return call
 
 
-def _tick(recorder: RunRecorder, event: ModuleEvent) -> None:
+def _tick(recorder: RunRecorder, paths: dict[str, str], event: ModuleEvent) -> None:
     if event.kind == "state":
         done, total = event.progress if event.progress else (0, None)
-        recorder.step_progress(event.module_id, str(event.state.label if hasattr(event.state, "label") else event.state),
-                               done, total)
+        recorder.step_progress(paths.get(event.module_id, event.module_id), event.state.label, done, total)

@@ -13,7 +13,7 @@ class StepRecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = StepRecord
         fields = ["path", "name", "type_version", "setup_script", "user_script", "teardown_script", "stage", "result",
-                  "started_at", "ended_at", "seconds", "error"]
+                  "started_at", "ended_at", "seconds", "error", "datasets", "parameters"]
 
 
 class RunSummarySerializer(serializers.ModelSerializer):
