@@ -218,6 +218,8 @@ export interface ModuleType {
   creator: string;
   created_at: string;
   versions: ModuleTypeVersionSummary[];
+  /** Who is editing the type's versions (null: nobody). */
+  lock?: EditLock | null;
 }
 
 export interface ModuleTypeListParams {

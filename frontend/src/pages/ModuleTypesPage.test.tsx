@@ -12,6 +12,7 @@ afterEach(() => {
 
 const composite = moduleType({
   id: 4,
+  lock: { user: 'admin', user_name: 'Ada Admin', since: '2024-05-03T10:00:00Z', expires_at: '2024-05-03T10:05:00Z' },
   name: 'Whole Inventory',
   kind: 'composite',
   tags: [],
@@ -35,6 +36,7 @@ describe('Module Type Manager', () => {
     expect(row).toHaveTextContent('composite');
     expect(row).toHaveTextContent('1 — Second');
     expect(within(row).getByRole('link', { name: 'Whole Inventory' })).toHaveAttribute('href', '/module-types/4');
+    expect(within(row).getByTestId('lock-Whole Inventory')).toHaveTextContent('Ada Admin');
     expect(screen.queryByRole('button', { name: 'Remove' })).not.toBeInTheDocument();
 
     await user.selectOptions(screen.getByRole('combobox', { name: 'Kind' }), 'simple');

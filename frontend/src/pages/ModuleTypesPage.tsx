@@ -4,6 +4,7 @@ import { useMe } from '../api/hooks/useMe';
 import { useModuleTypes } from '../api/hooks/useModuleTypes';
 import type { ModuleType, ModuleTypeKind } from '../api/types';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { lockHolderName } from './modules/lock';
 import { formatDateTime } from './moduletypes/format';
 import { NewModuleTypeDialog } from './moduletypes/NewModuleTypeDialog';
 import { canRemoveType, writableProjects } from './moduletypes/permissions';
@@ -90,6 +91,7 @@ export function ModuleTypesPage() {
               <th scope="col">Last modified</th>
               <th scope="col">Creator</th>
               <th scope="col">Tags</th>
+              <th scope="col">Being edited by</th>
               <th scope="col" aria-label="Actions" />
             </tr>
           </thead>
@@ -114,6 +116,7 @@ export function ModuleTypesPage() {
                       </span>
                     ))}
                   </td>
+                  <td data-testid={`lock-${t.name}`}>{t.lock ? lockHolderName(t.lock) : ''}</td>
                   <td className="ds-actions">
                     {latest && (
                       <button type="button" className="btn btn-small" onClick={() => void navigate(`/module-type-versions/${latest.id}`)}>

@@ -1,55 +1,11 @@
-/** Test helpers for the dataset screens: a fetch stub routed by method + path (query string apart). */
-import { vi } from 'vitest';
+/** Fixtures for the dataset screens' tests (the fetch stub is test/stubApi). */
 import type { Dataset, DatasetVersion, Me } from '../../api/types';
-import { json } from '../../test/renderApp';
+import { reply } from '../../test/stubApi';
 
-export interface Call {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-type Reply = (call: Call) => Response | Promise<Response>;
-
-/** `routes` maps "METHOD /path" (no query) to a reply; unknown routes get 404. Returns the calls made. */
-export function stubApi(routes: Record<string, Reply>): Call[] {
-  const calls: Call[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
-      const url = new URL(String(input), 'http://test');
-      const method = (init.method ?? 'GET').toUpperCase();
-      let body: unknown = init.body ?? null;
-      if (typeof body === 'string') {
-        try {
-          body = JSON.parse(body);
-        } catch {
-          /* raw */
-        }
-      }
-      const call: Call = {
-        method,
-        path: url.pathname,
-        query: url.searchParams,
-        headers: (init.headers ?? {}) as Record<string, string>,
-        body,
-      };
-      calls.push(call);
-      const reply = routes[`${method} ${url.pathname}`];
-      if (!reply) return json(404, { code: 'not_found', message: `No mock for ${method} ${url.pathname}`, details: null });
-      return reply(call);
-    }),
-  );
-  return calls;
-}
+export { stubApi, type Call } from '../../test/stubApi';
 
 export function withEtag(status: number, body: unknown, etag: string): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json', ETag: etag },
-  });
+  return reply(status, body, { ETag: etag });
 }
 
 export const modeler: Me = {

@@ -1,13 +1,17 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setUnauthorizedHandler } from '../../api/client';
 import { renderApp } from '../../test/renderApp';
 // The route loads this page lazily: load it up front so the first screen appears at once.
 import './VersionEditorPage';
-import { admin, emissionType, moduleType, modeler, reply, stubApi, typeVersion, viewer } from './testSupport';
+import { FakeWebSocket } from '../../test/fakeWebSocket';
+import { admin, editLock, emissionType, lockRoutes, moduleType, modeler, reply, stubApi, typeVersion, viewer } from './testSupport';
 
-afterEach(() => {
+afterEach(async () => {
+  // Unmounting releases the edit lock a tick later: let that reach this test's stub, not the next one's.
+  cleanup();
+  await new Promise((resolve) => setTimeout(resolve, 5));
   vi.unstubAllGlobals();
   setUnauthorizedHandler(null);
 });
@@ -44,6 +48,7 @@ function routes(me = modeler, version = typeVersion(), extra: Record<string, Par
     'GET /api/dataset-types': () => reply(200, [emissionType]),
     'GET /api/sql-types': () => reply(200, ['integer', 'double precision', 'text']),
     'POST /api/module-type-versions/30/validate': () => reply(200, { valid: true, errors: [] }),
+    ...lockRoutes(3, me),
     ...extra,
   });
 }
@@ -104,11 +109,98 @@ describe('Version Editor (simple type)', () => {
     await user.type(screen.getByLabelText('Revision note'), 'x');
     await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Save' }));
     expect(await screen.findByTestId('conflict')).toHaveTextContent(
-      'Someone else saved this version; your edits are kept — copy them, reload, and re-apply',
+      'Someone else saved this version since you opened it; your save was refused and your edits are kept.',
     );
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     expect(screen.getByLabelText('Version name')).toHaveValue('Initial Version (mine)');
     expect((screen.getByLabelText('Your edits') as HTMLTextAreaElement).value).toContain('Initial Version (mine)');
+  });
+
+  it('after a 412, keeps the edits on the latest version and saves them with its ETag', { timeout: 20_000 }, async () => {
+    let theirs = false;
+    const calls = routes(modeler, typeVersion(), {
+      'GET /api/module-type-versions/30': () =>
+        theirs
+          ? reply(200, typeVersion({ description: 'theirs', revision: 3 }), { ETag: '"v-30-3"' })
+          : reply(200, typeVersion(), { ETag: '"v-30-2"' }),
+      'PATCH /api/module-type-versions/30': (call) => {
+        if (call.headers['If-Match'] !== '"v-30-3"') {
+          theirs = true;
+          return reply(412, { code: 'precondition_failed', message: 'Changed by someone else.', details: null });
+        }
+        return reply(200, typeVersion({ name: 'Initial Version (mine)', revision: 4 }), { ETag: '"v-30-4"' });
+      },
+    });
+    const user = userEvent.setup();
+    renderApp('/module-type-versions/30');
+    await user.type(await editable('Version name'), ' (mine)');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    await user.type(screen.getByLabelText('Revision note'), 'mine');
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Save' }));
+    await user.click(await screen.findByRole('button', { name: 'Keep my edits on their version' }));
+    expect(await screen.findByText(/Your edits now apply to the latest saved version/)).toBeInTheDocument();
+    expect(screen.queryByTestId('conflict')).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Version name')).toHaveValue('Initial Version (mine)');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    await user.type(screen.getByLabelText('Revision note'), 'mine again');
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Saved.')).toBeInTheDocument();
+    const patches = calls.filter((c) => c.method === 'PATCH');
+    expect(patches.map((p) => p.headers['If-Match'])).toEqual(['"v-30-2"', '"v-30-3"']);
+  });
+
+  it('opens read-only while someone else holds the edit lock; an admin may break it', { timeout: 20_000 }, async () => {
+    let holder: ReturnType<typeof editLock> | null = editLock();
+    const calls = routes(admin, typeVersion(), {
+      'POST /api/module-types/3/lock': () =>
+        holder
+          ? reply(409, { code: 'locked', message: 'Being edited.', details: { lock: holder } })
+          : reply(200, { lock: editLock({ user: 'admin', user_name: 'Ada Admin' }) }),
+      'DELETE /api/module-types/3/lock': () => {
+        holder = null;
+        return reply(204, null);
+      },
+    });
+    const user = userEvent.setup();
+    renderApp('/module-type-versions/30');
+    const banner = await screen.findByTestId('lock-banner');
+    expect(banner).toHaveTextContent(/Being edited by Mona Modeler since \d\d:\d\d — the module type opens read-only/);
+    expect(screen.getByLabelText('Version name')).toBeDisabled();
+    expect(screen.queryByRole('button', { name: 'Save' })).not.toBeInTheDocument();
+    await user.click(within(banner).getByRole('button', { name: 'Break lock' }));
+    await waitFor(() => expect(screen.getByLabelText('Version name')).toBeEnabled());
+    expect(screen.queryByTestId('lock-banner')).not.toBeInTheDocument();
+    expect(calls.filter((c) => c.path === '/api/module-types/3/lock').map((c) => c.method)).toEqual(['POST', 'DELETE', 'POST']);
+  });
+
+  it('goes read-only, keeping the edits, when its lock is taken over; shows who else is looking', { timeout: 20_000 }, async () => {
+    routes();
+    const user = userEvent.setup();
+    renderApp('/module-type-versions/30');
+    await user.type(await editable('Version name'), ' (mine)');
+    const socket = FakeWebSocket.latest();
+    act(() => socket.serverOpen());
+    const subscribed = () => socket.sent.map((m) => (m as { topic?: string }).topic);
+    await waitFor(() => expect(subscribed()).toEqual(expect.arrayContaining(['module-type:3', 'presence:module-type:3'])));
+    act(() => {
+      socket.serverSend({ type: 'subscribed', topic: 'module-type:3', seq: 0 });
+      socket.serverSend({ type: 'subscribed', topic: 'presence:module-type:3', seq: 0 });
+      socket.serverSend({
+        topic: 'presence:module-type:3',
+        seq: 1,
+        type: 'presence',
+        data: { viewers: [{ user: 'modeler', user_name: 'Mona Modeler', since: '' }, { user: 'admin', user_name: 'Ada Admin', since: '' }] },
+      });
+    });
+    expect(await screen.findByTestId('presence')).toHaveTextContent('Also viewing: Ada Admin');
+    act(() => {
+      socket.serverSend({ topic: 'module-type:3', seq: 1, type: 'lock', data: { module_type: 3, lock: null } });
+      socket.serverSend({ topic: 'module-type:3', seq: 2, type: 'lock', data: { module_type: 3, lock: editLock({ user: 'admin', user_name: 'Ada Admin' }) } });
+    });
+    expect(await screen.findByTestId('lock-banner')).toHaveTextContent('Being edited by Ada Admin');
+    expect(screen.getByLabelText('Version name')).toBeDisabled();
+    expect(screen.getByLabelText('Version name')).toHaveValue('Initial Version (mine)');
+    expect(screen.getByTestId('lock-lost-edits')).toHaveTextContent('Your unsaved edits are still shown');
   });
 
   it('asks to confirm when the version is used, then resends with confirm_dependents', { timeout: 20_000 }, async () => {
@@ -218,6 +310,7 @@ describe('Version Editor (composite type)', () => {
       'GET /api/module-type-versions': () =>
         reply(200, [{ id: 30, module_type: 3, module_type_name: 'Scale Emission Factors', kind: 'simple', number: 0, name: 'Initial', is_final: false, dataset_slots: typeVersion().dataset_slots, parameter_slots: typeVersion().parameter_slots }]),
       'POST /api/module-type-versions/50/validate': () => reply(200, { valid: true, errors: [] }),
+      ...lockRoutes(5, modeler),
     });
     renderApp('/module-type-versions/50');
     expect(await screen.findByRole('heading', { name: 'Whole — version 0' })).toBeInTheDocument();

@@ -17,6 +17,7 @@ import { useSqlTypes } from '../../api/hooks/useSqlTypes';
 import { useUpdateModuleTypeVersion } from '../../api/hooks/useUpdateModuleTypeVersion';
 import { validateModuleTypeVersion } from '../../api/hooks/useValidateModuleTypeVersion';
 import type { CompositeGraph, UsedBy, ValidationResult } from '../../api/types';
+import { EditLockBanner } from '../../components/EditLockBanner';
 import { ErrorPanel, errorMessage } from '../../components/ErrorPanel';
 import { useTopic } from '../../live/useTopic';
 import {
@@ -38,12 +39,13 @@ import { DiagramEditor } from './graph/DiagramEditor';
 import { humanizeMessage } from './graph/flow';
 import { graphsEqual, normalizeGraph, renameOwnSlot, type GraphContext, type VersionInfo, type VersionSlots } from './graph/graph';
 import { createDiagramStore } from './graph/store';
-import { canEditVersion, canFinalizeVersion, canWriteProject } from './permissions';
+import { canEditVersion, canFinalizeVersion, canWriteProject, isAdmin } from './permissions';
 import { SaveDialog } from './SaveDialog';
 import { DatasetSlotsTable, ParameterSlotsTable } from './SlotTables';
 import { AlgorithmEditor } from './sql/AlgorithmEditor';
 import { diagnosticsFromErrors } from './sql/diagnostics';
 import { UsageList } from './UsageList';
+import { useModuleTypeLock } from './useModuleTypeLock';
 
 export const VALIDATE_DEBOUNCE_MS = 600;
 
@@ -92,7 +94,10 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
   const baseDraft = useMemo(() => draftFromVersion(version), [version]);
   const baseGraph = useMemo(() => normalizeGraph(version.graph), [version]);
   const dirty = !draftsEqual(draft, baseDraft) || (kind === 'composite' && !graphsEqual(graph, baseGraph));
-  const editable = canEditVersion(me, moduleType.data?.project, version);
+  // Editing needs the rights and the module type's edit lock (one editor at a time, EMF).
+  const mayEdit = canEditVersion(me, moduleType.data?.project, version);
+  const lock = useModuleTypeLock(version.module_type, mayEdit, me?.username);
+  const editable = mayEdit && lock.state.kind === 'mine';
   const readOnly = !editable;
   // Validating is a POST: the project's modelers and admins (viewers would get 403).
   const canValidate = canWriteProject(me, moduleType.data?.project);
@@ -218,6 +223,16 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
     if (fresh) rebase(fresh);
     setNotice(null);
   };
+  /** After a 412: the server's version becomes the base (its ETag too) and the edits stay, to review and save. */
+  const keepEditsOnLatest = async () => {
+    const fresh = await refetch();
+    if (!fresh) return;
+    setBase(fresh);
+    setConflict(false);
+    setRemoteChanged(false);
+    setNotice('Your edits now apply to the latest saved version: review them and save again.');
+  };
+  const editsText = JSON.stringify(kind === 'composite' ? { ...draft, graph } : draft, null, 2);
 
   // ------------------------------------------------------------------ slots
   const renameOwn = (renamed?: { from: string; to: string }) => {
@@ -327,35 +342,37 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
       {conflict && (
         <div className="ds-notice mt-conflict" role="alert" data-testid="conflict">
           <p>
-            <strong>Someone else saved this version; your edits are kept — copy them, reload, and re-apply.</strong>
+            <strong>Someone else saved this version since you opened it; your save was refused and your edits are kept.</strong>
           </p>
-          <details>
-            <summary>Your edits</summary>
-            <textarea
-              readOnly
-              className="mono mt-edits-copy"
-              rows={10}
-              aria-label="Your edits"
-              value={JSON.stringify({ ...draft, ...(kind === 'composite' ? { graph } : {}) }, null, 2)}
-            />
-          </details>
+          <KeptEdits text={editsText} />
           <div className="ds-form-actions">
-            <button
-              type="button"
-              className="btn"
-              onClick={() =>
-                void navigator.clipboard?.writeText(
-                  kind === 'simple' ? draft.algorithm : JSON.stringify({ ...draft, graph }, null, 2),
-                )
-              }
-            >
-              Copy my edits
+            <button type="button" className="btn btn-primary" onClick={() => void keepEditsOnLatest()}>
+              Keep my edits on their version
             </button>
             <button type="button" className="btn" onClick={() => void reload()}>
               Reload (discards my edits)
             </button>
           </div>
         </div>
+      )}
+      <EditLockBanner
+        state={lock.state}
+        noun="module type"
+        mayEdit={mayEdit}
+        admin={isAdmin(me)}
+        onBreak={() => void lock.breakLock()}
+        onRetake={() => void lock.retake()}
+      />
+      {mayEdit && lock.state.kind === 'theirs' && dirty && (
+        <div className="ds-notice" role="status" data-testid="lock-lost-edits">
+          <p>Your unsaved edits are still shown; copy them before reloading.</p>
+          <KeptEdits text={editsText} />
+        </div>
+      )}
+      {lock.viewers.length > 0 && (
+        <p className="muted mod-presence" data-testid="presence">
+          Also viewing: {lock.viewers.map((v) => v.user_name || v.user).join(', ')}
+        </p>
       )}
       {!conflict && remoteChanged && (
         <div className="ds-notice" role="status">
@@ -547,6 +564,19 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
       )}
       {finalizeOpen && <FinalizeDialog versionId={version.id} onClose={() => setFinalizeOpen(false)} onDone={() => void reload()} />}
     </div>
+  );
+}
+
+/** The user's unsaved edits, to read and copy when they cannot be saved. */
+function KeptEdits({ text }: { text: string }) {
+  return (
+    <details>
+      <summary>Your edits</summary>
+      <textarea readOnly className="mono mt-edits-copy" rows={10} aria-label="Your edits" value={text} />
+      <button type="button" className="btn btn-small" onClick={() => void navigator.clipboard?.writeText(text)}>
+        Copy my edits
+      </button>
+    </details>
   );
 }
 

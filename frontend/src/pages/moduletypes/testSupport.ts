@@ -1,41 +1,8 @@
-/** Test helpers for the module type screens: a fetch stub routed by "METHOD /path" (query apart) and fixtures. */
-import { vi } from 'vitest';
-import type { Me, ModuleType, ModuleTypeVersion } from '../../api/types';
+/** Fixtures for the module type screens' tests (the fetch stub is test/stubApi). */
+import type { EditLock, Me, ModuleType, ModuleTypeVersion } from '../../api/types';
+import { reply, type Reply } from '../../test/stubApi';
 
-export interface Call {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-type Reply = (call: Call) => Response | Promise<Response>;
-
-export function reply(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(body === null ? null : JSON.stringify(body), {
-    status,
-    headers: body === null ? headers : { 'Content-Type': 'application/json', ...headers },
-  });
-}
-
-export function stubApi(routes: Record<string, Reply>): Call[] {
-  const calls: Call[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
-      const url = new URL(String(input), 'http://test');
-      const method = (init.method ?? 'GET').toUpperCase();
-      let body: unknown = init.body ?? null;
-      if (typeof body === 'string') body = JSON.parse(body);
-      const call: Call = { method, path: url.pathname, query: url.searchParams, headers: (init.headers ?? {}) as Record<string, string>, body };
-      calls.push(call);
-      const route = routes[`${method} ${url.pathname}`];
-      return route ? route(call) : reply(404, { code: 'not_found', message: `No stub for ${method} ${url.pathname}`, details: null });
-    }),
-  );
-  return calls;
-}
+export { reply, stubApi, type Call } from '../../test/stubApi';
 
 const user = { id: 1, username: 'modeler', full_name: 'Mona Modeler', email: '' };
 export const modeler: Me = { ...user, role: 'modeler', projects: [{ id: 1, name: 'Demo', role: 'modeler' }] };
@@ -92,3 +59,18 @@ export const emissionType = {
   created_at: '2024-05-01T10:00:00Z',
   dataset_count: 1,
 };
+
+export function editLock(overrides: Partial<EditLock> = {}): EditLock {
+  return { user: 'modeler', user_name: 'Mona Modeler', since: '2024-05-02T10:42:00Z', expires_at: '2024-05-02T10:47:00Z', ...overrides };
+}
+
+/** The edit lock routes of module type `id`: taken by `me` unless `holder` (someone else) has it. */
+export function lockRoutes(id: number, me: Me, holder: EditLock | null = null): Record<string, Reply> {
+  return {
+    [`POST /api/module-types/${id}/lock`]: () =>
+      holder && holder.user !== me.username
+        ? reply(409, { code: 'locked', message: `This module type is being edited by ${holder.user_name}.`, details: { lock: holder } })
+        : reply(200, { lock: editLock({ user: me.username, user_name: me.full_name }) }),
+    [`DELETE /api/module-types/${id}/lock`]: () => reply(204, null),
+  };
+}

@@ -1,0 +1,55 @@
+import type { EditLockState } from '../api/hooks/useEditLock';
+import { lockMessage } from '../pages/modules/lock';
+import { errorMessage } from './ErrorPanel';
+
+interface Props {
+  state: EditLockState;
+  /** What is locked, in words: "module", "module type". */
+  noun: string;
+  /** Whether this user could edit at all (nothing is said otherwise). */
+  mayEdit: boolean;
+  admin: boolean;
+  onBreak: () => void;
+  onRetake: () => void;
+}
+
+/**
+ * What an editor says about its edit lock: someone else's ("Being edited by X since HH:MM", read-only;
+ * admins may break it), a free lock (take it to edit), or a failure. Nothing while this tab holds it.
+ */
+export function EditLockBanner({ state, noun, mayEdit, admin, onBreak, onRetake }: Props) {
+  if (!mayEdit) return null;
+  switch (state.kind) {
+    case 'theirs':
+      return (
+        <div className="ds-notice mod-lock" role="status" data-testid="lock-banner">
+          <strong>{lockMessage(state.lock)}</strong> — the {noun} opens read-only.{' '}
+          {admin && (
+            <button type="button" className="btn btn-small ds-btn-danger" onClick={onBreak}>
+              Break lock
+            </button>
+          )}
+        </div>
+      );
+    case 'idle':
+      return (
+        <div className="ds-notice mod-lock" role="status" data-testid="lock-banner">
+          You are not editing this {noun} (the edit lock is free).{' '}
+          <button type="button" className="btn btn-small" onClick={onRetake}>
+            Edit
+          </button>
+        </div>
+      );
+    case 'error':
+      return (
+        <div className="form-error" role="alert" data-testid="lock-banner">
+          Could not take the edit lock: {errorMessage(state.error)}{' '}
+          <button type="button" className="btn btn-small" onClick={onRetake}>
+            Try again
+          </button>
+        </div>
+      );
+    default:
+      return null;
+  }
+}

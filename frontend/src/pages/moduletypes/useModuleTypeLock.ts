@@ -1,0 +1,41 @@
+import { useCallback } from 'react';
+import { useEditLock } from '../../api/hooks/useEditLock';
+import type { EditLock } from '../../api/types';
+import type { LiveEvent } from '../../live/socket';
+import { useTopic } from '../../live/useTopic';
+import { otherViewers } from '../modules/lock';
+import { usePresence } from '../modules/useModuleLive';
+
+/** The holder announced by a `lock` event of topic `module-type:<id>` (undefined: not a lock event). */
+export function lockOfTypeEvent(event: LiveEvent): EditLock | null | undefined {
+  if (event.type !== 'lock') return undefined;
+  const data = event.data as { lock?: EditLock | null } | null;
+  return data && 'lock' in data ? (data.lock ?? null) : undefined;
+}
+
+/**
+ * The Version Editor's hold on its module type: the edit lock (taken while `enabled`, renewed, released
+ * on leaving; `lock` events of `module-type:<id>` say when someone else takes or breaks it) and who
+ * else has the type open (`presence:module-type:<id>`).
+ */
+export function useModuleTypeLock(moduleTypeId: number, enabled: boolean, me: string | undefined) {
+  const lock = useEditLock('module-types', moduleTypeId, enabled);
+  const { onLockEvent, retake } = lock;
+  const mine = lock.state.kind === 'mine';
+  useTopic(
+    enabled ? `module-type:${moduleTypeId}` : null,
+    useCallback(
+      (event: LiveEvent) => {
+        const holder = lockOfTypeEvent(event);
+        if (holder !== undefined) onLockEvent(holder, me);
+      },
+      [onLockEvent, me],
+    ),
+    // Missed events: renewing says whether the lock is still ours.
+    useCallback(() => {
+      if (mine) void retake();
+    }, [mine, retake]),
+  );
+  const viewers = otherViewers(usePresence('module-type', moduleTypeId), me);
+  return { ...lock, viewers };
+}
