@@ -19,6 +19,7 @@ from bench.harness import ROOT, Harness, log, machine_facts
 BENCHMARKS = [
     "bench.datasets_bench",
     "bench.modules_bench",
+    "bench.modules_bench",
 ]
 
 DOC = ROOT / "docs" / "benchmarks.md"
