@@ -16,14 +16,15 @@ from apps.datasets.models import Dataset, DatasetVersion
 from apps.modules.models import Module
 from apps.runs.models import Run
 
-# Module fields a list or a status computation needs, with what they point to.
-MODULE_RELATIONS = ("creator", "project", "type_version__module_type")
+# What a list or a status computation needs of a module's neighbours. Type versions are prefetched
+# (one query for the distinct ones) rather than joined: a thousand modules share a few versions,
+# whose slots and algorithm would otherwise be sent and decoded once per module.
 RUN_FIELDS = ("id", "module_id", "run_number", "result", "type_version_id", "created_at", "started_at",
               "ended_at", "datasets")
 
 
 def modules_queryset() -> QuerySet[Module]:
-    return Module.objects.select_related(*MODULE_RELATIONS)
+    return Module.objects.select_related("creator", "project").prefetch_related("type_version__module_type")
 
 
 # A JSON value that jsonb_each / jsonb_array_elements can take apart whatever was stored.

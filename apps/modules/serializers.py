@@ -6,12 +6,18 @@ from apps.api.serializers import StrictSerializer
 from apps.modules.models import Module
 from apps.modules.status import StatusReport, compute_statuses
 
+_DATETIME = serializers.DateTimeField()
+
+
+def _iso(value: Any) -> Any:
+    return _DATETIME.to_representation(value) if value is not None else None
+
 
 def run_summary(run: Any) -> dict[str, Any] | None:
     if run is None:
         return None
     return {"id": run.pk, "number": run.run_number, "result": run.result or None,
-            "started_at": run.started_at, "ended_at": run.ended_at}
+            "started_at": _iso(run.started_at), "ended_at": _iso(run.ended_at)}
 
 
 class ModuleSerializer(serializers.ModelSerializer):
@@ -36,7 +42,19 @@ class ModuleSerializer(serializers.ModelSerializer):
                   "last_modified", "revision"]
 
     def to_representation(self, instance: Module) -> dict[str, Any]:
-        data: dict[str, Any] = super().to_representation(instance)
+        """Written out by hand (the fields above stay for the schema): DRF's field machinery costs
+        about 0.1 ms per module, half the budget of a 1,000-module list."""
+        version, creator = instance.type_version, instance.creator
+        data: dict[str, Any] = {
+            "id": instance.pk, "name": instance.name, "description": instance.description,
+            "project": instance.project_id, "project_name": instance.project.name, "creator": creator.username,
+            "creator_name": creator.display_name, "tags": instance.tags, "type_version": version.pk,
+            "type_id": version.module_type_id, "type_name": version.module_type.name,
+            "type_version_number": version.number, "type_kind": version.module_type.kind,
+            "type_version_final": version.is_final, "dataset_bindings": instance.dataset_bindings,
+            "parameter_bindings": instance.parameter_bindings, "keep_internal": instance.keep_internal,
+            "is_final": instance.is_final, "created_at": _iso(instance.created_at),
+            "last_modified": _iso(instance.last_modified), "revision": instance.revision}
         report: StatusReport | None = self.context.get("report")
         if report is None or instance.pk not in report.statuses:
             report = compute_statuses([instance])
