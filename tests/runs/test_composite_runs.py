@@ -115,12 +115,15 @@ def test_an_internal_dataset_is_dropped_after_its_last_reader_unless_kept(
     plain = run_and_wait(outer_module(net), users["modeler"])
     assert plain.result == "SUCCESS", plain.error
     steps = {s.path: s for s in plain.steps.all()}
+    ended = {path: s.ended_at for path, s in steps.items() if s.ended_at is not None}
+    sum_started = steps["sum"].started_at
+    assert len(ended) == 4 and sum_started is not None
     dropped = drops(plain)
     assert set(dropped) == {"inner/s.dst", "inner/c.dst"}
     # inner/s.dst is read only by inner/c: gone before anything after inner/c started
-    assert steps["inner/c"].ended_at <= dropped["inner/s.dst"].at <= steps["sum"].started_at
+    assert ended["inner/c"] <= dropped["inner/s.dst"].at <= sum_started
     # inner/c.dst is read by sum and add: gone only once both finished
-    assert dropped["inner/c.dst"].at >= max(steps["sum"].ended_at, steps["add"].ended_at)
+    assert dropped["inner/c.dst"].at >= max(ended["sum"], ended["add"])
     internal = [d for s in steps.values() for d in s.datasets if d["internal"]]
     assert internal and not any(Dataset.objects.filter(pk=d["dataset"]).exists() or table_exists(d["dataset"])
                                 for d in internal)
