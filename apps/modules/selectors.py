@@ -59,7 +59,9 @@ def _upstream_sql() -> str:
 
 def upstream_modules(*, module_ids: list[int]) -> list[Module]:
     """The modules (not among `module_ids`) whose outputs feed them, directly or not. One query."""
-    return list(modules_queryset().filter(pk__in=RawSQL(_upstream_sql(), [module_ids, module_ids])))
+    # Joined, not prefetched: always exactly one query, whether or not there are any.
+    joined = Module.objects.select_related("creator", "project", "type_version__module_type")
+    return list(joined.filter(pk__in=RawSQL(_upstream_sql(), [module_ids, module_ids])))
 
 
 def affected_module_ids(*, module_ids: Iterable[int] = (), dataset_ids: Iterable[int] = (),
