@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useCreateDataset } from '../../api/hooks/useCreateDataset';
 import { useDatasetTypes } from '../../api/hooks/useDatasetTypes';
 import type { Dataset, ProjectMembership } from '../../api/types';
+import { ModalActions, ProjectSelect, TextAreaField, TextField } from '../../components/FormFields';
 import { Dialog } from './Dialog';
 import { FormErrors } from './FormErrors';
 import { KeywordsEditor } from './KeywordsEditor';
@@ -43,10 +44,7 @@ export function NewDatasetDialog({ projects, onClose, onCreated, defaultProject 
   return (
     <Dialog title="New dataset" onClose={onClose} wide>
       <form onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="ds-name">Name</label>
-          <input id="ds-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
-        </div>
+        <TextField id="ds-name" label="Name" value={name} onChange={setName} required maxLength={200} />
         <div className="ds-field-row">
           <div className="field">
             <label htmlFor="ds-type">Dataset type</label>
@@ -59,33 +57,13 @@ export function NewDatasetDialog({ projects, onClose, onCreated, defaultProject 
               ))}
             </select>
           </div>
-          <div className="field">
-            <label htmlFor="ds-project">Project</label>
-            <select id="ds-project" value={projectId} onChange={(e) => setProjectId(e.target.value)} required>
-              {projects.length === 0 && <option value="">No project you can write to</option>}
-              {projects.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <ProjectSelect id="ds-project" projects={projects} value={projectId} onChange={setProjectId} />
         </div>
         {typeId && <TypeColumns columns={types.data?.find((t) => String(t.id) === typeId)?.columns ?? []} />}
-        <div className="field">
-          <label htmlFor="ds-description">Description</label>
-          <textarea id="ds-description" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </div>
+        <TextAreaField id="ds-description" label="Description" value={description} onChange={setDescription} rows={2} />
         <KeywordsEditor rows={keywordRows} onChange={setKeywordRows} />
         <FormErrors error={types.error ?? create.error} extra={localErrors} />
-        <div className="ds-modal-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={create.isPending || !name.trim()}>
-            Create dataset
-          </button>
-        </div>
+        <ModalActions submitLabel="Create dataset" disabled={create.isPending || !name.trim()} onCancel={onClose} />
       </form>
     </Dialog>
   );

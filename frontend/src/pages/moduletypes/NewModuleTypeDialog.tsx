@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useCreateModuleType } from '../../api/hooks/useCreateModuleType';
 import type { ModuleType, ModuleTypeKind, ProjectMembership } from '../../api/types';
+import { ModalActions, parseTags, ProjectSelect, TextAreaField, TextField } from '../../components/FormFields';
 import { Dialog } from '../datasets/Dialog';
 import { FormErrors } from '../datasets/FormErrors';
 
@@ -9,10 +10,6 @@ interface Props {
   projects: ProjectMembership[];
   onClose: () => void;
   onCreated: (created: ModuleType) => void;
-}
-
-export function parseTags(text: string): string[] {
-  return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
 }
 
 export function NewModuleTypeDialog({ kind, projects, onClose, onCreated }: Props) {
@@ -34,38 +31,12 @@ export function NewModuleTypeDialog({ kind, projects, onClose, onCreated }: Prop
   return (
     <Dialog title={kind === 'simple' ? 'New simple module type' : 'New composite module type'} onClose={onClose} wide>
       <form onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="mt-new-name">Name</label>
-          <input id="mt-new-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
-        </div>
-        <div className="field">
-          <label htmlFor="mt-new-project">Project</label>
-          <select id="mt-new-project" value={projectId} onChange={(e) => setProjectId(e.target.value)} required>
-            {projects.length === 0 && <option value="">No project you can write to</option>}
-            {projects.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="mt-new-description">Description</label>
-          <textarea id="mt-new-description" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="mt-new-tags">Tags (comma separated)</label>
-          <input id="mt-new-tags" value={tags} onChange={(e) => setTags(e.target.value)} />
-        </div>
+        <TextField id="mt-new-name" label="Name" value={name} onChange={setName} required maxLength={200} />
+        <ProjectSelect id="mt-new-project" projects={projects} value={projectId} onChange={setProjectId} />
+        <TextAreaField id="mt-new-description" label="Description" value={description} onChange={setDescription} />
+        <TextField id="mt-new-tags" label="Tags (comma separated)" value={tags} onChange={setTags} />
         <FormErrors error={create.error} />
-        <div className="ds-modal-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={create.isPending || !name.trim() || !projectId}>
-            Create
-          </button>
-        </div>
+        <ModalActions submitLabel="Create" disabled={create.isPending || !name.trim() || !projectId} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useNewTypeFromVersion } from '../../api/hooks/useNewTypeFromVersion';
 import type { ModuleType } from '../../api/types';
+import { ModalActions, TextField } from '../../components/FormFields';
 import { Dialog } from '../datasets/Dialog';
 import { FormErrors } from '../datasets/FormErrors';
 
@@ -26,19 +27,9 @@ export function NewTypeFromVersionDialog({
     <Dialog title="New type from version" onClose={onClose}>
       <form onSubmit={submit}>
         <p className="muted">The new module type's version 0 is a copy of this version.</p>
-        <div className="field">
-          <label htmlFor="mt-new-type-name">Name of the new module type</label>
-          <input id="mt-new-type-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
-        </div>
+        <TextField id="mt-new-type-name" label="Name of the new module type" value={name} onChange={setName} required maxLength={200} />
         <FormErrors error={create.error} />
-        <div className="ds-modal-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={create.isPending || !name.trim()}>
-            Create type
-          </button>
-        </div>
+        <ModalActions submitLabel="Create type" disabled={create.isPending || !name.trim()} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -6,10 +6,10 @@ import { useModuleType } from '../../api/hooks/useModuleType';
 import { useUpdateModuleType } from '../../api/hooks/useUpdateModuleType';
 import type { ModuleType, ModuleTypeVersionSummary } from '../../api/types';
 import { ErrorPanel } from '../../components/ErrorPanel';
+import { parseTags, TextAreaField, TextField } from '../../components/FormFields';
 import { FormErrors } from '../datasets/FormErrors';
 import { formatDateTime } from './format';
 import { latestVersion } from './list';
-import { parseTags } from './NewModuleTypeDialog';
 import { NewTypeFromVersionDialog } from './NewTypeFromVersionDialog';
 import { canRemoveType, canRemoveVersion, canWriteProject } from './permissions';
 import { RemoveTypeDialog } from './RemoveTypeDialog';
@@ -205,18 +205,9 @@ function EditTypeForm({ moduleType, onDone }: { moduleType: ModuleType; onDone: 
   };
   return (
     <form onSubmit={submit} className="mt-edit-type" aria-label="Edit module type">
-      <div className="field">
-        <label htmlFor="mt-edit-name">Name</label>
-        <input id="mt-edit-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
-      </div>
-      <div className="field">
-        <label htmlFor="mt-edit-description">Description</label>
-        <textarea id="mt-edit-description" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor="mt-edit-tags">Tags (comma separated)</label>
-        <input id="mt-edit-tags" value={tags} onChange={(e) => setTags(e.target.value)} />
-      </div>
+      <TextField id="mt-edit-name" label="Name" value={name} onChange={setName} required maxLength={200} />
+      <TextAreaField id="mt-edit-description" label="Description" value={description} onChange={setDescription} rows={2} />
+      <TextField id="mt-edit-tags" label="Tags (comma separated)" value={tags} onChange={setTags} />
       <FormErrors error={update.error} />
       <div className="ds-form-actions">
         <button type="submit" className="btn btn-primary" disabled={update.isPending || !name.trim()}>
