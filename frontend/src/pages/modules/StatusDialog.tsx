@@ -36,7 +36,7 @@ export function StatusDialog({ moduleName, status, loading, error, onClose }: Pr
       )}
       <div className="ds-modal-actions">
         <button type="button" className="btn btn-primary" onClick={onClose}>
-          Close
+          OK
         </button>
       </div>
     </Dialog>
