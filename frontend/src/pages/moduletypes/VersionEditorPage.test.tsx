@@ -141,6 +141,7 @@ describe('Version Editor (simple type)', () => {
     expect(await screen.findByText(/Your edits now apply to the latest saved version/)).toBeInTheDocument();
     expect(screen.queryByTestId('conflict')).not.toBeInTheDocument();
     expect(screen.getByLabelText('Version name')).toHaveValue('Initial Version (mine)');
+    expect(screen.getByLabelText('Version description')).toHaveValue('theirs');
     await user.click(screen.getByRole('button', { name: 'Save' }));
     await user.type(screen.getByLabelText('Revision note'), 'mine again');
     await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Save' }));

@@ -27,6 +27,7 @@ import {
   isUsed,
   newDatasetSlot,
   newParameterSlot,
+  rebaseDraft,
   slotProblems,
   updateBody,
   usedByFromError,
@@ -223,10 +224,13 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
     if (fresh) rebase(fresh);
     setNotice(null);
   };
-  /** After a 412: the server's version becomes the base (its ETag too) and the edits stay, to review and save. */
+  /** After a 412: the server's version becomes the base (its ETag too); what I changed is replayed on it. */
   const keepEditsOnLatest = async () => {
     const fresh = await refetch();
     if (!fresh) return;
+    setDraft(rebaseDraft(draft, baseDraft, draftFromVersion(fresh.version)));
+    const theirGraph = normalizeGraph(fresh.version.graph);
+    if (kind === 'composite' && graphsEqual(graph, baseGraph)) store.getState().reset(theirGraph);
     setBase(fresh);
     setConflict(false);
     setRemoteChanged(false);

@@ -7,6 +7,7 @@ import {
   mergeUsedBy,
   newDatasetSlot,
   newParameterSlot,
+  rebaseDraft,
   slotProblems,
   updateBody,
   usedByFromError,
@@ -69,5 +70,15 @@ describe('version draft', () => {
     expect(usedByFromError(new ApiError(412, 'precondition_failed', 'x'))).toBeNull();
     expect(usedByFromError(new Error('x'))).toBeNull();
     expect(mergeUsedBy([{ modules: [{ id: 1, name: 'M' }], composites: [] }, null, { modules: [{ id: 1, name: 'M' }], composites: [] }]).modules).toHaveLength(1);
+  });
+});
+
+describe('rebaseDraft', () => {
+  it('keeps the fields I changed and takes the others from their version', () => {
+    const base = draftFromVersion(typeVersion());
+    const mine = { ...base, name: 'Mine', algorithm: 'PERFORM 1;' };
+    const theirs = { ...base, description: 'Theirs', algorithm: 'PERFORM 2;' };
+    expect(rebaseDraft(mine, base, theirs)).toEqual({ ...base, name: 'Mine', description: 'Theirs', algorithm: 'PERFORM 1;' });
+    expect(rebaseDraft(base, base, theirs)).toEqual(theirs);
   });
 });

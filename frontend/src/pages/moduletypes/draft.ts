@@ -49,6 +49,18 @@ export function draftsEqual(a: VersionDraft, b: VersionDraft): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/**
+ * My edits replayed on someone else's newer version (after a 412): each field I changed since my base
+ * keeps my value, every other field takes theirs. A field both changed is mine (I see it and save it).
+ */
+export function rebaseDraft(mine: VersionDraft, myBase: VersionDraft, theirs: VersionDraft): VersionDraft {
+  const out = { ...theirs } as Record<keyof VersionDraft, unknown>;
+  for (const key of Object.keys(mine) as (keyof VersionDraft)[]) {
+    if (JSON.stringify(mine[key]) !== JSON.stringify(myBase[key])) out[key] = mine[key];
+  }
+  return out as unknown as VersionDraft;
+}
+
 /** The PATCH body: the whole draft (and, for composites, the whole graph with positions) at once. */
 export function updateBody(
   kind: ModuleTypeKind,
