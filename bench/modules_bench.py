@@ -32,7 +32,7 @@ CHANGES = 30
 GAP_SECONDS = 0.3
 LIST_TARGET_MS = 200.0
 LATENCY_TARGET_MS = 200.0
-NEWER = re.compile(r"has a newer version \((\d+)\)")
+NEWER = re.compile(r"has a newer final version \((\d+)\)")
 
 
 # --- the app side (run in a subprocess with the bench app's environment) -------------------------------
@@ -86,7 +86,7 @@ def app_seed(n_modules: int) -> dict[str, Any]:
 
     from apps.accounts.models import User
     from apps.datasets.models import Dataset
-    from apps.datasets.services import dataset_create, dataset_import
+    from apps.datasets.services import dataset_create, dataset_import, version_finalize
     from apps.modules.models import Module
     from apps.runs.models import Run
 
@@ -119,8 +119,8 @@ def app_seed(n_modules: int) -> dict[str, Any]:
     owner = demo.creator
     probe_data = dataset_create(name="Bench probe input", dataset_type=Dataset.objects.get(pk=source_row["dataset"])
                                 .dataset_type, project=demo.project, creator=owner)
-    dataset_import(dataset=probe_data, user=owner,
-                   stream=io.BytesIO(b"fuel_type,pollutant,year,emission_factor,comments\nCoal,NOx,2016,1,x\n"))
+    version_finalize(version=dataset_import(dataset=probe_data, user=owner, stream=io.BytesIO(
+        b"fuel_type,pollutant,year,emission_factor,comments\nCoal,NOx,2016,1,x\n")))
     probe = Module.objects.create(
         name="Bench probe", project=demo.project, creator=owner, type_version=demo.type_version,
         dataset_bindings={**demo.dataset_bindings, source_row["placeholder"]: {"dataset": probe_data.pk,
@@ -160,22 +160,24 @@ def app_queries() -> dict[str, Any]:
 
 
 def app_changes(dataset_id: int, count: int, gap: float) -> None:
-    """Imports `count` new versions of the probe dataset, one at a time; prints each commit's time."""
+    """Imports and finalizes `count` new versions of the probe dataset, one per transaction; prints each
+    commit's time."""
     import io
 
     from django.db import transaction
 
     from apps.accounts.models import User
     from apps.datasets.models import Dataset
-    from apps.datasets.services import dataset_import
+    from apps.datasets.services import dataset_import, version_finalize
 
     user = User.objects.get(username="modeler")
     for _ in range(count):
         committed: list[float] = []
         with transaction.atomic():
             transaction.on_commit(lambda stamps=committed: stamps.append(time.time()))  # type: ignore[misc]
-            version = dataset_import(dataset=Dataset.objects.get(pk=dataset_id), user=user, stream=io.BytesIO(
-                b"fuel_type,pollutant,year,emission_factor,comments\nCoal,NOx,2016,2,y\n"))
+            version = version_finalize(version=dataset_import(
+                dataset=Dataset.objects.get(pk=dataset_id), user=user, stream=io.BytesIO(
+                    b"fuel_type,pollutant,year,emission_factor,comments\nCoal,NOx,2016,2,y\n")))
         print(json.dumps({"version": version.number, "committed": committed[0]}), flush=True)
         time.sleep(gap)
 
@@ -311,15 +313,15 @@ def build_section(listed: dict[str, Any], queries: dict[str, Any], live: dict[st
         "executed: the demo module, three in four of the others with a SUCCESS run, one in ten reading the "
         "demo module's output (so status follows upstream modules), and a probe module. Status is computed "
         "afresh on every request (no cache), in a fixed number of queries.",
-        "- List: `GET /api/modules/` as the admin over HTTP with a token (daphne, loopback), after one warm-up "
+        "- List: `GET /api/modules/` as the admin over HTTP with a token (the harness's web server, loopback), after one warm-up "
         "request. Query counts come from Django's test client with `CaptureQueriesContext` in a separate "
         "process against the same databases (the same request with `search` narrowing it to 10 modules).",
         f"- Live: {CLIENTS} autobahn WebSocket clients (one viewer session) subscribe to `modules`; a separate "
-        f"process imports {CHANGES} new versions of the probe module's input (bound without version) through "
-        f"the real service, {GAP_SECONDS} s apart. The commit time is taken by an on_commit callback "
+        f"process imports and finalizes {CHANGES} new versions of the probe module's input (bound without "
+        f"version, i.e. the latest final one), each in one transaction, through the real services, {GAP_SECONDS} s apart. The commit time is taken by an on_commit callback "
         "registered before the service's own hooks; the arrival time when a client's `onMessage` runs. "
         "Both clocks are the same machine's `time.time()`. The latency therefore includes the status "
-        "recomputation of the affected modules, Redis INCR + channels_redis group_send, daphne and the "
+        "recomputation of the affected modules, Redis INCR + channels_redis group_send, the web server and the "
         "clients' event loop (all 50 on one Python thread, so the last client's delivery waits for the others').",
     ]
     return Section(KEY, TITLE, rows=rows, notes=notes)

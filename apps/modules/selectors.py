@@ -125,10 +125,11 @@ class DatasetFacts:
     versions: dict[int, VersionFacts] = field(default_factory=dict)
 
     def version_a_run_reads(self) -> int | None:
-        """For an IN binding without a version, the version a run would read now. It must agree with
-        the runner (apps.datasets.selectors.version_of(number=None): the newest published version),
-        or a module that has just run would look OutOfDate."""
-        return max(self.versions) if self.versions else None
+        """For an IN binding without a version, the version a run would read now: the latest final
+        one (as apps.runs.planning resolves it; they must agree, or a module that has just run would
+        look OutOfDate). None when there is no final version (the runner then refuses to run)."""
+        finals = [n for n, v in self.versions.items() if v.is_final]
+        return max(finals) if finals else None
 
 
 def _producer(keywords: Any) -> int | None:

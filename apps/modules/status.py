@@ -77,9 +77,9 @@ def _input_problems(slot: dict[str, Any], binding: Any, datasets: Mapping[int, s
         return [_problem("wrong_dataset_type", f"Input {placeholder}: {_q(facts.name)} is not of the slot's "
                          "dataset type.", placeholder)]
     version = binding.get("version")
-    if version is None and not facts.versions:
-        return [_problem("missing_version", f"Input {placeholder}: {_q(facts.name)} has no version yet.",
-                         placeholder)]
+    if version is None and facts.version_a_run_reads() is None:
+        return [_problem("missing_version", f"Input {placeholder}: {_q(facts.name)} has no final version yet (the "
+                         "binding asks for the latest final one).", placeholder)]
     if version is not None and version not in facts.versions:
         return [_problem("missing_version", f"Input {placeholder}: {_q(facts.name)} has no version {version}.",
                          placeholder)]
@@ -158,8 +158,8 @@ def _input_reasons(module: Module, row: dict[str, Any], facts: selectors.Dataset
     if isinstance(binding, dict) and binding.get("dataset") == facts.id and binding.get("version") is None:
         latest = facts.version_a_run_reads()
         if latest is not None and latest != number:
-            return [Reason("input_modified", f"Input {placeholder}: {_q(facts.name)} has a newer version ({latest}) "
-                           f"than version {number}, read by the last run.")]
+            return [Reason("input_modified", f"Input {placeholder}: {_q(facts.name)} has a newer final version "
+                           f"({latest}) than version {number}, read by the last run.")]
     return []
 
 

@@ -102,10 +102,12 @@ def test_a_newer_version_matters_only_to_a_binding_without_version(module: Modul
     record_run(module)
     record_run(latest)
     assert status_of(latest) == ("UpToDate", [])
-    version_create(dataset=source(), base_number=0, user=owner)
+    newer = version_create(dataset=source(), base_number=0, user=owner)
+    assert status_of(latest) == ("UpToDate", [])  # the binding means the latest *final* version
+    version_finalize(version=newer)
     assert status_of(module) == ("UpToDate", [])  # bound to version 0 explicitly
     assert status_of(latest) == ("OutOfDate", ["input_modified"])
-    assert '"Emission Factors 2016" has a newer version (1)' in reasons_of(latest)[0]["message"]
+    assert '"Emission Factors 2016" has a newer final version (1)' in reasons_of(latest)[0]["message"]
 
 
 def test_a_missing_input(module: Module) -> None:
