@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { apiDelete, apiPost, isApiError } from '../client';
+import { apiDelete, apiPost, CSRF_HEADER_NAME, getCsrfToken, isApiError } from '../client';
 import type { EditLock } from '../types';
 
 /** Which kind of object is locked: `/api/modules/{id}/lock` or `/api/module-types/{id}/lock`. */
@@ -84,6 +84,22 @@ export function useEditLock(target: LockTarget, id: number, enabled: boolean) {
       letGo(key, () => void releaseLock(target, id).catch(() => undefined));
     };
   }, [target, id, enabled, acquire]);
+
+  // Closing the tab or a full page load runs no React cleanup: release with a request that outlives the page.
+  useEffect(() => {
+    if (!mine) return;
+    const onHide = () => {
+      const token = getCsrfToken();
+      void fetch(`/api/${target}/${id}/lock`, {
+        method: 'DELETE',
+        keepalive: true,
+        credentials: 'same-origin',
+        headers: token ? { [CSRF_HEADER_NAME]: token } : {},
+      }).catch(() => undefined);
+    };
+    window.addEventListener('pagehide', onHide);
+    return () => window.removeEventListener('pagehide', onHide);
+  }, [mine, target, id]);
 
   useEffect(() => {
     if (!mine) return;

@@ -1,0 +1,70 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { setUnauthorizedHandler } from '../api/client';
+import { FakeWebSocket } from '../test/fakeWebSocket';
+import { json, renderApp } from '../test/renderApp';
+import { modeler, stubApi } from './datasets/testSupport';
+import { moduleFixture } from './modules/testSupport';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  setUnauthorizedHandler(null);
+});
+
+const stale = moduleFixture({ id: 1, name: 'Emission Factors +15%' });
+const fresh = moduleFixture({ id: 2, name: 'Other module', status: 'UpToDate', reasons: [] });
+
+describe('Module Manager', () => {
+  it('turns a badge green from a live status event, without refetching the list', { timeout: 20_000 }, async () => {
+    const calls = stubApi({
+      'GET /api/me': () => json(200, modeler),
+      'GET /api/module-types': () => json(200, []),
+      'GET /api/modules': () => json(200, [stale, fresh]),
+    });
+    renderApp('/modules');
+    const row = await screen.findByTestId('module-row-1');
+    expect(within(row).getByTestId('module-status')).toHaveTextContent('OutOfDate');
+    expect(within(screen.getByTestId('module-row-2')).getByTestId('module-status')).toHaveTextContent('UpToDate');
+
+    const socket = FakeWebSocket.latest();
+    act(() => socket.serverOpen());
+    await waitFor(() => expect(socket.takeSent()).toContainEqual({ action: 'subscribe', topic: 'modules' }));
+    const listCalls = calls.filter((c) => c.path === '/api/modules').length;
+    act(() => {
+      socket.serverSend({ type: 'subscribed', topic: 'modules', seq: 0 });
+      socket.serverSend({ topic: 'modules', seq: 1, type: 'status', data: { module: 1, status: 'UpToDate', reasons: [] } });
+    });
+    await waitFor(() => expect(within(row).getByTestId('module-status')).toHaveAttribute('data-status', 'UpToDate'));
+    expect(calls.filter((c) => c.path === '/api/modules')).toHaveLength(listCalls);
+  });
+
+  it('sends the filters to the API and brings the selected OutOfDate modules up to date', { timeout: 20_000 }, async () => {
+    const calls = stubApi({
+      'GET /api/me': () => json(200, modeler),
+      'GET /api/module-types': () => json(200, []),
+      'GET /api/modules': () => json(200, [stale, fresh]),
+      'POST /api/modules/bring-up-to-date': () => json(202, { runs: [{ id: 20, module: 1, run_number: 2 }] }),
+    });
+    const user = userEvent.setup();
+    const { router } = renderApp('/modules?status=OutOfDate&composite=false');
+    await screen.findByTestId('module-row-1');
+    expect(calls.find((c) => c.path === '/api/modules')!.query.toString()).toBe('composite=false&status=OutOfDate');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Final' }), 'true');
+    await waitFor(() => expect(router.state.location.search).toBe('?composite=false&final=true&status=OutOfDate'));
+
+    const bring = screen.getByRole('button', { name: /Bring up to date/ });
+    expect(bring).toBeDisabled();
+    await user.click(screen.getByRole('checkbox', { name: 'Select Emission Factors +15%' }));
+    await user.click(screen.getByRole('checkbox', { name: 'Select Other module' }));
+    // Only the OutOfDate one is brought up to date; two selected make Compare possible.
+    expect(screen.getByRole('button', { name: 'Compare' })).toBeEnabled();
+    await user.click(screen.getByRole('button', { name: 'Bring up to date (1)' }));
+    expect(await screen.findByRole('status')).toHaveTextContent('Bringing 1 module up to date: 1 run queued in dependency order.');
+    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ modules: [1] });
+
+    await user.click(screen.getByRole('button', { name: 'Compare' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/modules/compare'));
+    expect(router.state.location.search).toBe('?first=1&second=2');
+  });
+});
