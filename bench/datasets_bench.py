@@ -1,7 +1,7 @@
 """Datasets: CSV import and export through the HTTP API against `psql \\copy`, the row viewer's page
 time at any depth of a 5,000,000-row version, and the web process's peak RSS per file size.
 
-Ours is always the real path: daphne on loopback, token auth, the multipart upload parsed by Django,
+Ours is always the real path: uvicorn on loopback, token auth, the multipart upload parsed by Django,
 then `COPY ... FROM STDIN` into the dataset's table (record_id bigserial PK + mb_version/mb_deleted);
 the export is `GET /export` read to the end. Baselines run in the same workspace database."""
 
@@ -221,6 +221,7 @@ def io_size(h: Harness, app: App, api: Api, label: str, path: Path, n_rows: int,
         "identical": len(digests) == 1, "export_bytes": next(iter(digests))[0],
         "idle_hwm": idle_hwm, "hwm": peak_rss(app.web_pid), "rss_now": proc_status(app.web_pid)["VmRSS"],
         "worker_cpu": cpu_seconds(app.worker_pid) - worker_cpu, "dataset": datasets[0],
+        "worker_hwm": peak_rss(app.worker_pid),
     }
 
 
@@ -264,7 +265,7 @@ def analyzed(ws_url: str, dataset_id: int) -> bool:
 
 def viewer(h: Harness, app: App, api: Api, path: Path, results: dict[str, Any]) -> None:
     """Imports 5M rows through the API on a fresh web process, then times 100-row pages at ~10 depths:
-    first as the import leaves the table, then after an ANALYZE (which the app does not run itself)."""
+    one round right after the import (which ends with an ANALYZE of its own), then the steady state."""
     app.restart_web()
     api.client = app.client(USER)
     client = api.client
@@ -296,7 +297,7 @@ def viewer(h: Harness, app: App, api: Api, path: Path, results: dict[str, Any]) 
     start_query = f"{select} ORDER BY record_id LIMIT 100"
     middle_query = f"{select} AND record_id > {first_id - 1 + (total - 100) // 2} ORDER BY record_id LIMIT 100"
 
-    # 1. As the import leaves the table (autovacuum may or may not have analyzed it by now).
+    # 1. As the import leaves the table (the app analyzes it at the end of the import).
     was_analyzed = analyzed(h.ws_url, dataset_id)
     raw_server: dict[str, list[float]] = {}
     raw_client: list[float] = []
@@ -305,14 +306,12 @@ def viewer(h: Harness, app: App, api: Api, path: Path, results: dict[str, Any]) 
     log(f"viewer as imported (analyzed: {was_analyzed}): median "
         f"{median(v for vs in raw_server.values() for v in vs):.1f} ms")
 
-    # 2. After ANALYZE: the steady state once statistics exist.
-    with psycopg.connect(h.ws_url, autocommit=True) as conn:
-        conn.execute(f"ANALYZE mb_data.ds_{dataset_id}")
+    # 2. The steady state: more rounds over the same positions (the bench runs no ANALYZE itself).
     server: dict[str, list[float]] = {}
     client_ms: list[float] = []
     viewer_pass(client, rows_path, positions, VIEWER_ROUNDS, server, client_ms)
     plan, exec_ms = explain(h.ws_url, middle_query, runs=5)
-    log(f"viewer after ANALYZE: median {median(v for vs in server.values() for v in vs):.1f} ms")
+    log(f"viewer, steady state: median {median(v for vs in server.values() for v in vs):.1f} ms")
     me = [client.get("/api/me").server_ms or 0.0 for _ in range(20)]
     results["viewer"] = {
         "server": server, "client_ms": client_ms, "me_ms": me, "cursor_ok": cursor_ok, "total": total,
@@ -372,20 +371,25 @@ def build_section(results: dict[str, Any]) -> Section:
     med_raw, med = median(raw), median(all_server)
     page_desc = (f"Viewer: 100-row page at {VIEWER_POSITIONS} positions (start … end) of a "
                  f"{fmt_int(view['total'])}-row version, server time (Server-Timing)")
-    rows.append(Row(f"{page_desc}, after `ANALYZE` of the table (steady state); median of {len(all_server)} "
+    rows.append(Row(f"{page_desc}, steady state ({VIEWER_ROUNDS} rounds); median of {len(all_server)} "
                     f"requests", f"{med:.1f} ms (p90 {percentile(all_server, 0.9):.1f}, max {max(all_server):.1f})",
                     "—", "—", "≤ 30 ms", verdict(med <= 30)))
-    rows.append(Row(f"{page_desc}, right after the API import (table "
-                    f"{'already auto-analyzed' if view['was_analyzed'] else 'not analyzed yet'}, plan: "
+    rows.append(Row(f"{page_desc}, first round right after the API import (table "
+                    f"{'analyzed by the import' if view['was_analyzed'] else 'NOT analyzed'}, plan: "
                     f"{scan_node(view['raw_plan'])}); median of {len(raw)} requests",
                     f"{med_raw:.1f} ms (max {max(raw):.1f})", "—", "—", "(info; ≤ 30 ms)", ""))
 
     grows = big["hwm"] - small["hwm"]
     rss_ok = grows <= 32 * (1 << 20)
-    rows.append(Row("Web process (daphne) peak RSS (VmHWM) after 100k import+export → after 1M import+export "
+    rows.append(Row("Web process (uvicorn) peak RSS (VmHWM) after 100k import+export → after 1M import+export "
                     "(fresh process per size)", f"{fmt_mib(small['hwm'])} → {fmt_mib(big['hwm'])} "
                     f"({grows / (1 << 20):+,.1f} MiB)", f"idle: {fmt_mib(small['idle_hwm'])}", "—",
                     "does not grow with file size (±32 MiB)", verdict(rss_ok)))
+    worker_grows = big["worker_hwm"] - small["worker_hwm"]
+    rows.append(Row("Worker process (Celery) peak RSS after the 100k phase → after the 1M phase (same process)",
+                    f"{fmt_mib(small['worker_hwm'])} → {fmt_mib(big['worker_hwm'])} "
+                    f"({worker_grows / (1 << 20):+,.1f} MiB)", "—", "—", "does not grow with file size (±32 MiB)",
+                    verdict(worker_grows <= 32 * (1 << 20))))
     huge = results["huge_import"]
     rows.append(Row(f"Web process peak RSS after a 5M-row import ({fmt_mib(huge['bytes'])} upload, fresh process)",
                     fmt_mib(huge["hwm"]), "—", "—", "(info)", ""))
@@ -401,8 +405,8 @@ def build_section(results: dict[str, Any]) -> Section:
         rows.append(Row("Export 1M: `psql \\copy (the app's export query) TO STDOUT`, rows/s", fmt_int(shaped),
                         fmt_int(rate(big["rows"], big["base_out"])),
                         f"{shaped / rate(big['rows'], big['base_out']):.2f}×", "(info: the query's share)", ""))
-    rows.append(Row("Viewer SQL execution (EXPLAIN ANALYZE): first page before ANALYZE; middle page after "
-                    "(median of 5)", f"{view['raw_exec_ms']:.2f} ms; {view['exec_ms']:.2f} ms", "—", "—",
+    rows.append(Row("Viewer SQL execution (EXPLAIN ANALYZE): first page right after the import; middle page "
+                    "in the steady state (median of 5)", f"{view['raw_exec_ms']:.2f} ms; {view['exec_ms']:.2f} ms", "—", "—",
                     "(info)", ""))
     rows.append(Row("`GET /api/me` server time, median of 20 (auth + middleware floor)",
                     f"{median(view['me_ms']):.1f} ms", "—", "—", "(info)", ""))
@@ -417,7 +421,7 @@ def build_section(results: dict[str, Any]) -> Section:
         "quoted commas, doubled quotes, an embedded newline, non-ASCII, NULLs and empty strings). "
         f"The {SMALL // 1000}k file is its own file; the 5M upload is the 1M file's rows five times, streamed.",
         "- Ours (import) = wall time of `POST /api/datasets/{id}/import` (multipart, streamed by the client "
-        "from disk over loopback to daphne) until the 201 response, each into a new dataset (version 0). "
+        "from disk over loopback to uvicorn) until the 201 response, each into a new dataset (version 0). "
         "Baseline = wall time of `psql -c \"\\copy plain FROM file WITH (FORMAT csv, HEADER)\"` into a fresh "
         "table with the same 6 columns and nothing else, in the same workspace database; ours and psql "
         "runs are interleaved. Throughput ratio = ours rows/s ÷ psql rows/s.",
@@ -431,23 +435,23 @@ def build_section(results: dict[str, Any]) -> Section:
         "expected 100 rows. Cursors are built in the server's format "
         f"(checked against the API's own `next`: {'same' if view['cursor_ok'] else 'DIFFERENT'}). "
         f"Server ms per position right after the import (1 round): {raw_position}. "
-        f"After ANALYZE ({VIEWER_ROUNDS} rounds), median per position: {per_position}. Client round trip "
+        f"Steady state ({VIEWER_ROUNDS} rounds), median per position: {per_position}. Client round trip "
         f"median {median(view['client_ms']):.1f} ms.",
         f"- Where the 1M import time goes (median run): {wall:.2f} s wall, of which {server:.2f} s inside Django "
-        f"(Server-Timing: multipart parsing to a temp file + COPY + bookkeeping) and {wall - server:.2f} s "
-        "before the view runs (upload into daphne, daphne handing the body to Django, Django spooling it to "
-        "a temp file).",
+        f"(Server-Timing: multipart parsing to a temp file + COPY + ANALYZE + bookkeeping) and "
+        f"{wall - server:.2f} s before the view runs (upload into uvicorn, which hands the body to Django as "
+        "it arrives; Django spools it to a temp file).",
         f"- The Celery worker is not involved in import or export (the web process runs both); its CPU time "
         f"during the 100k and 1M phases: {small['worker_cpu']:.2f} s and {big['worker_cpu']:.2f} s (no task ran; "
         "idle housekeeping only).",
         "",
-        "Viewer plan of the first page right after the import (before ANALYZE):",
+        "Viewer plan of the first page right after the import:",
         "",
         "```",
         *view["raw_plan"],
         "```",
         "",
-        "Viewer plan of the middle page after ANALYZE:",
+        "Viewer plan of the middle page in the steady state:",
         "",
         "```",
         *view["plan"],

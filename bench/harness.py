@@ -347,7 +347,7 @@ class App:
         log_path = self.logs / f"web-{self._web_starts}.log"
         self.web = subprocess.Popen(
             [str(VENV_BIN / "uvicorn"), "project.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-             "--lifespan", "off", "--no-access-log"],
+             "--lifespan", "off", "--timeout-keep-alive", "75", "--no-access-log"],
             cwd=ROOT, env=self.env, stdout=log_path.open("w"), stderr=subprocess.STDOUT)
         _wait_until_serving(self.url, self.web, log_path)
 

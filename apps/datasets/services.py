@@ -1,8 +1,11 @@
 """Writes for dataset types, datasets and versions. Django rows and workspace tables change together:
 the workspace transaction commits inside the Django one, so a failure on either side leaves nothing."""
 
+import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, BinaryIO
 
 from django.conf import settings
@@ -25,6 +28,9 @@ PROGRESS_STEP = 0.01
 PROGRESS_MAX_SECONDS = 0.5
 PROGRESS_MIN_SECONDS = 0.05
 PROGRESS_STEP_UNKNOWN_SIZE = 1024 * 1024
+
+Publish = Callable[[str, str, dict[str, Any]], Any]
+logger = logging.getLogger(__name__)
 
 
 def _column_problems(columns: Any) -> list[str]:
@@ -142,7 +148,7 @@ def _writable_version(dataset: Dataset, number: int) -> DatasetVersion:
 
 
 def progress_reporter(*, dataset_id: int, total: int | None, clock: Callable[[], float] = time.monotonic,
-                      publish: Callable[[str, str, dict[str, Any]], Any] = publish_now) -> Callable[[int], None]:
+                      publish: Publish = publish_now) -> Callable[[int], None]:
     """Publishes `import_progress` every ~1% of the file or 0.5 s, whichever comes first (but not
     more often than every 50 ms), so a progress bar moves smoothly without flooding the live layer."""
     step = max(1, int(total * PROGRESS_STEP)) if total else PROGRESS_STEP_UNKNOWN_SIZE
@@ -158,6 +164,42 @@ def progress_reporter(*, dataset_id: int, total: int | None, clock: Callable[[],
     return report
 
 
+@contextmanager
+def published_in_background(publish: Publish) -> Iterator[Publish]:
+    """A `publish` that returns at once: a thread of its own sends the latest event offered (older
+    ones not yet sent are dropped), so an import never waits on the live layer. On exit the
+    latest event is sent, then the thread ends."""
+    pending: list[tuple[str, str, dict[str, Any]]] = []
+    changed, closed = threading.Condition(), threading.Event()
+
+    def offer(topic: str, kind: str, data: dict[str, Any]) -> None:
+        with changed:
+            pending[:] = [(topic, kind, data)]
+            changed.notify()
+
+    def run() -> None:
+        while True:
+            with changed:
+                changed.wait_for(lambda: bool(pending) or closed.is_set())
+                if not pending:
+                    return
+                event = pending.pop()
+            try:
+                publish(*event)
+            except Exception:  # progress is a nicety: never fail or stall an import over it
+                logger.warning("import progress event not sent", exc_info=True)
+
+    thread = threading.Thread(target=run, name="mb-progress", daemon=True)
+    thread.start()
+    try:
+        yield offer
+    finally:
+        with changed:
+            closed.set()
+            changed.notify()
+        thread.join(timeout=5)
+
+
 @transaction.atomic
 def dataset_import(*, dataset: Dataset, user: User, stream: BinaryIO, size: int | None = None,
                    version_number: int | None = None, mode: str = "replace", version_name: str = "") -> DatasetVersion:
@@ -170,9 +212,9 @@ def dataset_import(*, dataset: Dataset, user: User, stream: BinaryIO, size: int 
         version = _writable_version(dataset, version_number)
     else:
         version = _new_version_for_import(dataset, user, mode, version_name, now)
-    with workspace() as conn:
+    with published_in_background(publish_now) as publish, workspace() as conn:
         added = storage.copy_csv(conn, dataset.pk, dataset.dataset_type.column_specs, version.number, stream,
-                                 on_progress=progress_reporter(dataset_id=dataset.pk, total=size))
+                                 on_progress=progress_reporter(dataset_id=dataset.pk, total=size, publish=publish))
         version.row_count = storage.count_rows(conn, dataset.pk, version.path) if mode == "append" or \
             version_number is not None else added
         storage.analyze_table(conn, dataset.pk)  # fresh statistics: the viewer's plans from the first page

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 
-from apps.datasets.services import progress_reporter
+from apps.datasets.services import progress_reporter, published_in_background
 from apps.engine.storage import iterate_in_thread
 
 
@@ -97,3 +97,29 @@ def test_a_consumer_that_stops_early_stops_the_producer() -> None:
     assert closed.wait(timeout=5)
     time.sleep(0.1)
     assert len(produced) <= 2 + 4 + 1  # it never read far ahead of the consumer
+
+
+def test_background_publishing_sends_the_latest_event_and_never_blocks() -> None:
+    sent: list[int] = []
+    gate = threading.Event()
+
+    def slow_publish(topic: str, kind: str, data: dict[str, Any]) -> None:
+        gate.wait(timeout=5)
+        sent.append(data["n"])
+
+    with published_in_background(slow_publish) as publish:
+        started = time.monotonic()
+        for n in range(1, 101):
+            publish("dataset:1", "import_progress", {"n": n})
+        assert time.monotonic() - started < 0.5  # the publisher is stuck, the importer is not
+        gate.set()
+    assert sent[-1] == 100  # the last one always goes out before the import commits
+    assert len(sent) < 100  # stale ones were dropped
+
+
+def test_a_failing_publisher_does_not_fail_the_import() -> None:
+    def broken(topic: str, kind: str, data: dict[str, Any]) -> None:
+        raise ConnectionError("redis is down")
+
+    with published_in_background(broken) as publish:
+        publish("dataset:1", "import_progress", {"n": 1})

@@ -87,7 +87,7 @@ def live_url(app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
     url = f"http://127.0.0.1:{port}"
     web_log, worker_log = logs / "web.log", logs / "worker.log"
     web = subprocess.Popen([str(BIN / "uvicorn"), "project.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-                            "--lifespan", "off", "--no-access-log"],
+                            "--lifespan", "off", "--timeout-keep-alive", "75", "--no-access-log"],
                            cwd=ROOT, env=app_env, stdout=web_log.open("w"), stderr=subprocess.STDOUT)
     worker = subprocess.Popen([str(BIN / "celery"), "-A", "project", "worker", "--pool=solo", "--loglevel=WARNING"],
                               cwd=ROOT, env=app_env, stdout=worker_log.open("w"), stderr=subprocess.STDOUT)
