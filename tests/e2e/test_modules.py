@@ -98,6 +98,19 @@ def test_module_runs_turns_out_of_date_live_and_is_brought_up_to_date(page: Page
     expect(history_row).to_contain_text("modeler")
     module_url = page.url
 
+    # History Details: the log with levels, the exact scripts, the datasets read and written (links).
+    history_row.get_by_role("link", name="Run 1").click()
+    expect(page.get_by_role("heading", name=f"Run 1 of {name}", level=1)).to_be_visible()
+    expect(page.get_by_test_id("run-result")).to_have_text("SUCCESS")
+    expect(page.get_by_test_id("run-log")).to_contain_text("Run finished: SUCCESS.")
+    expect(page.get_by_test_id("run-datasets").get_by_role("link", name=DEMO_DATASET)).to_be_visible()
+    expect(page.get_by_test_id("run-parameters")).to_contain_text("1.2")
+    page.get_by_text("User script").first.click()
+    expect(page.get_by_test_id("run-steps")).to_contain_text("INSERT INTO")
+    page.go_back()
+    expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
+    expect(page.get_by_test_id("lock-banner")).to_have_count(0)
+
     # Another browser (another user) imports a new version of the input: OutOfDate with the reason, no reload.
     csv = tmp_path / "factors.csv"
     csv.write_text("fuel_type,pollutant,year,emission_factor,comments\nCoal,NOx,2017,0.9,new\n", encoding="utf-8")
@@ -120,7 +133,7 @@ def test_module_runs_turns_out_of_date_live_and_is_brought_up_to_date(page: Page
     page.get_by_role("button", name="Status", exact=True).click()
     dialog = page.get_by_role("dialog", name="Module status")
     expect(dialog.get_by_test_id("status-reasons")).to_contain_text(
-        f'Input {INPUT}: "{DEMO_DATASET}" has a newer version (1) than version 0')
+        re.compile(rf'Input {INPUT}: "{DEMO_DATASET}" has a newer (final )?version \(1\) than version 0'))
     dialog.get_by_role("button", name="OK").click()
 
     # Module Manager: select it (OutOfDate) and bring it up to date; the badge turns green live.

@@ -16,5 +16,7 @@ export function useRun(id: number) {
     queryKey: runQueryKey(id),
     queryFn: ({ signal }) => fetchRun(id, signal),
     enabled: Number.isFinite(id),
+    // A record of a run still going is out of date as soon as it arrives: fetch it again when shown.
+    staleTime: (query) => (query.state.data && query.state.data.result ? 15_000 : 0),
   });
 }

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { moduleDetailKey, moduleQueryKey, type ModuleWithEtag } from '../../api/hooks/useModule';
 import { moduleHistoryKey } from '../../api/hooks/useModuleHistory';
 import { moduleStatusKey } from '../../api/hooks/useModuleStatus';
+import { runQueryKey } from '../../api/hooks/useRun';
 import type { EditLock, ModuleStatus, PresenceViewer } from '../../api/types';
 import { useTopic } from '../../live/useTopic';
 import { lockOfEvent, type StatusEvent } from './live';
@@ -39,6 +40,9 @@ export function useModuleLive(id: number, onLock: (lock: EditLock | null) => voi
           void queryClient.invalidateQueries({ queryKey: moduleDetailKey(id) });
           void queryClient.invalidateQueries({ queryKey: moduleHistoryKey(id) });
           void queryClient.invalidateQueries({ queryKey: moduleStatusKey(id) });
+          if (typeof (event.data as { run?: unknown })?.run === 'number') {
+            void queryClient.invalidateQueries({ queryKey: runQueryKey((event.data as { run: number }).run) });
+          }
           return;
         case 'lock': {
           const lock = lockOfEvent(event);
