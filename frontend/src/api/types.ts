@@ -566,6 +566,8 @@ export interface RemovalPlanOutput {
   name: string;
   removable: boolean;
   used_by: string[];
+  /** Why it stays, when it is not removable. */
+  reason?: string;
 }
 
 export interface RemovalPlan {

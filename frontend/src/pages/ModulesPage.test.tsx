@@ -68,3 +68,49 @@ describe('Module Manager', () => {
     expect(router.state.location.search).toBe('?first=1&second=2');
   });
 });
+
+describe('removing a module', () => {
+  it('lists the consequences from the removal plan and can remove the unused outputs', { timeout: 20_000 }, async () => {
+    const calls = stubApi({
+      'GET /api/me': () => json(200, modeler),
+      'GET /api/module-types': () => json(200, []),
+      'GET /api/modules': () => json(200, [stale]),
+      'GET /api/modules/1/removal-plan': () =>
+        json(200, {
+          allowed: true,
+          outputs: [
+            { dataset: 30, name: 'EF +15% #4', removable: true, used_by: [] },
+            { dataset: 31, name: 'EF +15% #5', removable: false, used_by: ['Downstream'], reason: 'Used by Downstream.' },
+          ],
+        }),
+      'DELETE /api/modules/1': () => json(204, null),
+    });
+    const user = userEvent.setup();
+    renderApp('/modules');
+    await user.click(await screen.findByRole('button', { name: 'Remove Emission Factors +15%' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Remove module' });
+    const outputs = await within(dialog).findByTestId('removal-outputs');
+    expect(outputs).toHaveTextContent('EF +15% #4 — not used elsewhere');
+    expect(outputs).toHaveTextContent('EF +15% #5 — kept: Used by Downstream.');
+    await user.click(within(dialog).getByRole('checkbox', { name: /Also remove the 1 output dataset nothing else uses/ }));
+    await user.click(within(dialog).getByRole('button', { name: 'Remove' }));
+    expect(await screen.findByRole('status')).toHaveTextContent('Emission Factors +15% was removed.');
+    const del = calls.find((c) => c.method === 'DELETE')!;
+    expect(del.query.get('remove_outputs')).toBe('true');
+  });
+
+  it('says why when the plan refuses', { timeout: 20_000 }, async () => {
+    stubApi({
+      'GET /api/me': () => json(200, modeler),
+      'GET /api/module-types': () => json(200, []),
+      'GET /api/modules': () => json(200, [stale]),
+      'GET /api/modules/1/removal-plan': () => json(200, { allowed: false, reason: 'Only an admin can remove a final module.', outputs: [] }),
+    });
+    const user = userEvent.setup();
+    renderApp('/modules');
+    await user.click(await screen.findByRole('button', { name: 'Remove Emission Factors +15%' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Remove module' });
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('Only an admin can remove a final module.');
+    expect(within(dialog).queryByRole('button', { name: 'Remove' })).not.toBeInTheDocument();
+  });
+});

@@ -60,7 +60,9 @@ export function RemoveModuleDialog({ module, onClose, onRemoved }: { module: Mod
                 {o.removable ? (
                   <span className="muted">— not used elsewhere; removed (and purged) if you choose so below.</span>
                 ) : (
-                  <span className="muted">— kept: used by {o.used_by.length ? o.used_by.join(', ') : 'other parts of the application'}.</span>
+                  <span className="muted">
+                    — kept: {o.reason ?? `used by ${o.used_by.length ? o.used_by.join(', ') : 'other parts of the application'}.`}
+                  </span>
                 )}
               </li>
             ))}
