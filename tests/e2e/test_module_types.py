@@ -4,9 +4,11 @@ connect, a refused connection, save and reload), and an admin finalizes a versio
 
 import re
 import uuid
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.conftest import log_in
 
@@ -46,6 +48,7 @@ def _center(locator: Locator) -> tuple[float, float]:
 
 def _drag(page: Page, source: Locator, target: Locator) -> None:
     """A pointer drag from one port handle to another, as a user connects them."""
+    page.get_by_test_id("diagram").evaluate("e => e.scrollIntoView({block: 'center'})")
     sx, sy = _center(source)
     tx, ty = _center(target)
     page.mouse.move(sx, sy)
@@ -189,3 +192,310 @@ def test_admin_finalizes_a_version_and_sees_it_read_only(page: Page) -> None:
     page.reload()
     expect(page.get_by_test_id("final-badge")).to_be_visible()
     expect(page.get_by_test_id("revision-notes")).to_contain_text("Finalized")
+
+
+# ------------------------------------------------------------------------------------------ API set-up
+
+def _api(page: Page, method: str, path: str, data: object = None) -> Any:
+    """The app's API with the logged-in browser's session (the set-up a test does not click through)."""
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.fetch(path, method=method, data=data, headers={"X-CSRFToken": token})
+    assert response.ok, f"{method} {path}: {response.status} {response.text()}"
+    return response.json() if response.status != 204 else None
+
+
+def _demo_ids(page: Page) -> tuple[int, int]:
+    """(the Demo project, the Emission Factors dataset type)."""
+    project = next(p["id"] for p in _api(page, "GET", "/api/me")["projects"] if p["name"] == "Demo")
+    dtype = next(t["id"] for t in _api(page, "GET", "/api/dataset-types") if t["name"] == "Emission Factors")
+    return project, dtype
+
+
+def _simple_type(page: Page, name: str, description: str = "") -> dict[str, Any]:
+    project, dtype = _demo_ids(page)
+    return _api(page, "POST", "/api/module-types", {  # type: ignore[no-any-return]
+        "name": name, "kind": "simple", "project": project, "description": description,
+        "version": {"dataset_slots": [{"placeholder": "src", "mode": "IN", "dataset_type": dtype},
+                                      {"placeholder": "dst", "mode": "OUT", "dataset_type": dtype}],
+                    "algorithm": "INSERT INTO ${dst} SELECT * FROM ${src};"}})
+
+
+def _composite_using(page: Page, name: str, version_id: int) -> dict[str, Any]:
+    project, _ = _demo_ids(page)
+    return _api(page, "POST", "/api/module-types", {  # type: ignore[no-any-return]
+        "name": name, "kind": "composite", "project": project,
+        "version": {"graph": {"submodules": [{"id": 1, "name": "step", "version": version_id,
+                                              "position": {"x": 0, "y": 0}}], "connections": []}}})
+
+
+def _open_version(page: Page, version_id: int) -> None:
+    page.goto(f"/module-type-versions/{version_id}")
+    expect(page.get_by_label("Version name")).to_be_visible()
+
+
+def _logged_in_page(browser: Browser, live_url: str, username: str) -> Page:
+    context = browser.new_context(base_url=live_url, viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    log_in(page, username)
+    expect(page.get_by_test_id("user-name")).to_be_visible()
+    return page
+
+
+@pytest.fixture
+def admin_page(browser: Browser, live_url: str) -> Iterator[Page]:
+    """A second browser (its own cookies) where the admin works."""
+    page = _logged_in_page(browser, live_url, "admin")
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def second_modeler_page(browser: Browser, live_url: str) -> Iterator[Page]:
+    """The same modeler on another machine (a second browser context)."""
+    page = _logged_in_page(browser, live_url, "modeler")
+    yield page
+    page.context.close()
+
+
+# ------------------------------------------------------------------------------------------ flows
+
+def test_manager_search_new_versions_new_type_and_removal(page: Page) -> None:
+    uid = uuid.uuid4().hex[:8]
+    log_in(page, "modeler")
+    expect(page.get_by_test_id("user-name")).to_have_text("Mona Modeler")
+    alpha = _simple_type(page, f"E2E alpha {uid}", description=f"first of {uid}")
+    _simple_type(page, f"E2E beta {uid}")
+
+    page.goto("/module-types")
+    search = page.get_by_label("Search module types")
+    search.fill(uid)
+    table = page.get_by_test_id("module-types-table")
+    expect(table.get_by_role("link", name=re.compile(uid))).to_have_count(2)
+    search.fill(f"alpha {uid}")
+    expect(table.get_by_role("link", name=re.compile(uid))).to_have_count(1)
+    page.get_by_label("Kind").select_option("composite")
+    expect(page.get_by_text("No module type matches these filters.")).to_be_visible()
+    page.get_by_label("Kind").select_option("")
+
+    # Version Manager: a new version from the latest, then one from version 0.
+    page.get_by_test_id(f"module-type-E2E alpha {uid}").get_by_role("button", name="Versions").click()
+    expect(page.get_by_role("heading", name=f"E2E alpha {uid}", level=1)).to_be_visible()
+    page.get_by_role("button", name="New version").click()
+    expect(page.get_by_role("heading", name=f"E2E alpha {uid} — version 1")).to_be_visible()
+    page.goto(f"/module-types/{alpha['id']}")
+    page.get_by_label("Select version 0").check()
+    page.get_by_role("button", name="New version").click()
+    expect(page.get_by_role("heading", name=f"E2E alpha {uid} — version 2")).to_be_visible()
+    expect(page.get_by_test_id("revision-notes")).to_contain_text("Copied from version 0")
+
+    # A new module type from version 1.
+    page.goto(f"/module-types/{alpha['id']}")
+    page.get_by_label("Select version 1").check()
+    page.get_by_role("button", name="New type from version").click()
+    dialog = page.get_by_role("dialog", name="New type from version")
+    dialog.get_by_label("Name of the new module type").fill(f"E2E gamma {uid}")
+    dialog.get_by_role("button", name="Create type").click()
+    expect(page.get_by_role("heading", name=f"E2E gamma {uid}", level=1)).to_be_visible()
+    expect(page.get_by_test_id("version-row-0")).to_be_visible()
+
+    # Remove version 2 after the confirmation.
+    page.goto(f"/module-types/{alpha['id']}")
+    page.get_by_label("Select version 2").check()
+    page.get_by_role("button", name="Remove version").click()
+    dialog = page.get_by_role("dialog", name="Remove version")
+    expect(dialog).to_contain_text("version 2")
+    dialog.get_by_role("button", name="Remove").click()
+    expect(page.get_by_test_id("version-row-2")).to_have_count(0)
+    expect(page.get_by_test_id("version-row-1")).to_be_visible()
+
+
+def _node_transforms(page: Page) -> dict[str, str]:
+    """Each diagram node's place in flow coordinates (React Flow's translate, whatever the zoom)."""
+    return page.locator(".react-flow__node").evaluate_all(
+        "nodes => Object.fromEntries(nodes.map(n => [n.dataset.id, n.style.transform]))")  # type: ignore[no-any-return]
+
+
+def test_composite_palette_drop_refusals_copy_paste_errors_and_exact_reload(page: Page) -> None:
+    uid = uuid.uuid4().hex[:8]
+    name = f"E2E drop {uid}"
+    log_in(page, "modeler")
+    expect(page.get_by_test_id("user-name")).to_have_text("Mona Modeler")
+    other_type = _api(page, "POST", "/api/dataset-types", {
+        "name": f"Other {uid}", "description": "", "columns": [{"name": "x", "sql_type": "integer"}]})
+    _new_type(page, "composite", name)
+
+    # The composite's own inputs: an optional one of the right type, a required one of another type.
+    page.get_by_role("button", name="Add dataset").click()
+    page.get_by_label("Dataset 1 placeholder").fill("maybe")
+    page.get_by_label("Dataset 1 type").select_option(label="Emission Factors")
+    page.get_by_label("Dataset 1 optional").check()
+    page.get_by_role("button", name="Add dataset").click()
+    page.get_by_label("Dataset 2 placeholder").fill("other")
+    page.get_by_label("Dataset 2 type").select_option(label=other_type["name"])
+
+    # A submodule dropped from the palette onto the diagram.
+    page.get_by_test_id(f"palette-{DEMO_TYPE}-v0").drag_to(page.get_by_test_id("diagram"),
+                                                            target_position={"x": 120, "y": 60})
+    node = page.get_by_test_id(f"node-{DEMO_TYPE}")
+    expect(node).to_be_visible()
+    expect(node.locator(".mt-node-header")).to_have_css("background-color", "rgb(59, 111, 182)")  # submodule 1's
+    expect(page.get_by_test_id("node-Inputs")).to_have_css("background-color", "rgb(255, 255, 255)")
+    expect(node.locator(".mt-handle-dataset").first).to_be_visible()
+    expect(node.locator(".mt-handle-parameter").first).to_be_visible()
+
+    # Validation draws its errors on the node and on the port they concern.
+    expect(page.get_by_test_id(f"node-errors-{DEMO_TYPE}")).to_contain_text("input_emission_factors_dataset")
+    expect(page.get_by_test_id(f"port-{DEMO_TYPE}-in-input_emission_factors_dataset")).to_have_class(
+        re.compile("mt-port-error"))
+
+    # Refused connections say why.
+    target = page.get_by_test_id(f"handle-{DEMO_TYPE}-in-input_emission_factors_dataset")
+    _drag(page, page.get_by_test_id("handle-Inputs-out-maybe"), target)
+    expect(page.get_by_test_id("diagram-message")).to_contain_text("Cannot connect the optional")
+    _drag(page, page.get_by_test_id("handle-Inputs-out-other"), target)
+    expect(page.get_by_test_id("diagram-message")).to_contain_text("their dataset types differ")
+    expect(page.locator(".react-flow__edge")).to_have_count(0)
+
+    # Copy and paste the submodule, then delete the copy.
+    node.locator(".mt-node-header").click()
+    page.get_by_role("button", name="Copy", exact=True).click()
+    page.get_by_role("button", name="Paste", exact=True).click()
+    copy = page.get_by_test_id(f"node-{DEMO_TYPE} 2")
+    expect(copy).to_be_visible()
+    page.get_by_role("button", name=f"Delete {DEMO_TYPE} 2").click()
+    expect(copy).to_have_count(0)
+
+    # Move the composite's own Inputs node, zoom to fit, save, reload: everything where it was.
+    header = page.get_by_test_id("node-Inputs").locator(".mt-node-header")
+    page.get_by_test_id("diagram").evaluate("e => e.scrollIntoView({block: 'center'})")
+    x, y = _center(header)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 60, y + 90, steps=6)
+    page.mouse.up()
+    page.get_by_role("button", name="Zoom to fit").click()
+    before = _node_transforms(page)
+    _save(page, "Dropped from the palette")
+    page.reload()
+    expect(page.get_by_test_id(f"node-{DEMO_TYPE}")).to_be_visible()
+    expect(page.locator(".react-flow__node")).to_have_count(3)
+    assert _node_transforms(page) == before
+    expect(page.get_by_text("Unsaved changes")).to_have_count(0)
+
+
+def test_updating_a_used_version_asks_to_confirm_and_lists_its_users(page: Page) -> None:
+    uid = uuid.uuid4().hex[:8]
+    log_in(page, "modeler")
+    expect(page.get_by_test_id("user-name")).to_have_text("Mona Modeler")
+    step = _simple_type(page, f"E2E used {uid}")
+    _composite_using(page, f"E2E user {uid}", step["versions"][0]["id"])
+
+    _open_version(page, step["versions"][0]["id"])
+    page.get_by_label("Version description").fill("now documented")
+    page.get_by_role("button", name="Save", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Save version")
+    dialog.get_by_label("Revision note").fill("Document it")
+    dialog.get_by_role("button", name="Save", exact=True).click()
+    confirm = page.get_by_role("dialog", name="Update a version in use?")
+    expect(confirm.get_by_test_id("dependents-list")).to_contain_text(f"E2E user {uid} v0")
+    confirm.get_by_role("button", name="Save anyway").click()
+    expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("revision-notes")).to_contain_text("Document it")
+
+
+def test_admin_finalizes_a_composite_with_its_submodule_and_removes_types(page: Page) -> None:
+    uid = uuid.uuid4().hex[:8]
+    log_in(page, "admin")
+    expect(page.get_by_test_id("user-role")).to_have_text("Admin")
+    step = _simple_type(page, f"E2E sub {uid}")
+    whole = _composite_using(page, f"E2E whole {uid}", step["versions"][0]["id"])
+    lonely = _simple_type(page, f"E2E lonely {uid}")
+
+    # Removing a used type is refused, after a confirmation that listed who uses it.
+    page.goto("/module-types")
+    page.get_by_label("Search module types").fill(f"E2E sub {uid}")
+    page.get_by_test_id(f"module-type-E2E sub {uid}").get_by_role("button", name="Remove").click()
+    dialog = page.get_by_role("dialog", name="Remove module type")
+    expect(dialog.get_by_test_id("usage-list")).to_contain_text(f"E2E whole {uid} v0")
+    dialog.get_by_role("button", name="Remove").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("used by")
+    dialog.get_by_role("button", name="Cancel").click()
+
+    # An unused one goes.
+    page.get_by_label("Search module types").fill(f"E2E lonely {uid}")
+    page.get_by_test_id(f"module-type-E2E lonely {uid}").get_by_role("button", name="Remove").click()
+    dialog = page.get_by_role("dialog", name="Remove module type")
+    expect(dialog).to_contain_text("No module or composite module type uses it.")
+    dialog.get_by_role("button", name="Remove").click()
+    expect(page.get_by_test_id(f"module-type-E2E lonely {uid}")).to_have_count(0)
+    assert lonely["id"] not in [t["id"] for t in _api(page, "GET", "/api/module-types")]
+
+    # Finalizing the composite lists and finalizes its submodule's version too.
+    _open_version(page, whole["versions"][0]["id"])
+    page.get_by_role("button", name="Finalize…").click()
+    dialog = page.get_by_role("dialog", name="Finalize version")
+    plan = dialog.get_by_test_id("finalize-plan")
+    expect(plan).to_contain_text(f"E2E whole {uid} v0")
+    expect(plan).to_contain_text(f"E2E sub {uid} v0")
+    dialog.get_by_role("button", name="Finalize 2 versions").click()
+    expect(page.get_by_test_id("final-badge")).to_be_visible()
+    _open_version(page, step["versions"][0]["id"])
+    expect(page.get_by_test_id("final-badge")).to_be_visible()
+    expect(page.get_by_test_id("revision-notes")).to_contain_text(f"Finalized while finalizing E2E whole {uid} version 0")
+    expect(page.get_by_label("Version name")).to_be_disabled()
+
+
+def test_a_stale_save_shows_the_conflict_and_keeps_the_edits(page: Page, second_modeler_page: Page) -> None:
+    uid = uuid.uuid4().hex[:8]
+    log_in(page, "modeler")
+    expect(page.get_by_test_id("user-name")).to_have_text("Mona Modeler")
+    version_id = _simple_type(page, f"E2E race {uid}")["versions"][0]["id"]
+    other = second_modeler_page
+    for p in (page, other):
+        _open_version(p, version_id)
+        expect(p.get_by_label("Version name")).to_be_enabled()
+
+    page.get_by_label("Version name").fill("Mine")
+    other.get_by_label("Version description").fill("Theirs")
+    _save(other, "their change")
+
+    page.get_by_role("button", name="Save", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Save version")
+    dialog.get_by_label("Revision note").fill("my change")
+    dialog.get_by_role("button", name="Save", exact=True).click()
+    conflict = page.get_by_test_id("conflict")
+    expect(conflict).to_contain_text("your save was refused and your edits are kept")
+    expect(page.get_by_label("Version name")).to_have_value("Mine")
+
+    conflict.get_by_role("button", name="Keep my edits on their version").click()
+    expect(page.get_by_label("Version description")).to_have_value("Theirs")
+    expect(page.get_by_label("Version name")).to_have_value("Mine")
+    _save(page, "my change, again")
+    page.reload()
+    expect(page.get_by_label("Version name")).to_have_value("Mine")
+    expect(page.get_by_label("Version description")).to_have_value("Theirs")
+    expect(page.get_by_test_id("revision-notes")).to_contain_text("their change")
+
+
+def test_the_edit_lock_between_a_modeler_and_an_admin(page: Page, admin_page: Page) -> None:
+    uid = uuid.uuid4().hex[:8]
+    log_in(page, "modeler")
+    expect(page.get_by_test_id("user-name")).to_have_text("Mona Modeler")
+    version_id = _simple_type(page, f"E2E lock {uid}")["versions"][0]["id"]
+    _open_version(page, version_id)
+    expect(page.get_by_label("Version name")).to_be_enabled()
+    page.get_by_label("Version name").fill("Unsaved by Mona")
+
+    _open_version(admin_page, version_id)
+    banner = admin_page.get_by_test_id("lock-banner")
+    expect(banner).to_contain_text(re.compile(r"Being edited by Mona Modeler since \d\d:\d\d"))
+    expect(admin_page.get_by_label("Version name")).to_be_disabled()
+    expect(page.get_by_test_id("presence")).to_contain_text("Ada Admin")
+
+    banner.get_by_role("button", name="Break lock").click()
+    expect(admin_page.get_by_label("Version name")).to_be_enabled()
+    expect(page.get_by_test_id("lock-banner")).to_contain_text("Being edited by Ada Admin")
+    expect(page.get_by_label("Version name")).to_be_disabled()
+    expect(page.get_by_label("Version name")).to_have_value("Unsaved by Mona")
+    expect(page.get_by_test_id("lock-lost-edits")).to_be_visible()
