@@ -141,3 +141,16 @@ def test_version_and_type_edits_matrix(clients: dict[str, APIClient], project: P
     assert_permission_matrix(clients, "GET", f"{version_url(created)}/finalize-plan",
                              allowed={"viewer", "modeler", "admin"})
     assert clients["modeler"].put(url, {}, format="json").status_code == 405
+
+
+def test_create_and_palette_matrix(clients: dict[str, APIClient], project: Project, dtype: DatasetType) -> None:
+    body = {"name": "Made", "kind": "simple", "project": project.pk, "version": slots(dtype)}
+    assert_permission_matrix(clients, "POST", "/api/module-types", data=body, allowed={"modeler", "admin"},
+                             ok_status=201)
+    unknown = clients["modeler"].post("/api/module-types", {**body, "name": "Elsewhere", "project": 999999},
+                                      format="json")
+    assert (unknown.status_code, unknown.json()["details"]) == (400, {"project": ["Unknown project."]})
+    palette = clients["viewer"].get("/api/module-type-versions?kind=simple&final=false").json()
+    assert [(v["module_type_name"], v["number"]) for v in palette] == [("Made", 0)]
+    assert clients["stranger"].get("/api/module-type-versions").json() == []
+    assert clients["modeler"].delete("/api/module-types").status_code == 405
