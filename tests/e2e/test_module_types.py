@@ -107,6 +107,16 @@ def test_modeler_writes_a_simple_type_with_completion_and_inline_errors(page: Pa
     expect(page.get_by_test_id("validation-status")).to_have_text("valid")
     expect(diagnostic).to_have_count(0)
 
+    # A syntax error (PostgreSQL's own parser, through pglast) is shown where it is too.
+    page.keyboard.press("Enter")
+    page.keyboard.type("SELEC 1;")
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("validation-errors")).to_contain_text("line 3, column 1")
+    expect(diagnostic).to_have_text("SELEC")
+    for _ in range(len("SELEC 1;") + 1):
+        page.keyboard.press("Backspace")
+    expect(page.get_by_test_id("validation-status")).to_have_text("valid")
+
     _save(page, "Counts the scaled factors")
     page.reload()
     expect(page.get_by_test_id("revision-notes")).to_contain_text("Counts the scaled factors")
