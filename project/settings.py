@@ -129,7 +129,9 @@ SPECTACULAR_SETTINGS = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_PREFIX}:asgi"},
+        # redis-py 8 defaults socket_timeout to 5 s, shorter than channels_redis' 5 s blocking pop:
+        # idle WebSockets would be torn down every 5 s (django/channels_redis#422).
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}], "prefix": f"{REDIS_PREFIX}:asgi"},
     }
 }
 
