@@ -69,6 +69,10 @@ def write_doc(modules: list[ModuleType], fresh: dict[str, str], facts: list[str]
 
 def main(argv: list[str]) -> int:
     modules = [importlib.import_module(name) for name in BENCHMARKS]
+    if {"-h", "--help"} & set(argv):
+        print(__doc__)
+        print("\nKnown benchmarks:", ", ".join(f"{m.KEY} ({m.TITLE})" for m in modules))
+        return 0
     wanted = set(argv) or {m.KEY for m in modules}
     unknown = wanted - {m.KEY for m in modules}
     if unknown:
