@@ -18,7 +18,7 @@ from bench.harness import ROOT, Harness, log, machine_facts
 # Add new benchmark modules here, in the order they should run and appear.
 BENCHMARKS = [
     "bench.datasets_bench",
-    "bench.modules_bench",
+    "bench.runs_bench",
     "bench.modules_bench",
 ]
 

@@ -20,6 +20,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -195,12 +196,18 @@ def _database_of(dsn: str) -> str:
     return urlsplit(dsn).path.lstrip("/")
 
 
+AdminConnection = Callable[[], AbstractContextManager[psycopg.Connection[Any]]]
+
+
 class Sandbox:
     """One run step. Use `with Sandbox(...) as box:`; teardown runs whatever happens."""
 
-    def __init__(self, admin_dsn: str, plan: SandboxPlan) -> None:
+    def __init__(self, admin_dsn: str, plan: SandboxPlan, *, admin: AdminConnection | None = None) -> None:
+        """`admin`: where setup and teardown get their app-role connection (e.g. a pool's; a
+        connection costs ~10 ms, twice per step); by default a fresh one to `admin_dsn`."""
         self.admin_dsn = admin_dsn
         self.plan = plan
+        self._admin = admin
         self._password = secrets.token_urlsafe(24)
         self.setup_script = ""
         self.teardown_script = ""
@@ -214,23 +221,26 @@ class Sandbox:
 
     def setup(self) -> None:
         statements = setup_statements(self.plan, password=self._password, database=_database_of(self.admin_dsn))
-        with psycopg.connect(self.admin_dsn) as conn:
+        with self._admin_connection(autocommit=False) as conn:
             self.setup_script = ";\n".join(s.as_string(conn) for s in statements).replace(
                 self._password, "********") + ";"
             with conn.transaction():
                 _serialize_catalog_writes(conn)
-                for statement in statements:
-                    conn.execute(statement)
+                conn.execute(sql.SQL(";\n").join(statements))  # one round trip
 
     def teardown(self) -> None:
         statements = teardown_statements(self.plan)
-        with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
+        with self._admin_connection(autocommit=True) as conn:
             self.teardown_script = ";\n".join(s.as_string(conn) for s in statements) + ";"
             terminate_backends(conn, self.plan.role)
             with conn.transaction():
                 _serialize_catalog_writes(conn)
-                for statement in statements:
-                    conn.execute(statement)
+                conn.execute(sql.SQL(";\n").join(statements))
+
+    def _admin_connection(self, *, autocommit: bool) -> AbstractContextManager[psycopg.Connection[Any]]:
+        if self._admin is not None:
+            return self._admin()
+        return psycopg.connect(self.admin_dsn, autocommit=autocommit)
 
     def run(self, script: str, *, cancel: threading.Event | None = None,
             on_notice: Callable[[str, str], None] | None = None) -> StepResult:

@@ -115,7 +115,9 @@ def reserve_internal(*, run: Run, key: str, dataset_type: DatasetType) -> Pendin
                                      description=f"Internal dataset {key} of module {module.name}", pending_run=run)
     with workspace() as conn:
         storage.create_table(conn, dataset.pk, dataset_type.column_specs)
-    version = _reserve_version(dataset, run, run.user)
+    version = DatasetVersion.objects.create(  # version 0 of a dataset nobody else can see yet
+        dataset=dataset, number=0, name=f"{module.name} run {run.run_number}", path=[0], creator=run.user,
+        last_modified=timezone.now(), pending_run=run)
     return PendingOutput(key.rpartition(".")[2], dataset, version, created_dataset=True, output_method="INTERNAL",
                          internal_key=key)
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.datasets.models import DatasetType
+from apps.datasets.workspace import workspace
 from apps.engine import placeholders as ph
 from apps.engine import sandbox
 from apps.engine.dataflow import Dataflow, SlotSpec
@@ -139,9 +140,8 @@ def run_sql_step(execution: Execution, step: SqlStep, recorder: RunRecorder, can
                                    dollar_tag=f"mb_{secrets.token_hex(4)}")
         record.user_script = script.text
         record.started_at = timezone.now()
-        record.save(update_fields=["user_script", "started_at"])
-        box = sandbox.Sandbox(settings.WORKSPACE_DATABASE_URL, _sandbox_plan(step, record.sandbox_key))
-        recorder.stage(Stage.SETUP_SCRIPT, record)
+        box = sandbox.Sandbox(settings.WORKSPACE_DATABASE_URL, _sandbox_plan(step, record.sandbox_key), admin=workspace)
+        recorder.stage(Stage.SETUP_SCRIPT, record, also=["user_script", "started_at"])
         box.setup()
         record.setup_script = box.setup_script
         try:
@@ -149,7 +149,7 @@ def run_sql_step(execution: Execution, step: SqlStep, recorder: RunRecorder, can
             step.result = box.run(script.text, cancel=cancel,
                                   on_notice=lambda level, msg: recorder.log(_level(level), msg, step.path))
         finally:
-            recorder.stage(Stage.TEARDOWN_SCRIPT, record)
+            recorder.stage(Stage.TEARDOWN_SCRIPT, record, durable=False)  # COMPLETED is written right after
             box.teardown()
             record.teardown_script = box.teardown_script
         step.output_values = dict(step.result.output_parameters)
