@@ -109,11 +109,11 @@ def version_update(*, version: ModuleTypeVersion, fields: dict[str, Any], note: 
     _refuse_if_locked(version.module_type_id, author)
     if not note.strip():
         raise ServiceError("revision_note_required", "Say what changed: every save needs a revision note.")
+    _check_slots(fields.get("dataset_slots", version.dataset_slots), fields.get("parameter_slots", version.parameter_slots))
     deps = dependents_of(version=version)
     if has_dependents(deps) and not confirm_dependents:
         raise ServiceError("has_dependents", "Modules or composite types use this version; confirm to update them "
                            "(they will become OutOfDate).", status=409, details=deps)
-    _check_slots(fields.get("dataset_slots", version.dataset_slots), fields.get("parameter_slots", version.parameter_slots))
     for key, value in fields.items():
         setattr(version, key, value)
     version.revision += 1
