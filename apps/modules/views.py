@@ -12,6 +12,7 @@ from apps.accounts.roles import Role
 from apps.api.errors import ServiceError
 from apps.api.etag import ETagMixin, etag_of
 from apps.api.permissions import ProjectScopedMixin, check_project_access, required_role
+from apps.locks.services import lock_check_free
 from apps.modules import selectors, services
 from apps.modules import serializers as s
 from apps.modules.actions import ModuleActionsMixin
@@ -64,7 +65,9 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
         if "type_version" in fields:
             fields["type_version"] = self._type_version(fields["type_version"])
         with self.write_atomically():
-            module = services.module_update(module=self.get_object_for_write(), fields=fields)  # type: ignore[arg-type]
+            module: Module = self.get_object_for_write()  # type: ignore[assignment]
+            lock_check_free(kind="module", object_id=module.pk, user=request.user)  # type: ignore[arg-type]
+            module = services.module_update(module=module, fields=fields)
         return self._respond(module)
 
     def _project(self, pk: int) -> Project:

@@ -125,3 +125,19 @@ def test_active_locks_is_one_query_and_skips_lapsed_ones(clients: dict[str, APIC
     assert found[module.pk]["user"] == "modeler"
     assert found[module.pk]["expires_at"] - found[module.pk]["since"] <= timedelta(minutes=5, seconds=1)
     assert active_locks(kind="module", ids=[]) == {}
+
+
+def test_saving_a_module_someone_else_is_editing_is_refused_and_changes_nothing(
+        clients: dict[str, APIClient], second_modeler: APIClient, demo: dict[str, Any]) -> None:
+    module = demo["module"]
+    assert clients["modeler"].post(_url("modules", module)).status_code == 200
+    current = second_modeler.get(f"/api/modules/{module.pk}")
+    refused = second_modeler.patch(f"/api/modules/{module.pk}", {"description": "mine"}, format="json",
+                                   HTTP_IF_MATCH=current["ETag"])
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "locked"
+    module.refresh_from_db()
+    assert module.description != "mine"
+    saved = clients["modeler"].patch(f"/api/modules/{module.pk}", {"description": "holder's"}, format="json",
+                                     HTTP_IF_MATCH=current["ETag"])
+    assert saved.status_code == 200
