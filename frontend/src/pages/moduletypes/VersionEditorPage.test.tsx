@@ -168,6 +168,7 @@ describe('Version Editor (simple type)', () => {
     expect(banner).toHaveTextContent(/Being edited by Mona Modeler since \d\d:\d\d — the module type opens read-only/);
     expect(screen.getByLabelText('Version name')).toBeDisabled();
     expect(screen.queryByRole('button', { name: 'Save' })).not.toBeInTheDocument();
+    expect(screen.queryByTestId('read-only-note')).not.toBeInTheDocument(); // the banner says why
     await user.click(within(banner).getByRole('button', { name: 'Break lock' }));
     await waitFor(() => expect(screen.getByLabelText('Version name')).toBeEnabled());
     expect(screen.queryByTestId('lock-banner')).not.toBeInTheDocument();

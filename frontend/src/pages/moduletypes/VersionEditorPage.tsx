@@ -393,7 +393,7 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
           <Link to={`/module-types/${version.module_type}`}>Version Manager</Link> to change it.
         </p>
       )}
-      {!version.is_final && !editable && moduleType.data && (
+      {!version.is_final && !mayEdit && moduleType.data && (
         <p className="ds-notice" data-testid="read-only-note">
           You can view this version but not change it.
         </p>
