@@ -13,7 +13,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.datasets.models import DatasetType
-from apps.datasets.workspace import workspace
 from apps.engine import placeholders as ph
 from apps.engine import sandbox
 from apps.engine.dataflow import Dataflow, SlotSpec
@@ -26,6 +25,7 @@ from apps.runs.errors import RunRefused
 from apps.runs.models import Result, Run, Stage, StepRecord
 from apps.runs.planning import Execution, ResolvedInput, SqlStep, plan_run
 from apps.runs.recorder import RunRecorder, in_thread_done
+from apps.runs.sandboxes import Sandboxes
 
 CANCEL_POLL_SECONDS = 0.2
 VIEW_SUFFIX = {"IN": "iv", "OUT": "ov", "INOUT": "iov"}
@@ -103,12 +103,13 @@ def _input_binding(view: str, read: ResolvedInput) -> sandbox.InputBinding:
                                 path=read.version.path if read.version else ())
 
 
-def _sandbox_plan(step: SqlStep, key: str) -> sandbox.SandboxPlan:
+def _sandbox_plan(step: SqlStep) -> sandbox.SandboxPlan:
     inputs = [_input_binding(_view_name(i.slot), i) for i in step.inputs]
     inputs += [_input_binding(_view_name(s.slot), s) for s, p in step.inouts if p is None]  # unbound optional
     outputs = [o.binding(_view_name({"placeholder": name, "mode": "OUT"})) for name, o in step.outputs.items()]
     inouts = [p.inout_binding(_view_name(s.slot)) for s, p in step.inouts if p is not None]
-    return sandbox.SandboxPlan(key=key, inputs=inputs, outputs=outputs, inouts=inouts,
+    assert step.record is not None
+    return sandbox.SandboxPlan(key=step.record.sandbox_key, inputs=inputs, outputs=outputs, inouts=inouts,
                                deadline_seconds=float(settings.RUN_DEADLINE_SECONDS))
 
 
@@ -126,7 +127,8 @@ def _error_location(script: Any, error: sandbox.SqlError) -> tuple[int | None, i
     return None, None
 
 
-def run_sql_step(execution: Execution, step: SqlStep, recorder: RunRecorder, cancel: threading.Event) -> None:
+def run_sql_step(execution: Execution, step: SqlStep, recorder: RunRecorder, cancel: threading.Event,
+                 boxes: Sandboxes) -> None:
     """Runs in a scheduler background thread; records everything on step.record; raises StepFailed
     (after recording) when the step did not succeed, so that the scheduler stops the others."""
     step.started.set()
@@ -140,18 +142,11 @@ def run_sql_step(execution: Execution, step: SqlStep, recorder: RunRecorder, can
                                    dollar_tag=f"mb_{secrets.token_hex(4)}")
         record.user_script = script.text
         record.started_at = timezone.now()
-        box = sandbox.Sandbox(settings.WORKSPACE_DATABASE_URL, _sandbox_plan(step, record.sandbox_key), admin=workspace)
-        recorder.stage(Stage.SETUP_SCRIPT, record, also=["user_script", "started_at"])
-        box.setup()
+        box = boxes.acquire(step)
         record.setup_script = box.setup_script
-        try:
-            recorder.stage(Stage.USER_SCRIPT, record)
-            step.result = box.run(script.text, cancel=cancel,
-                                  on_notice=lambda level, msg: recorder.log(_level(level), msg, step.path))
-        finally:
-            recorder.stage(Stage.TEARDOWN_SCRIPT, record, durable=False)  # COMPLETED is written right after
-            box.teardown()
-            record.teardown_script = box.teardown_script
+        recorder.stage(Stage.USER_SCRIPT, record, also=["user_script", "started_at", "setup_script"])
+        step.result = box.run(script.text, cancel=cancel,
+                              on_notice=lambda level, msg: recorder.log(_level(level), msg, step.path))
         step.output_values = dict(step.result.output_parameters)
         if step.result.error is not None:
             line, column = _error_location(script, step.result.error)
@@ -169,11 +164,11 @@ def run_sql_step(execution: Execution, step: SqlStep, recorder: RunRecorder, can
         step.error = {"message": f"The worker failed: {exc}", "submodule": step.path or None, "code": "worker_error"}
     finally:
         _finish_record(step)
-        if step.succeeded:
-            _drop_unneeded_internals(execution, step, recorder)
+        succeeded = step.succeeded
+        boxes.release(step, then=(lambda: _drop_unneeded_internals(execution, step, recorder)) if succeeded else None)
         in_thread_done()
         step.finished.set()
-    if not step.succeeded:
+    if not succeeded:
         if step.path and step.error:
             recorder.log("ERROR", f"Submodule {step.path} failed{_at(step.error)}: {step.error['message']}", step.path)
         raise StepFailed(step.path)
@@ -315,7 +310,9 @@ def execute_run(run_id: int, *, worker: str) -> Run:
         result, error = Result.FAILED, {"message": f"The worker failed: {exc}", "code": "worker_error"}
     if execution is not None and result == Result.SUCCESS:
         assert execution.internals is not None
-        out.publish([*execution.module_writes(), *execution.internals.kept_outputs()], run)
+        kept = execution.internals.kept_outputs()
+        out.publish([*execution.module_writes(), *kept], run)
+        out.discard([p for p in execution.internals.pending() if p not in kept])  # a drop that failed
     else:
         if execution is not None:
             out.discard(execution.pending())
@@ -332,11 +329,15 @@ def _run_steps(execution: Execution, recorder: RunRecorder) -> str:
     flow, paths = Dataflow(), {}
     ids = {step.path: f"s{step.index:04d}" for step in steps}
     for step in steps:
-        step.record = StepRecord.objects.create(run=run, path=step.path, name=step.name, type_version=step.type_version,
-                                                sandbox_key=sandbox.new_key(f"r{run.pk}s{step.index}"))
+        step.record = StepRecord(run=run, path=step.path, name=step.name, type_version=step.type_version,
+                                 sandbox_key=sandbox.new_key(f"r{run.pk}s{step.index}"))
+    StepRecord.objects.bulk_create([step.record for step in steps if step.record is not None])
+    boxes = Sandboxes(steps, _sandbox_plan, f"run-{run.pk}-sandboxes")
+    for step in steps:
         upstream = sorted({ids[ref.path] for ref in step.sources.values() if ref is not None and ref.path is not None})
         cancel = threading.Event()
-        flow.add(BackgroundStep(ids[step.path], _step_callable(execution, step, recorder, cancel), on_cancel=cancel.set,
+        flow.add(BackgroundStep(ids[step.path], _step_callable(execution, step, recorder, cancel, boxes),
+                                on_cancel=cancel.set,
                                 inputs=[SlotSpec(f"after_{u}", "step") for u in upstream],
                                 outputs=[SlotSpec("done", "step", required=False)]))
         for u in upstream:
@@ -348,19 +349,21 @@ def _run_steps(execution: Execution, recorder: RunRecorder) -> str:
     done = threading.Event()
     watcher = threading.Thread(target=_watch_for_cancel, args=(run, scheduler, done), daemon=True)
     watcher.start()
+    boxes.start()
     try:
         outcome = scheduler.run(on_tick=lambda module, event: _tick(recorder, paths, event))
     finally:
         done.set()
         watcher.join(timeout=2)
-        _wait_for_teardowns(steps)
+        _wait_for_steps(steps)
+        boxes.close()
         _mark_not_run(steps, run)
     return outcome.status
 
 
-def _wait_for_teardowns(steps: list[SqlStep]) -> None:
-    """A cancelled step's thread may still be tearing its sandbox down when the scheduler returns;
-    outputs are discarded only after every started step has finished."""
+def _wait_for_steps(steps: list[SqlStep]) -> None:
+    """A cancelled step's thread may still be finishing when the scheduler returns; pending
+    datasets are discarded only after every started step has finished and its sandbox is gone."""
     for step in steps:
         if step.started.is_set():
             step.finished.wait(timeout=float(settings.RUN_DEADLINE_SECONDS) + 30)
@@ -378,9 +381,10 @@ def _mark_not_run(steps: list[SqlStep], run: Run) -> None:
             step.record.save(update_fields=["result", "stage", "error"])
 
 
-def _step_callable(execution: Execution, step: SqlStep, recorder: RunRecorder, cancel: threading.Event) -> Any:
+def _step_callable(execution: Execution, step: SqlStep, recorder: RunRecorder, cancel: threading.Event,
+                   boxes: Sandboxes) -> Any:
     def call(ctx: StepContext) -> None:
-        run_sql_step(execution, step, recorder, cancel)
+        run_sql_step(execution, step, recorder, cancel, boxes)
 
     return call
 

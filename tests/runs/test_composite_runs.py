@@ -116,14 +116,14 @@ def test_an_internal_dataset_is_dropped_after_its_last_reader_unless_kept(
     assert plain.result == "SUCCESS", plain.error
     steps = {s.path: s for s in plain.steps.all()}
     ended = {path: s.ended_at for path, s in steps.items() if s.ended_at is not None}
-    sum_started = steps["sum"].started_at
-    assert len(ended) == 4 and sum_started is not None
+    assert len(ended) == 4 and plain.ended_at is not None
     dropped = drops(plain)
     assert set(dropped) == {"inner/s.dst", "inner/c.dst"}
-    # inner/s.dst is read only by inner/c: gone before anything after inner/c started
-    assert ended["inner/c"] <= dropped["inner/s.dst"].at <= sum_started
-    # inner/c.dst is read by sum and add: gone only once both finished
-    assert dropped["inner/c.dst"].at >= max(ended["sum"], ended["add"])
+    # inner/s.dst is read only by inner/c: dropped right after it (while sum and add run), before
+    # inner/c.dst, which is read by sum and add and dropped only once both finished
+    assert ended["inner/c"] <= dropped["inner/s.dst"].at <= dropped["inner/c.dst"].at
+    assert max(ended["sum"], ended["add"]) <= dropped["inner/c.dst"].at <= plain.ended_at
+    assert dropped["inner/s.dst"].message.endswith("(last: inner/c).")
     internal = [d for s in steps.values() for d in s.datasets if d["internal"]]
     assert internal and not any(Dataset.objects.filter(pk=d["dataset"]).exists() or table_exists(d["dataset"])
                                 for d in internal)
