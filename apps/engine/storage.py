@@ -175,14 +175,15 @@ COPY_DATA_ERRORS = (psycopg.errors.DataError, psycopg.errors.BadCopyFileFormat,
                     psycopg.errors.UntranslatableCharacter)
 
 
-def _problem_from_copy_error(exc: psycopg.Error, rows_before: int = 0) -> CsvProblem:
-    """COPY's context says `line N` (N counts records, the first after the header being 1)."""
+def _problem_from_copy_error(exc: psycopg.Error, lines_before: int = 0) -> CsvProblem:
+    """The problem as COPY's context tells it: `line N` counts lines from the first after the header
+    (a quoted newline starts a new line, not a new record), so the row is a line number here."""
     diag = exc.diag
     reason = (diag.message_primary or str(exc)).strip()
     match = COPY_CONTEXT_RE.search(diag.context or "")
     if match is None:
         return CsvProblem(None, None, reason)
-    return CsvProblem(rows_before + int(match["line"]), match["column"], reason)
+    return CsvProblem(lines_before + int(match["line"]), match["column"], reason)
 
 
 def _copy_statement(table: sql.Composable, columns: Sequence[Column]) -> sql.Composed:
@@ -236,7 +237,8 @@ def _more_problems(conn: psycopg.Connection[Any], columns: Sequence[Column], str
                    data_start: int, first: CsvProblem) -> list[CsvProblem]:
     """The first problem again, numbered by record, and those after it: COPY stops at the first
     bad record, so resume it after each bad one (into a scratch table: this is only a check)
-    until MAX_PROBLEMS are found or the file ends. Costs about one more pass over the file."""
+    until MAX_PROBLEMS are found or the file ends. Costs about one more pass over the file. Should
+    the file's lines not be what COPY counted (lone CR line ends), the rest keep line numbers."""
     conn.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS mb_csv_check ({}) ON COMMIT DROP").format(
         sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in columns)))
     statement = _copy_statement(sql.Identifier("mb_csv_check"), columns)
@@ -244,17 +246,16 @@ def _more_problems(conn: psycopg.Connection[Any], columns: Sequence[Column], str
     problems: list[CsvProblem] = []
     problem: CsvProblem | None = first
     while problem is not None and problem.row is not None and len(problems) < MAX_PROBLEMS:
-        record = records.skip_past_line(problem.row)  # COPY's `line N` counts lines, not records
-        problems.append(CsvProblem(record, problem.column, problem.reason))
+        record = records.skip_past_line(problem.row)
         if record is None:
             break
-        lines_before = records.lines
+        problems.append(CsvProblem(record, problem.column, problem.reason))
+        problem = None
         try:
             _copy_stream(conn, statement, b"", stream)
-            problem = None
         except COPY_DATA_ERRORS as exc:
-            problem = _problem_from_copy_error(exc, rows_before=lines_before)
-    if problem is not None and problem.row is None and len(problems) < MAX_PROBLEMS:
+            problem = _problem_from_copy_error(exc, lines_before=records.lines)
+    if problem is not None and len(problems) < MAX_PROBLEMS:
         problems.append(problem)
     return problems
 
@@ -272,28 +273,23 @@ class RecordScanner:
         """Seeks to just after the record that holds `line` and returns that record's number
         (None when the data ends before that line)."""
         self.stream.seek(self.offset)
-        in_quotes = False
-        while True:
-            chunk = self.stream.read(CHUNK)
-            if not chunk:  # a last record without a final newline
-                if self.lines + 1 >= line and self.offset > 0 and not in_quotes:
-                    self.lines += 1
-                    self.records += 1
-                    return self.records
-                return None
+        in_quotes, lines, chunk_start = False, self.lines, self.offset
+        while chunk := self.stream.read(CHUNK):
             position = 0
             while (newline := chunk.find(b"\n", position)) >= 0:
                 in_quotes ^= chunk.count(b'"', position, newline) % 2 == 1
-                position = newline + 1
-                self.lines += 1
+                position, lines = newline + 1, lines + 1
                 if not in_quotes:
-                    self.records += 1
-                    if self.lines >= line:
-                        self.offset += position
+                    self.offset, self.lines, self.records = chunk_start + position, lines, self.records + 1
+                    if lines >= line:
                         self.stream.seek(self.offset)
                         return self.records
             in_quotes ^= chunk.count(b'"', position) % 2 == 1
-            self.offset += len(chunk)
+            chunk_start += len(chunk)
+        if chunk_start > self.offset and lines + 1 >= line:  # the last record has no final newline
+            self.offset, self.lines, self.records = chunk_start, lines + 1, self.records + 1
+            return self.records
+        return None
 
 
 def delete_rows(conn: psycopg.Connection[Any], dataset_id: int, version: int, path: Sequence[int],
