@@ -3,8 +3,8 @@ import { fetchModuleTypeVersion, moduleTypeVersionQueryKey } from '../../api/hoo
 import { useRemoveModuleType } from '../../api/hooks/useRemoveModuleType';
 import type { ModuleType } from '../../api/types';
 import { ConfirmDialog } from '../datasets/ConfirmDialog';
-import { isUsed, mergeUsedBy, usedByFromError } from './draft';
-import { UsageList } from './UsageList';
+import { mergeUsedBy, usedByFromError } from './draft';
+import { UsageNotice } from './UsageList';
 
 /** Admin: remove a whole module type, after seeing what uses its versions (pre-check, then the 409's list). */
 export function RemoveTypeDialog({ moduleType, onClose, onRemoved }: { moduleType: ModuleType; onClose: () => void; onRemoved?: () => void }) {
@@ -40,16 +40,7 @@ export function RemoveTypeDialog({ moduleType, onClose, onRemoved }: { moduleTyp
         {moduleType.versions.length === 1 ? '' : 's'}
         {finals ? ` (${finals} final)` : ''}?
       </p>
-      {checking ? (
-        <p className="muted">Checking what uses it…</p>
-      ) : isUsed(used) ? (
-        <div className="ds-notice">
-          <p>It is used by:</p>
-          <UsageList used={used} />
-        </div>
-      ) : (
-        <p className="muted">No module or composite module type uses it.</p>
-      )}
+      <UsageNotice checking={checking} used={used} noneText="No module or composite module type uses it." />
     </ConfirmDialog>
   );
 }

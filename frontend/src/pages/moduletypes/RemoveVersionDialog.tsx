@@ -2,8 +2,8 @@ import { useModuleTypeVersion } from '../../api/hooks/useModuleTypeVersion';
 import { useRemoveModuleTypeVersion } from '../../api/hooks/useRemoveModuleTypeVersion';
 import type { ModuleTypeVersionSummary } from '../../api/types';
 import { ConfirmDialog } from '../datasets/ConfirmDialog';
-import { isUsed, mergeUsedBy, usedByFromError } from './draft';
-import { UsageList } from './UsageList';
+import { mergeUsedBy, usedByFromError } from './draft';
+import { UsageNotice } from './UsageList';
 
 export function RemoveVersionDialog({
   moduleType,
@@ -33,14 +33,7 @@ export function RemoveVersionDialog({
         Remove <strong>{typeName}</strong> version {version.number} ({version.name})
         {version.is_final ? ', a final version' : ''}?
       </p>
-      {detail.isPending ? (
-        <p className="muted">Checking what uses it…</p>
-      ) : isUsed(used) ? (
-        <div className="ds-notice">
-          <p>It is used by:</p>
-          <UsageList used={used} />
-        </div>
-      ) : null}
+      <UsageNotice checking={detail.isPending} used={used} />
     </ConfirmDialog>
   );
 }

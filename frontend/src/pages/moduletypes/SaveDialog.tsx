@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { UsedBy } from '../../api/types';
+import { ModalActions } from '../../components/FormFields';
 import { Dialog } from '../datasets/Dialog';
 import { FormErrors } from '../datasets/FormErrors';
 import { UsageList } from './UsageList';
@@ -47,14 +48,7 @@ export function SaveDialog({ pending, error, dependents, problems, onSave, onClo
           </div>
         )}
         <FormErrors error={dependents ? null : error} extra={problems} />
-        <div className="ds-modal-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={pending || !note.trim()}>
-            {dependents ? 'Save anyway' : 'Save'}
-          </button>
-        </div>
+        <ModalActions submitLabel={dependents ? 'Save anyway' : 'Save'} disabled={pending || !note.trim()} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -38,3 +38,15 @@ export function UsageList({ used, testId = 'usage-list' }: { used: UsedBy; testI
     </div>
   );
 }
+
+/** What a removal dialog says about who uses the object: checking, the list, or nobody. */
+export function UsageNotice({ checking, used, noneText }: { checking: boolean; used: UsedBy; noneText?: string }) {
+  if (checking) return <p className="muted">Checking what uses it…</p>;
+  if (used.modules.length === 0 && used.composites.length === 0) return noneText ? <p className="muted">{noneText}</p> : null;
+  return (
+    <div className="ds-notice">
+      <p>It is used by:</p>
+      <UsageList used={used} />
+    </div>
+  );
+}
