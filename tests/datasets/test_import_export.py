@@ -2,6 +2,9 @@
 
 import csv
 import io
+import threading
+import time
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -190,3 +193,22 @@ def test_export_streams_pieces_of_a_quarter_megabyte(clients: dict[str, APIClien
 
 async def _pieces(response: object) -> list[bytes]:
     return [chunk async for chunk in response]  # type: ignore[attr-defined]
+
+
+def test_an_export_abandoned_midway_leaves_the_workspace_usable(clients: dict[str, APIClient],
+                                                                 dataset: Dataset) -> None:
+    body = HEADER + "".join(_good(n) for n in range(1, 40_001))
+    assert upload(clients["modeler"], dataset, body).status_code == 201
+
+    async def read_one_piece_then_leave(pieces: Any) -> None:
+        await anext(pieces)
+        await pieces.aclose()
+
+    for _ in range(10):  # more than the pool's connections: each must come back usable
+        response = clients["viewer"].get(f"/api/datasets/{dataset.pk}/export")
+        async_to_sync(read_one_piece_then_leave)(response.streaming_content)  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 5
+    while any(t.name == "mb-export" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(t.name == "mb-export" for t in threading.enumerate())  # every COPY thread ended
+    assert _values(_export(clients["viewer"], dataset)) == _values(body)
