@@ -89,8 +89,10 @@ def test_modeler_writes_a_simple_type_with_completion_and_inline_errors(page: Pa
     # An unknown placeholder is underlined where it is, and listed under the editor.
     page.keyboard.type("PERFORM ${nope};")
     page.keyboard.press("Escape")
-    diagnostic = page.locator(".cm-mb-diagnostic")
+    diagnostic = page.locator(".cm-lintRange-error")
     expect(diagnostic).to_have_text("${nope}")
+    diagnostic.hover()
+    expect(page.locator(".cm-tooltip-lint")).to_contain_text("nope")
     expect(page.get_by_test_id("validation-errors")).to_contain_text("line 2, column 9")
     expect(page.get_by_test_id("validation-errors")).to_contain_text("nope")
 

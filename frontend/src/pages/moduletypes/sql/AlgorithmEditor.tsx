@@ -1,6 +1,7 @@
 import { autocompletion, closeCompletion } from '@codemirror/autocomplete';
 import { PostgreSQL, sql } from '@codemirror/lang-sql';
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { lintGutter, setDiagnostics } from '@codemirror/lint';
 import { Compartment, EditorState } from '@codemirror/state';
 import {
   drawSelection,
@@ -13,8 +14,7 @@ import {
 } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 import { algorithmCompletionSource, type PlaceholderSlots } from './completion';
-import type { EditorDiagnostic } from './diagnostics';
-import { diagnosticsExtension, setDiagnostics } from './lint';
+import { toLintDiagnostics, type EditorDiagnostic } from './diagnostics';
 import { placeholderHighlight } from './placeholderHighlight';
 
 interface Props {
@@ -65,7 +65,7 @@ export function AlgorithmEditor({ value, onChange, readOnly, slots, diagnostics,
           sql({ dialect: PostgreSQL, upperCaseKeywords: true }),
           autocompletion({ override: [algorithmCompletionSource(() => slotsRef.current)], activateOnTypingDelay: 50 }),
           placeholderHighlight,
-          diagnosticsExtension(),
+          lintGutter(),
           placeholderText('-- PL/pgSQL; type ${ for dataset placeholders, #{ for parameters'),
           editable.current.of([EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)]),
           EditorView.contentAttributes.of({ 'aria-label': 'Algorithm', 'data-testid': 'algorithm-editor' }),
@@ -106,7 +106,7 @@ export function AlgorithmEditor({ value, onChange, readOnly, slots, diagnostics,
     if (!v) return;
     // Results for an older text would point at the wrong places: keep the mapped previous ones.
     if (diagnosticsFor !== null && diagnosticsFor !== v.state.doc.toString()) return;
-    v.dispatch(setDiagnostics(diagnostics));
+    v.dispatch(setDiagnostics(v.state, toLintDiagnostics(diagnostics)));
   }, [diagnostics, diagnosticsFor]);
 
   return <div ref={host} className="mt-algorithm-editor" />;

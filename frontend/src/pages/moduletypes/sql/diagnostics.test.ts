@@ -1,7 +1,7 @@
+import { diagnosticCount, forEachDiagnostic, setDiagnostics } from '@codemirror/lint';
 import { EditorState } from '@codemirror/state';
 import { describe, expect, it } from 'vitest';
-import { diagnosticsFromErrors, offsetOf } from './diagnostics';
-import { diagnosticsExtension, diagnosticsField, setDiagnostics } from './lint';
+import { diagnosticsFromErrors, offsetOf, toLintDiagnostics } from './diagnostics';
 
 describe('offsetOf', () => {
   const text = 'SELECT 1;\nINSERT INTO ${out}\n';
@@ -40,15 +40,18 @@ describe('diagnosticsFromErrors', () => {
   });
 });
 
-describe('diagnostics state field', () => {
-  it('holds diagnostics and maps them through edits', () => {
-    let state = EditorState.create({ doc: 'FROM ${nope}', extensions: [diagnosticsExtension()] });
-    state = state.update(setDiagnostics([{ from: 5, to: 12, severity: 'error', message: 'Unknown', code: 'u' }])).state;
-    expect(state.field(diagnosticsField).diagnostics).toHaveLength(1);
+describe('inline diagnostics in the editor', () => {
+  it('are held by @codemirror/lint and follow edits', () => {
+    let state = EditorState.create({ doc: 'FROM ${nope}' });
+    const diagnostics = toLintDiagnostics([{ from: 5, to: 12, severity: 'error', message: 'Unknown', code: 'u' }]);
+    expect(diagnostics[0]).toMatchObject({ source: 'u', message: 'Unknown' });
+    state = state.update(setDiagnostics(state, diagnostics)).state;
+    expect(diagnosticCount(state)).toBe(1);
     state = state.update({ changes: { from: 0, insert: 'SELECT * ' } }).state;
-    const [d] = state.field(diagnosticsField).diagnostics;
-    expect(state.sliceDoc(d!.from, d!.to)).toBe('${nope}');
-    state = state.update(setDiagnostics([])).state;
-    expect(state.field(diagnosticsField).diagnostics).toHaveLength(0);
+    const found: string[] = [];
+    forEachDiagnostic(state, (_d, from, to) => found.push(state.sliceDoc(from, to)));
+    expect(found).toEqual(['${nope}']);
+    state = state.update(setDiagnostics(state, [])).state;
+    expect(diagnosticCount(state)).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Validation errors (1-based line/column in the algorithm, columns counted in characters as the
- * server counts them) → editor ranges. Pure; the shape matches @codemirror/lint's Diagnostic.
+ * server counts them) → editor ranges, shown by @codemirror/lint (underline, gutter marker, tooltip).
  */
+import type { Diagnostic } from '@codemirror/lint';
 import type { ValidationError } from '../../../api/types';
 
 export interface EditorDiagnostic {
@@ -45,4 +46,9 @@ export function diagnosticsFromErrors(text: string, errors: readonly ValidationE
     out.push({ from, to: from + length, severity: 'error', message: e.message, code: e.code });
   }
   return out.sort((a, b) => a.from - b.from);
+}
+
+/** As @codemirror/lint wants them: the error code becomes the diagnostic's source, shown in its tooltip. */
+export function toLintDiagnostics(diagnostics: readonly EditorDiagnostic[]): Diagnostic[] {
+  return diagnostics.map(({ code, ...d }) => ({ ...d, source: code }));
 }
