@@ -60,6 +60,14 @@ def _name_problems(name: str, seen: set[str], what: str) -> list[str]:
     return []
 
 
+def _check_kind_fields(kind: str, fields: dict[str, Any]) -> None:
+    """A simple type has an algorithm and no network: a graph there would make it "use" other versions."""
+    graph = fields.get("graph") or {}
+    if kind == ModuleType.Kind.SIMPLE and (graph.get("submodules") or graph.get("connections")):
+        raise ServiceError("invalid", "A simple module type has an algorithm, not submodules.",
+                           details={"graph": ["Only composite module types have submodules and connections."]})
+
+
 def _check_slots(dataset_slots: list[dict[str, Any]], parameter_slots: list[dict[str, Any]]) -> None:
     problems = slot_problems(dataset_slots, parameter_slots)
     if problems:
@@ -74,6 +82,7 @@ def module_type_create(*, name: str, kind: str, project: Project, creator: User,
     module_type = ModuleType.objects.create(name=name, kind=kind, project=project, creator=creator,
                                             description=description, tags=tags or [])
     fields = version or {}
+    _check_kind_fields(kind, fields)
     _check_slots(fields.get("dataset_slots", []), fields.get("parameter_slots", []))
     first = ModuleTypeVersion.objects.create(
         module_type=module_type, number=0, name=fields.get("name") or "Initial Version",
@@ -109,6 +118,7 @@ def version_update(*, version: ModuleTypeVersion, fields: dict[str, Any], note: 
     _refuse_if_locked(version.module_type_id, author)
     if not note.strip():
         raise ServiceError("revision_note_required", "Say what changed: every save needs a revision note.")
+    _check_kind_fields(version.module_type.kind, fields)
     _check_slots(fields.get("dataset_slots", version.dataset_slots), fields.get("parameter_slots", version.parameter_slots))
     deps = dependents_of(version=version)
     if has_dependents(deps) and not confirm_dependents:

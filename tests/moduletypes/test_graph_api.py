@@ -72,3 +72,16 @@ def test_validation_errors_name_the_submodule_and_port(clients: dict[str, APICli
              "connections": [conn("parameter", None, "factor", 7, "factor")]}
     errors = validate(clients["modeler"], composite_url, graph=graph)["errors"]
     assert ("missing_required_input", 7, "src") in {(e["code"], e["submodule"], e["slot"]) for e in errors}
+
+
+def test_a_simple_type_has_no_network(clients: dict[str, APIClient], project: Project, dtype: DatasetType,
+                                      step: int) -> None:
+    graph = {"submodules": [{"id": 1, "name": "sneaky", "version": step}], "connections": []}
+    created = clients["modeler"].post("/api/module-types", {"name": "Plain", "kind": "simple", "project": project.pk,
+                                                            "version": {"graph": graph}}, format="json")
+    assert (created.status_code, created.json()["details"]) == (400, {"graph": [
+        "Only composite module types have submodules and connections."]})
+    url = version_url(create_type(clients["modeler"], project, "Plain", **slots(dtype)))
+    refused = save(clients["modeler"], url, graph=graph)
+    assert refused.status_code == 400
+    assert not ModuleTypeVersion.objects.get(pk=step).used_by.exists()
