@@ -192,10 +192,11 @@ def _copy_statement(table: sql.Composable, columns: Sequence[Column]) -> sql.Com
 
 
 def _copy_stream(conn: psycopg.Connection[Any], statement: sql.Composed, head: bytes, stream: BinaryIO,
-                 on_progress: Callable[[int], None] | None = None) -> int:
+                 on_progress: Callable[[int], None] | None = None, *, done_before: int = 0) -> int:
     """COPY of `head` then the rest of `stream`; returns the rows written. Runs in a savepoint, so
-    that after a bad value the transaction can go on (to look for more problems)."""
-    done = len(head)
+    that after a bad value the transaction can go on (to look for more problems). `on_progress`
+    gets the bytes of the file read so far (`done_before` of them before `head`)."""
+    done = done_before + len(head)
     with conn.transaction(), conn.cursor() as cur:
         with cur.copy(statement) as copy:
             if head:
@@ -222,15 +223,22 @@ def copy_csv(
     when the stream can seek) and the caller rolls back."""
     names, rest = read_header(stream)
     check_header(names, columns)
-    data_start = stream.tell() - len(rest) if stream.seekable() else None
+    header_bytes = _header_length(rest, stream)
+    data_start = header_bytes if stream.seekable() else None
     conn.execute("SELECT set_config(%s, %s, true)", [version_setting(dataset_id), str(int(version))])
     try:
-        return _copy_stream(conn, _copy_statement(qualified(dataset_id), columns), rest, stream, on_progress)
+        return _copy_stream(conn, _copy_statement(qualified(dataset_id), columns), rest, stream, on_progress,
+                            done_before=header_bytes)
     except COPY_DATA_ERRORS as exc:
         first = _problem_from_copy_error(exc)
     if data_start is None or first.row is None:
         raise CsvRejected([first])
     raise CsvRejected(_more_problems(conn, columns, stream, data_start, first))
+
+
+def _header_length(rest: bytes, stream: BinaryIO) -> int:
+    """Bytes of the header line (with a BOM), known from where the stream is, or 0 if it cannot say."""
+    return stream.tell() - len(rest) if stream.seekable() else 0
 
 
 def _more_problems(conn: psycopg.Connection[Any], columns: Sequence[Column], stream: BinaryIO,

@@ -212,3 +212,19 @@ def test_an_export_abandoned_midway_leaves_the_workspace_usable(clients: dict[st
         time.sleep(0.05)
     assert not any(t.name == "mb-export" for t in threading.enumerate())  # every COPY thread ended
     assert _values(_export(clients["viewer"], dataset)) == _values(body)
+
+
+class _RollBack(Exception):
+    pass
+
+
+def test_import_progress_counts_every_byte_of_the_file(dataset: Dataset) -> None:
+    body = ("\ufeff" + HEADER + "".join(_good(n) for n in range(1, 20_001))).encode()
+    seen: list[int] = []
+    with pytest.raises(_RollBack), workspace() as conn:
+        storage.copy_csv(conn, dataset.pk, dataset.dataset_type.column_specs, 0, io.BytesIO(body),
+                         on_progress=seen.append)
+        raise _RollBack
+    assert len(seen) > 2
+    assert seen == sorted(seen)
+    assert seen[-1] == len(body)
