@@ -52,16 +52,19 @@ class CsvProblem:
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "reason": self.reason}
 
+    def describe(self) -> str:
+        """`row 3, column year: <reason>` (the parts that are known)."""
+        where = ", ".join(part for part in (f"row {self.row}" if self.row else "",
+                                            f"column {self.column}" if self.column else "") if part)
+        return f"{where}: {self.reason}" if where else self.reason
+
 
 class CsvRejected(ValueError):
     """The CSV does not fit the dataset type; nothing was written. `problems` holds the first ones
     (at most MAX_PROBLEMS), in file order; the message names the first."""
 
     def __init__(self, problems: list[CsvProblem]) -> None:
-        first = problems[0]
-        where = ", ".join(p for p in (f"row {first.row}" if first.row else "", f"column {first.column}"
-                                      if first.column else "") if p)
-        message = f"{where}: {first.reason}" if where else first.reason
+        message = problems[0].describe()
         if len(problems) > 1:
             message += f"; {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''} listed"
         super().__init__(message)

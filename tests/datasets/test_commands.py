@@ -27,6 +27,12 @@ def test_command_line_errors_are_one_clear_line(dataset: Dataset, users: dict[st
     bad.write_text(HEADER + "coal,NOx,twenty,1,2020-01-01,x\n")
     with pytest.raises(CommandError, match=r"row 1, column year: invalid input syntax for type integer"):
         call_command("import_dataset", dataset.name, str(bad), "--as", "modeler")
+    bad.write_text(HEADER + "coal,NOx,twenty,1,2020-01-01,x\ncoal,NOx,2020,1,2020-01-01,x\ngas,NOx,2020,x,,\n")
+    with pytest.raises(CommandError) as several:
+        call_command("import_dataset", dataset.name, str(bad), "--as", "modeler")
+    assert str(several.value).splitlines()[1:] == [
+        "  row 1, column year: invalid input syntax for type integer: \"twenty\"",
+        "  row 3, column emission_factor: invalid input syntax for type double precision: \"x\""]
     with pytest.raises(CommandError, match="No dataset named"):
         call_command("import_dataset", "nope", str(bad))
     with pytest.raises(CommandError, match="not a readable file"):

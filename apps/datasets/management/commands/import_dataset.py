@@ -49,7 +49,8 @@ class Command(BaseCommand):
                                          version_number=options["into_version"], mode=options["mode"],
                                          version_name=options["name"])
         except CsvRejected as exc:
-            raise CommandError(f"{path} does not fit {dataset.name!r} ({exc}); nothing was imported.") from None
+            listed = "".join(f"\n  {problem.describe()}" for problem in exc.problems) if len(exc.problems) > 1 else ""
+            raise CommandError(f"{path} does not fit {dataset.name!r} ({exc}); nothing was imported.{listed}") from None
         except ServiceError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"imported {version.row_count} rows into {dataset.name!r} version {version.number}")
