@@ -103,23 +103,34 @@ def reserve_whole_version(*, run: Run, placeholder: str, dataset: Dataset) -> Pe
     return PendingOutput(placeholder, dataset, version, created_dataset=False, output_method="INOUT")
 
 
-@transaction.atomic
-def reserve_internal(*, run: Run, key: str, dataset_type: DatasetType) -> PendingOutput:
-    """An internal dataset of a composite run, named after the module, the run and the path."""
-    module: Module = run.module
+def internal_name(run: Run, key: str) -> str:
     suffix = f" {key} #{run.pk}"
-    name = module.name[: 200 - len(suffix)] + suffix
-    if Dataset.objects.filter(name=name, removed_at__isnull=True).exists():
-        raise RunRefused("output_name_taken", f"Internal dataset {key}: a dataset named {name!r} already exists.")
-    dataset = Dataset.objects.create(name=name, dataset_type=dataset_type, project=module.project, creator=run.user,
-                                     description=f"Internal dataset {key} of module {module.name}", pending_run=run)
+    return run.module.name[: 200 - len(suffix)] + suffix
+
+
+@transaction.atomic
+def reserve_internals(*, run: Run, wanted: Sequence[tuple[str, DatasetType]]) -> dict[str, PendingOutput]:
+    """A composite run's internal datasets (`wanted`: key "<step path>.<placeholder>" and type), each
+    named after the module, the path and the run; reserved together (a 20-step chain has 19)."""
+    module: Module = run.module
+    names = {key: internal_name(run, key) for key, _ in wanted}
+    taken = list(Dataset.objects.filter(name__in=names.values(), removed_at__isnull=True).values_list("name", flat=True))
+    if taken:
+        raise RunRefused("output_name_taken", f"A dataset named {taken[0]!r} already exists; it would be overwritten "
+                         "by an internal dataset of this run.")
+    datasets = Dataset.objects.bulk_create([
+        Dataset(name=names[key], dataset_type=dtype, project=module.project, creator=run.user, pending_run=run,
+                description=f"Internal dataset {key} of module {module.name}") for key, dtype in wanted])
     with workspace() as conn:
-        storage.create_table(conn, dataset.pk, dataset_type.column_specs)
-    version = DatasetVersion.objects.create(  # version 0 of a dataset nobody else can see yet
-        dataset=dataset, number=0, name=f"{module.name} run {run.run_number}", path=[0], creator=run.user,
-        last_modified=timezone.now(), pending_run=run)
-    return PendingOutput(key.rpartition(".")[2], dataset, version, created_dataset=True, output_method="INTERNAL",
-                         internal_key=key)
+        for dataset, (_, dtype) in zip(datasets, wanted, strict=True):
+            storage.create_table(conn, dataset.pk, dtype.column_specs)
+    now = timezone.now()
+    versions = DatasetVersion.objects.bulk_create([  # version 0 of datasets nobody else can see yet
+        DatasetVersion(dataset=dataset, number=0, name=f"{module.name} run {run.run_number}", path=[0],
+                       creator=run.user, last_modified=now, pending_run=run) for dataset in datasets])
+    return {key: PendingOutput(key.rpartition(".")[2], dataset, version, created_dataset=True,
+                               output_method="INTERNAL", internal_key=key)
+            for (key, _), dataset, version in zip(wanted, datasets, versions, strict=True)}
 
 
 def publish(outputs: Sequence[PendingOutput], run: Run) -> None:

@@ -107,6 +107,7 @@ class Execution:
     steps: list[SqlStep]
     bound: dict[str, ResolvedInput]  # the module's IN and INOUT slots
     written: dict[Ref, out.PendingOutput] = field(default_factory=dict)
+    internal: dict[str, out.PendingOutput] = field(default_factory=dict)  # reserved up front, by key
     module_outputs: dict[str, out.PendingOutput] = field(default_factory=dict)
     internals: InternalDatasets | None = None
     keep_parameters: set[str] = field(default_factory=set)
@@ -221,6 +222,10 @@ def plan_run(run: Run, general: ph.GeneralInfo) -> Execution:
     execution = Execution(run=run, plan=plan, steps=steps, bound=bound,
                           keep_parameters={k for k in keep.get("parameters") or [] if isinstance(k, str)})
     _check_module_outputs(execution)
+    wanted = _internal_outputs(execution)
+    if wanted:
+        types = {t.pk: t for t in DatasetType.objects.filter(pk__in={type_id for _, type_id in wanted})}
+        execution.internal = out.reserve_internals(run=run, wanted=[(key, types[t]) for key, t in wanted])
     for step in steps:
         _reserve_step(execution, step, general)
     execution.internals = InternalDatasets(steps, {k for k in keep.get("datasets") or [] if isinstance(k, str)})
@@ -244,6 +249,30 @@ def _check_module_outputs(execution: Execution) -> None:
         if ref is not None and ref.path is None:
             raise RunRefused("output_from_input", f"Output {name} of the composite is connected straight to its "
                              f"input {ref.slot}: connect it to a submodule that writes it.")
+
+
+def _writes_module_output(execution: Execution, name: str) -> bool:
+    """Will the module's OUT/INOUT slot `name` get a dataset of its own (else its producer writes
+    an internal one)? An unbound optional output does not."""
+    own = next(s for s in execution.run.type_version.dataset_slots if s["placeholder"] == name)
+    if own["mode"] == "INOUT":
+        return execution.bound[name].dataset is not None
+    return (execution.module.dataset_bindings.get(name) or {}).get("output_method") is not None or \
+        not own.get("is_optional")
+
+
+def _internal_outputs(execution: Execution) -> list[tuple[str, int]]:
+    """(key, dataset type) of every submodule OUT slot that needs an internal dataset."""
+    wanted = []
+    for step in execution.steps:
+        if not step.path:
+            continue
+        for slot in step.type_version.dataset_slots:
+            ref = Ref(step.path, slot["placeholder"])
+            fed = _fed_module_slots(execution, ref)
+            if slot["mode"] == "OUT" and (not fed or (len(fed) == 1 and not _writes_module_output(execution, fed[0]))):
+                wanted.append((ref.key, int(slot["dataset_type"])))
+    return wanted
 
 
 def _fed_module_slots(execution: Execution, ref: Ref) -> list[str]:
@@ -303,7 +332,7 @@ def _reserve_out(execution: Execution, step: SqlStep, slot: dict[str, Any], ref:
         if pending is not None:
             execution.module_outputs[name] = pending
     if pending is None and step.path:
-        pending = out.reserve_internal(run=run, key=ref.key, dataset_type=DatasetType.objects.get(pk=slot["dataset_type"]))
+        pending = execution.internal[ref.key]
     return pending
 
 
