@@ -154,3 +154,22 @@ def test_create_and_palette_matrix(clients: dict[str, APIClient], project: Proje
     assert [(v["module_type_name"], v["number"]) for v in palette] == [("Made", 0)]
     assert clients["stranger"].get("/api/module-type-versions").json() == []
     assert clients["modeler"].delete("/api/module-types").status_code == 405
+
+
+def test_the_list_costs_the_same_number_of_queries_for_more_types(clients: dict[str, APIClient], project: Project,
+                                                                   dtype: DatasetType) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def list_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert clients["modeler"].get("/api/module-types").status_code == 200
+        return len(captured.captured_queries)
+
+    create_type(clients["modeler"], project, "One", **slots(dtype))
+    few = list_queries()
+    for i in range(5):
+        created = create_type(clients["modeler"], project, f"More {i}", **slots(dtype))
+        clients["modeler"].post(f"/api/module-types/{created['id']}/versions", {}, format="json")
+        clients["modeler"].post(f"/api/module-types/{created['id']}/lock")
+    assert list_queries() == few
