@@ -6,8 +6,10 @@ import threading
 import time
 from typing import Any
 
+import psycopg
 import pytest
 from asgiref.sync import async_to_sync
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from apps.datasets.models import Dataset, DatasetVersion
@@ -228,3 +230,35 @@ def test_import_progress_counts_every_byte_of_the_file(dataset: Dataset) -> None
     assert len(seen) > 2
     assert seen == sorted(seen)
     assert seen[-1] == len(body)
+
+
+def _primary_key(dataset: Dataset) -> list[str]:
+    with workspace() as conn:
+        return [r[0] for r in conn.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'",
+            [storage.qualified_text(dataset.pk)]).fetchall()]
+
+
+def test_a_first_import_builds_the_primary_key_after_loading(clients: dict[str, APIClient],
+                                                              dataset: Dataset) -> None:
+    bad = upload(clients["modeler"], dataset, HEADER + _good(1) + "gas,NOx,x,1,2020-01-01,y\n")
+    assert bad.status_code == 400
+    assert _primary_key(dataset) == ["PRIMARY KEY (record_id)"]  # the rollback restored it
+    assert upload(clients["modeler"], dataset, HEADER + _good(1) + _good(2)).status_code == 201
+    assert _primary_key(dataset) == ["PRIMARY KEY (record_id)"]
+    assert upload(clients["modeler"], dataset, HEADER + _good(3), version=0).status_code == 201
+    rows = clients["viewer"].get(f"/api/datasets/{dataset.pk}/rows?version=0").json()["rows"]
+    assert [r[6] for r in rows] == ["row 1", "row 2", "row 3"]
+    assert len({r[0] for r in rows}) == 3
+
+
+def test_a_first_import_never_waits_for_a_lock_on_the_table(clients: dict[str, APIClient],
+                                                            dataset: Dataset) -> None:
+    with psycopg.connect(settings.WORKSPACE_DATABASE_URL) as reader:
+        reader.execute(f"SELECT count(*) FROM {storage.qualified_text(dataset.pk)}")  # holds ACCESS SHARE
+        started = time.monotonic()
+        response = upload(clients["modeler"], dataset, HEADER + _good(1))
+        assert response.status_code == 201
+        assert time.monotonic() - started < 5
+        reader.rollback()
+    assert _primary_key(dataset) == ["PRIMARY KEY (record_id)"]
