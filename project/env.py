@@ -1,6 +1,7 @@
 """Typed readers for settings from the environment, each failing with a clear message."""
 
 import os
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 
@@ -37,11 +38,15 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
-def env_list(name: str, default: list[str]) -> list[str]:
+def env_list(name: str, default: list[str], *, allowed: Sequence[str] | None = None) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    unknown = [item for item in items if allowed is not None and item not in allowed]
+    if unknown:
+        raise ConfigError(f"{name}: {', '.join(map(repr, unknown))} not supported; choose from: {', '.join(allowed or ())}")
+    return items
 
 
 def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:

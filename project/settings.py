@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from apps.engine.placeholders import ALLOWED_SQL_TYPES
 from project.env import env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -156,6 +157,7 @@ LOGGING = {
 SQL_TYPES = env_list(
     "SQL_TYPES",
     ["integer", "bigint", "double precision", "numeric", "varchar", "text", "boolean", "date", "timestamp"],
+    allowed=ALLOWED_SQL_TYPES,  # the engine declares parameters with these; others could not run
 )
 # Request bodies (ASGI) and uploaded files above this size are spooled to temporary files, never
 # held in memory: a CSV import streams from the uploaded temporary file into COPY.

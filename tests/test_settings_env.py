@@ -34,3 +34,11 @@ def test_env_list_and_url(monkeypatch: pytest.MonkeyPatch) -> None:
         env_url("X_URL", "postgres://h/db", schemes=("postgres",))
     monkeypatch.delenv("X_URL")
     assert env_url("X_URL", "postgres://h/db", schemes=("postgres",)) == "postgres://h/db"
+
+
+def test_env_list_refuses_values_outside_the_allowed_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SQL_TYPES", "integer, money")
+    with pytest.raises(ConfigError, match="SQL_TYPES: 'money' not supported"):
+        env_list("SQL_TYPES", [], allowed=["integer", "text"])
+    monkeypatch.setenv("SQL_TYPES", "text,integer")
+    assert env_list("SQL_TYPES", [], allowed=["integer", "text"]) == ["text", "integer"]
