@@ -1,6 +1,8 @@
 """Cleans up after runs whose worker died: marks them FAILED, discards what they reserved, and
 drops run roles and schemas that no live run owns."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -17,11 +19,14 @@ def _alive_workers() -> set[str]:
     return {name for reply in replies for name in reply}
 
 
-def janitor_sweep(*, restarted_worker: str = "") -> list[str]:
-    """`restarted_worker`: a worker that has just (re)started owns no running run any more."""
+def janitor_sweep(*, restarted_worker: str = "", restarted_at: datetime | None = None) -> list[str]:
+    """`restarted_worker`: a worker that (re)started at `restarted_at` owns no run it started before
+    then; the runs it started since are alive (the ping below takes a second: it may have started one)."""
     alive = _alive_workers() - {restarted_worker}
-    dead_runs = list(Run.objects.filter(result="", started_at__isnull=False).exclude(worker__in=alive)
-                     .select_related("module"))
+    unfinished = Run.objects.filter(result="", started_at__isnull=False).exclude(worker__in=alive)
+    if restarted_worker and restarted_at is not None:
+        unfinished = unfinished.exclude(worker=restarted_worker, started_at__gte=restarted_at)
+    dead_runs = list(unfinished.select_related("module"))
     live_keys = set(StepRecord.objects.filter(run__result="").exclude(run__in=dead_runs)
                     .values_list("sandbox_key", flat=True))
     # Sandboxes first: their backends hold locks on, and their views depend on, the pending outputs.

@@ -136,6 +136,8 @@ def reserve_internals(*, run: Run, wanted: Sequence[tuple[str, DatasetType]]) ->
 def publish(outputs: Sequence[PendingOutput], run: Run) -> None:
     """The run succeeded: its versions (and new datasets) become visible, with EMF's keywords
     (an INOUT dataset keeps its own: the module only added a version to it)."""
+    if not outputs:
+        return
     now = timezone.now()
     with transaction.atomic(), workspace() as conn:
         for out in outputs:
@@ -156,6 +158,8 @@ def publish(outputs: Sequence[PendingOutput], run: Run) -> None:
 def discard(outputs: Sequence[PendingOutput]) -> None:
     """The run failed (or an internal dataset is no longer needed): its rows, versions and new
     datasets go; published versions are untouched."""
+    if not outputs:
+        return
     with transaction.atomic(), workspace() as conn:
         dropped: set[int] = set()
         for out in outputs:

@@ -370,6 +370,8 @@ def _wait_for_steps(steps: list[SqlStep]) -> None:
 
 
 def _mark_not_run(steps: list[SqlStep], run: Run) -> None:
+    if all(step.started.is_set() for step in steps):
+        return
     cancelled = Run.objects.filter(pk=run.pk, cancel_requested=True).exists()
     for step in steps:
         if not step.started.is_set() and step.record is not None:

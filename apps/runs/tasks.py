@@ -30,12 +30,13 @@ def execute_run_task(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
 def start_janitor(sender: object = None, **kwargs: object) -> None:
     """At worker start, and every few minutes after, clean up after crashed runs."""
     hostname = str(getattr(sender, "hostname", "") or "")
+    ready_at = timezone.now()
 
     def sweep(restarted: str) -> None:
         from apps.runs.janitor import janitor_sweep
 
         try:
-            janitor_sweep(restarted_worker=restarted)
+            janitor_sweep(restarted_worker=restarted, restarted_at=ready_at)
         except Exception:  # the janitor must never take the worker down
             logger.exception("janitor sweep failed")
         timer = threading.Timer(JANITOR_EVERY_SECONDS, sweep, args=("",))
