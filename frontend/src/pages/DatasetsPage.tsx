@@ -1,12 +1,12 @@
 import { useCallback, useMemo, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
-import { useDatasetTypes } from '../api/hooks/useDatasetTypes';
 import { useDatasets } from '../api/hooks/useDatasets';
+import { useDatasetTypes } from '../api/hooks/useDatasetTypes';
 import { useMe } from '../api/hooks/useMe';
 import { usePurgeDataset } from '../api/hooks/usePurgeDataset';
 import type { Dataset, DatasetListParams } from '../api/types';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorPanel } from '../components/ErrorPanel';
-import { ConfirmDialog } from './datasets/ConfirmDialog';
 import { DatasetsTable } from './datasets/DatasetsTable';
 import { DatasetsToolbar } from './datasets/DatasetsToolbar';
 import { listParamsToSearch, parseListParams } from './datasets/listParams';

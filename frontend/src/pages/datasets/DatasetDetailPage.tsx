@@ -5,13 +5,13 @@ import { useDataset } from '../../api/hooks/useDataset';
 import { useMe } from '../../api/hooks/useMe';
 import type { Dataset } from '../../api/types';
 import { ErrorPanel } from '../../components/ErrorPanel';
+import { Tabs, type TabDef } from '../../components/Tabs';
 import { ImportSection } from './ImportSection';
 import { canEditDataset, canRemoveDataset } from './permissions';
 import { RelatedModulesSection } from './RelatedModulesSection';
 import { RemoveDatasetDialog } from './RemoveDatasetDialog';
 import { RowsSection } from './RowsSection';
 import { SummarySection } from './SummarySection';
-import { Tabs, type TabDef } from './Tabs';
 import { useDatasetLive } from './useDatasetLive';
 import { VersionsSection } from './VersionsSection';
 

@@ -1,6 +1,7 @@
 import { Link } from 'react-router-dom';
 import type { Dataset } from '../../api/types';
-import { formatDateTime, latestVersionLabel } from './format';
+import { formatDateTime } from '../../format';
+import { latestVersionLabel } from './format';
 
 interface Props {
   datasets: Dataset[];

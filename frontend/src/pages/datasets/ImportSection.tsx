@@ -3,11 +3,11 @@ import { useDatasetVersions } from '../../api/hooks/useDatasetVersions';
 import { useImportCsv, type UploadProgress } from '../../api/hooks/useImportCsv';
 import type { ImportMode, ImportProgressEvent } from '../../api/types';
 import { errorMessage } from '../../components/ErrorPanel';
+import { ProgressBar } from '../../components/ProgressBar';
+import { formatBytes, formatCount } from '../../format';
 import { useTopic } from '../../live/useTopic';
 import { CsvProblems } from './CsvProblems';
 import { csvProblems } from './errors';
-import { formatBytes, formatCount } from './format';
-import { ProgressBar } from './ProgressBar';
 
 const MODES: { mode: ImportMode; label: string }[] = [
   { mode: 'replace', label: 'New version replacing all rows' },

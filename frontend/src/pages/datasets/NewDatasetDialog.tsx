@@ -2,11 +2,11 @@ import { useState, type FormEvent } from 'react';
 import { useCreateDataset } from '../../api/hooks/useCreateDataset';
 import { useDatasetTypes } from '../../api/hooks/useDatasetTypes';
 import type { Dataset, ProjectMembership } from '../../api/types';
+import { Dialog } from '../../components/Dialog';
+import { FormErrors } from '../../components/FormErrors';
 import { ModalActions, ProjectSelect, TextAreaField, TextField } from '../../components/FormFields';
-import { Dialog } from './Dialog';
-import { FormErrors } from './FormErrors';
-import { KeywordsEditor } from './KeywordsEditor';
 import { rowsToKeywords, type KeywordRow } from './keywords';
+import { KeywordsEditor } from './KeywordsEditor';
 
 interface Props {
   projects: ProjectMembership[];

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useCreateDatasetType } from '../../api/hooks/useCreateDatasetType';
 import type { DatasetColumn, DatasetType } from '../../api/types';
+import { Dialog } from '../../components/Dialog';
+import { FormErrors } from '../../components/FormErrors';
 import { ColumnsEditor, EMPTY_COLUMN } from './ColumnsEditor';
-import { Dialog } from './Dialog';
-import { FormErrors } from './FormErrors';
 
 interface Props {
   onClose: () => void;

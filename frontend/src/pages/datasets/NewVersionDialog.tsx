@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useCreateVersion } from '../../api/hooks/useCreateVersion';
 import type { DatasetVersion } from '../../api/types';
-import { Dialog } from './Dialog';
-import { FormErrors } from './FormErrors';
+import { Dialog } from '../../components/Dialog';
+import { FormErrors } from '../../components/FormErrors';
 
 interface Props {
   datasetId: number;

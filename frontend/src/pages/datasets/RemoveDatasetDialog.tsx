@@ -1,7 +1,7 @@
 import { Link } from 'react-router-dom';
 import { useRemoveDataset } from '../../api/hooks/useRemoveDataset';
 import type { Dataset } from '../../api/types';
-import { ConfirmDialog } from './ConfirmDialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { modulesInUse } from './errors';
 import { relationLabel } from './RelatedModulesSection';
 

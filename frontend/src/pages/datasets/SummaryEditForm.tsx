@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useUpdateDataset } from '../../api/hooks/useUpdateDataset';
 import type { Dataset } from '../../api/types';
+import { FormErrors } from '../../components/FormErrors';
 import { isPreconditionFailed } from './errors';
-import { FormErrors } from './FormErrors';
-import { KeywordsEditor } from './KeywordsEditor';
 import { keywordsToRows, rowsToKeywords, type KeywordRow } from './keywords';
+import { KeywordsEditor } from './KeywordsEditor';
 import { DatasetMetadata } from './SummarySection';
 
 interface Props {

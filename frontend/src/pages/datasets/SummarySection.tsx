@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Dataset } from '../../api/types';
-import { formatDateTime } from './format';
+import { formatDateTime } from '../../format';
 import { SummaryEditForm } from './SummaryEditForm';
 
 interface Props {

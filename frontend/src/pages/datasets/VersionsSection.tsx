@@ -2,9 +2,9 @@ import { useState } from 'react';
 import { useDatasetVersions } from '../../api/hooks/useDatasetVersions';
 import { useFinalizeVersion } from '../../api/hooks/useFinalizeVersion';
 import type { DatasetVersion } from '../../api/types';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorPanel } from '../../components/ErrorPanel';
-import { ConfirmDialog } from './ConfirmDialog';
-import { formatCount, formatDateTime } from './format';
+import { formatCount, formatDateTime } from '../../format';
 import { NewVersionDialog } from './NewVersionDialog';
 
 interface Props {

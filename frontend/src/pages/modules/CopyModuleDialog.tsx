@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useCopyModule } from '../../api/hooks/useCopyModule';
 import type { Module } from '../../api/types';
-import { Dialog } from '../datasets/Dialog';
-import { FormErrors } from '../datasets/FormErrors';
+import { Dialog } from '../../components/Dialog';
+import { FormErrors } from '../../components/FormErrors';
 
 /** Copy a module: the copy is not final and has no history ("Copy of X" by default). */
 export function CopyModuleDialog({ module, onClose, onCopied }: { module: Module; onClose: () => void; onCopied: (copy: Module) => void }) {

@@ -2,8 +2,8 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { useCreateModule } from '../../api/hooks/useCreateModule';
 import { useModuleTypeVersions } from '../../api/hooks/useModuleTypeVersions';
 import type { Module, ModuleTypeVersionListItem, ProjectMembership } from '../../api/types';
-import { Dialog } from '../datasets/Dialog';
-import { FormErrors } from '../datasets/FormErrors';
+import { Dialog } from '../../components/Dialog';
+import { FormErrors } from '../../components/FormErrors';
 import { parseTags } from './draft';
 
 interface Props {

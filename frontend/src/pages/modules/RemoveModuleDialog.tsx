@@ -2,9 +2,9 @@ import { useState } from 'react';
 import { useRemovalPlan } from '../../api/hooks/useRemovalPlan';
 import { useRemoveModule } from '../../api/hooks/useRemoveModule';
 import type { Module } from '../../api/types';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { Dialog } from '../../components/Dialog';
 import { errorMessage } from '../../components/ErrorPanel';
-import { ConfirmDialog } from '../datasets/ConfirmDialog';
-import { Dialog } from '../datasets/Dialog';
 
 /** Remove a module after showing what goes with it (its history; optionally its unused output datasets). */
 export function RemoveModuleDialog({ module, onClose, onRemoved }: { module: Module; onClose: () => void; onRemoved: () => void }) {

@@ -1,6 +1,6 @@
 import type { ModuleStatus } from '../../api/types';
+import { Dialog } from '../../components/Dialog';
 import { errorMessage } from '../../components/ErrorPanel';
-import { Dialog } from '../datasets/Dialog';
 import { StatusBadge } from './StatusBadge';
 
 interface Props {

@@ -1,6 +1,6 @@
 import { useFinalizeModuleTypeVersion } from '../../api/hooks/useFinalizeModuleTypeVersion';
 import { useFinalizePlan } from '../../api/hooks/useFinalizePlan';
-import { ConfirmDialog } from '../datasets/ConfirmDialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 
 /**
  * Finalizing a composite finalizes every non-final submodule version, recursively: the plan is listed

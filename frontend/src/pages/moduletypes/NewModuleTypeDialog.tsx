@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useCreateModuleType } from '../../api/hooks/useCreateModuleType';
 import type { ModuleType, ModuleTypeKind, ProjectMembership } from '../../api/types';
+import { Dialog } from '../../components/Dialog';
+import { FormErrors } from '../../components/FormErrors';
 import { ModalActions, parseTags, ProjectSelect, TextAreaField, TextField } from '../../components/FormFields';
-import { Dialog } from '../datasets/Dialog';
-import { FormErrors } from '../datasets/FormErrors';
 
 interface Props {
   kind: ModuleTypeKind;

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useNewTypeFromVersion } from '../../api/hooks/useNewTypeFromVersion';
 import type { ModuleType } from '../../api/types';
+import { Dialog } from '../../components/Dialog';
+import { FormErrors } from '../../components/FormErrors';
 import { ModalActions, TextField } from '../../components/FormFields';
-import { Dialog } from '../datasets/Dialog';
-import { FormErrors } from '../datasets/FormErrors';
 
 export function NewTypeFromVersionDialog({
   versionId,

@@ -2,7 +2,7 @@ import { useQueries } from '@tanstack/react-query';
 import { fetchModuleTypeVersion, moduleTypeVersionQueryKey } from '../../api/hooks/useModuleTypeVersion';
 import { useRemoveModuleType } from '../../api/hooks/useRemoveModuleType';
 import type { ModuleType } from '../../api/types';
-import { ConfirmDialog } from '../datasets/ConfirmDialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { mergeUsedBy, usedByFromError } from './draft';
 import { UsageNotice } from './UsageList';
 

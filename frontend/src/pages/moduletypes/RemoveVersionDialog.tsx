@@ -1,7 +1,7 @@
 import { useModuleTypeVersion } from '../../api/hooks/useModuleTypeVersion';
 import { useRemoveModuleTypeVersion } from '../../api/hooks/useRemoveModuleTypeVersion';
 import type { ModuleTypeVersionSummary } from '../../api/types';
-import { ConfirmDialog } from '../datasets/ConfirmDialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { mergeUsedBy, usedByFromError } from './draft';
 import { UsageNotice } from './UsageList';
 

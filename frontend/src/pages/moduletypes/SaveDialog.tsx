@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import type { UsedBy } from '../../api/types';
+import { Dialog } from '../../components/Dialog';
+import { FormErrors } from '../../components/FormErrors';
 import { ModalActions } from '../../components/FormFields';
-import { Dialog } from '../datasets/Dialog';
-import { FormErrors } from '../datasets/FormErrors';
 import { UsageList } from './UsageList';
 
 interface Props {

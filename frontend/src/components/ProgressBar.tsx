@@ -1,4 +1,4 @@
-import { formatBytes, percentOf } from './format';
+import { formatBytes, percentOf } from '../format';
 
 interface Props {
   label: string;

@@ -1,6 +1,6 @@
-import { isApiError } from '../../api/client';
-import { errorMessage } from '../../components/ErrorPanel';
-import { detailMessages } from './errors';
+import { isApiError } from '../api/client';
+import { detailMessages } from '../api/errorDetails';
+import { errorMessage } from './ErrorPanel';
 
 /** An API error as a message plus every field message from its `details` (role="alert"). */
 export function FormErrors({ error, extra = [] }: { error?: unknown; extra?: string[] }) {

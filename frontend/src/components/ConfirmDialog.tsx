@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import { errorMessage } from '../../components/ErrorPanel';
 import { Dialog } from './Dialog';
+import { errorMessage } from './ErrorPanel';
 
 interface Props {
   title: string;
