@@ -209,6 +209,20 @@ def io_size(h: Harness, app: App, api: Api, label: str, path: Path, n_rows: int,
                                         "(FORMAT csv, HEADER)", Digest()))
         log(f"{label} export r{rep}: ours {seconds:.2f} s, psql {base_out[-1]:.2f} s"
             + (f", psql of the app's query {shaped_out[-1]:.2f} s" if shaped_out else ""))
+    # A second version of each dataset: the table is no longer empty, so the primary key is kept up to
+    # date row by row (a first import builds it after loading). After the exports, so they read 1M rows.
+    again_in: list[float] = []
+    base_again: list[float] = []
+    if app_shaped_baselines:
+        for rep, dataset_id in enumerate(datasets):
+            psql(h.ws_url, plain_table_sql(f"plain_{label}"))
+            if rep % 2 == 1:
+                base_again.append(psql(h.ws_url, copy_in(f"plain_{label}", path)))
+            again_in.append(api.import_file(dataset_id, file_parts(path), size, n_rows)[0])
+            if rep % 2 == 0:
+                base_again.append(psql(h.ws_url, copy_in(f"plain_{label}", path)))
+            log(f"{label} import into a non-empty table r{rep}: ours {again_in[-1]:.2f} s, "
+                f"psql {base_again[-1]:.2f} s")
     # Untimed check: the plain table's heap order is not quite insertion order, so compare with it sorted.
     reference = Digest()
     cols = ", ".join(c for c, _ in COLUMNS)
@@ -221,7 +235,8 @@ def io_size(h: Harness, app: App, api: Api, label: str, path: Path, n_rows: int,
         "identical": len(digests) == 1, "export_bytes": next(iter(digests))[0],
         "idle_hwm": idle_hwm, "hwm": peak_rss(app.web_pid), "rss_now": proc_status(app.web_pid)["VmRSS"],
         "worker_cpu": cpu_seconds(app.worker_pid) - worker_cpu, "dataset": datasets[0],
-        "worker_hwm": peak_rss(app.worker_pid),
+        "worker_hwm": peak_rss(app.worker_pid), "again_in": again_in,
+        "base_again": base_again,
     }
 
 
@@ -400,6 +415,14 @@ def build_section(results: dict[str, Any]) -> Section:
         rows.append(Row("Import 1M: `psql \\copy` into a table shaped like the app's (bigserial PK, "
                         "mb_version, mb_deleted), rows/s", fmt_int(shaped), fmt_int(rate(big["rows"], big["base_in"])),
                         f"{shaped / rate(big['rows'], big['base_in']):.2f}×", "(info: the schema's share)", ""))
+    if big["again_in"]:
+        again = rate(big["rows"], big["again_in"])
+        plain = rate(big["rows"], big["base_again"])
+        rows.append(Row(f"Import 1M rows as a second version (the table already holds 1M rows, so the primary key "
+                        f"is maintained per row), rows/s [median of {len(big['again_in'])}, psql interleaved]",
+                        f"{fmt_int(again)} ({median(big['again_in']):.2f} s)",
+                        f"{fmt_int(plain)} ({median(big['base_again']):.2f} s)", f"{again / plain:.2f}×",
+                        "(info; ≥ 0.70×)", ""))
     if big["shaped_out"]:
         shaped = rate(big["rows"], big["shaped_out"])
         rows.append(Row("Export 1M: `psql \\copy (the app's export query) TO STDOUT`, rows/s", fmt_int(shaped),
@@ -473,8 +496,10 @@ def why_the_gaps(big: dict[str, Any]) -> list[str]:
         "like the app's (bigserial primary key, `mb_version`, `mb_deleted`), which itself reaches "
         f"{shaped_in / rate(n, big['base_in']):.2f}× of the plain table. The gap to the plain table is the "
         "schema the versioning and the viewer need (a B-tree entry, a sequence value and two version "
-        "columns per row), not HTTP, parsing or the temp file; the import also runs ANALYZE (≈0.2 s for 1M "
-        "rows) so the first viewer and module queries get good plans.",
+        "columns per row), not HTTP, parsing or the temp file. A first import into an empty table drops the "
+        "primary key and builds it once after COPY (cheaper than an entry per row), which is how it can beat "
+        "that baseline; a later version is loaded with the key in place (the second-version row). Every "
+        "import also runs ANALYZE (≈0.2 s for 1M rows) so the first viewer and module queries get good plans.",
         f"- Export: the HTTP path reaches {ours_out / shaped_out:.2f}× of `psql \\copy` of the app's own "
         "export query, which reaches "
         f"{shaped_out / rate(n, big['base_out']):.2f}× of copying the plain table: the export must filter by "
