@@ -10,6 +10,7 @@ hears another run's events or tasks)."""
 from __future__ import annotations
 
 import base64
+import fcntl
 import http.client
 import json
 import os
@@ -19,10 +20,11 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -375,6 +377,25 @@ class App:
         _stop(self.worker)
 
 
+RUN_LOCK = Path(tempfile.gettempdir()) / "modulebench-bench.lock"
+
+
+@contextmanager
+def one_run_at_a_time() -> Iterator[None]:
+    """Bench runs on one machine take turns: they share the database names and bench/.work (a second
+    run would drop the first one's databases) and the cores (each would slow the other down)."""
+    with RUN_LOCK.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"another bench run holds {RUN_LOCK}; waiting for it to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @dataclass
 class Harness:
     """Owns the bench databases and work directory for one `python -m bench` run."""
@@ -383,6 +404,7 @@ class Harness:
     work: Path = WORK
     env: dict[str, str] = field(default_factory=dict)
     keep_logs: bool = False  # set when something failed, so bench/.work/logs stays for a look
+    _machine: ExitStack = field(default_factory=ExitStack, repr=False)  # holds one_run_at_a_time()
 
     @property
     def app_url(self) -> str:
@@ -393,6 +415,7 @@ class Harness:
         return url_with_db(self.base_url, WS_DB)
 
     def __enter__(self) -> Harness:
+        self._machine.enter_context(one_run_at_a_time())
         self.work.mkdir(parents=True, exist_ok=True)
         (self.work / "logs").mkdir(exist_ok=True)
         log(f"creating fresh databases {APP_DB}, {WS_DB}")
@@ -416,6 +439,7 @@ class Harness:
                     shutil.rmtree(path) if path.is_dir() else path.unlink()
             if not any(exc) and not self.keep_logs:
                 shutil.rmtree(self.work, ignore_errors=True)
+            self._machine.close()
 
     @contextmanager
     def app(self) -> Iterator[App]:
