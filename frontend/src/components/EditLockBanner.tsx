@@ -1,5 +1,5 @@
 import type { EditLockState } from '../api/hooks/useEditLock';
-import { lockMessage } from '../pages/modules/lock';
+import { lockMessage } from '../live/editLock';
 import { errorMessage } from './ErrorPanel';
 
 interface Props {

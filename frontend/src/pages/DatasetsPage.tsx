@@ -7,12 +7,13 @@ import { usePurgeDataset } from '../api/hooks/usePurgeDataset';
 import type { Dataset, DatasetListParams } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { isAdmin, writableProjects } from '../permissions';
 import { DatasetsTable } from './datasets/DatasetsTable';
 import { DatasetsToolbar } from './datasets/DatasetsToolbar';
 import { listParamsToSearch, parseListParams } from './datasets/listParams';
 import { NewDatasetDialog } from './datasets/NewDatasetDialog';
 import { NewDatasetTypeDialog } from './datasets/NewDatasetTypeDialog';
-import { canCreateDatasetType, isAdmin, writableProjects } from './datasets/permissions';
+import { canCreateDatasetType } from './datasets/permissions';
 
 /** EMF's Dataset Manager: every dataset the user can see, with search and filters. */
 export function DatasetsPage() {

@@ -2,7 +2,8 @@ import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useModules } from '../api/hooks/useModules';
 import { ErrorPanel } from '../components/ErrorPanel';
-import { formatDateTime, formatDuration, resultClass, runOutcome } from './modules/format';
+import { formatDateTime } from '../format';
+import { formatDuration, resultClass, runOutcome } from './modules/format';
 import { HistoryTable } from './modules/HistoryTable';
 import { useModulesLive } from './modules/useModulesLive';
 

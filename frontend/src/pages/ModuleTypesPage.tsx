@@ -4,12 +4,13 @@ import { useMe } from '../api/hooks/useMe';
 import { useModuleTypes } from '../api/hooks/useModuleTypes';
 import type { ModuleType, ModuleTypeKind } from '../api/types';
 import { ErrorPanel } from '../components/ErrorPanel';
-import { lockHolderName } from './modules/lock';
-import { formatDateTime } from './moduletypes/format';
-import { NewModuleTypeDialog } from './moduletypes/NewModuleTypeDialog';
-import { canRemoveType, writableProjects } from './moduletypes/permissions';
-import { RemoveTypeDialog } from './moduletypes/RemoveTypeDialog';
+import { formatDateTime } from '../format';
+import { lockHolderName } from '../live/editLock';
+import { writableProjects } from '../permissions';
 import { filterModuleTypes, latestVersion, parseFinalParam } from './moduletypes/list';
+import { NewModuleTypeDialog } from './moduletypes/NewModuleTypeDialog';
+import { canRemoveType } from './moduletypes/permissions';
+import { RemoveTypeDialog } from './moduletypes/RemoveTypeDialog';
 
 /** EMF's Module Type Manager: every module type the user can see. */
 export function ModuleTypesPage() {

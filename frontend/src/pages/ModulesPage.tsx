@@ -7,12 +7,13 @@ import { useModuleTypes } from '../api/hooks/useModuleTypes';
 import { useRunModule } from '../api/hooks/useRunModule';
 import type { Module, ModuleListParams } from '../api/types';
 import { ErrorPanel, errorMessage } from '../components/ErrorPanel';
+import { writableProjects } from '../permissions';
 import { CopyModuleDialog } from './modules/CopyModuleDialog';
 import { isFiltered, moduleListParamsToSearch, parseModuleListParams } from './modules/listParams';
 import { ModulesTable } from './modules/ModulesTable';
 import { ModulesToolbar } from './modules/ModulesToolbar';
 import { NewModuleDialog } from './modules/NewModuleDialog';
-import { canRemoveModule, canUseModule, writableProjects } from './modules/permissions';
+import { canRemoveModule, canUseModule } from './modules/permissions';
 import { RemoveModuleDialog } from './modules/RemoveModuleDialog';
 import { useModulesLive } from './modules/useModulesLive';
 

@@ -3,6 +3,7 @@ import { useCreateDatasetType } from '../../api/hooks/useCreateDatasetType';
 import type { DatasetColumn, DatasetType } from '../../api/types';
 import { Dialog } from '../../components/Dialog';
 import { FormErrors } from '../../components/FormErrors';
+import { ModalActions, TextAreaField, TextField } from '../../components/FormFields';
 import { ColumnsEditor, EMPTY_COLUMN } from './ColumnsEditor';
 
 interface Props {
@@ -32,24 +33,11 @@ export function NewDatasetTypeDialog({ onClose, onCreated }: Props) {
   return (
     <Dialog title="New dataset type" onClose={onClose} wide>
       <form onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="dt-name">Name</label>
-          <input id="dt-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={120} />
-        </div>
-        <div className="field">
-          <label htmlFor="dt-description">Description</label>
-          <textarea id="dt-description" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </div>
+        <TextField id="dt-name" label="Name" value={name} onChange={setName} required maxLength={120} />
+        <TextAreaField id="dt-description" label="Description" rows={2} value={description} onChange={setDescription} />
         <ColumnsEditor columns={columns} onChange={setColumns} />
         <FormErrors error={create.error} />
-        <div className="ds-modal-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={create.isPending || !name.trim()}>
-            Create dataset type
-          </button>
-        </div>
+        <ModalActions submitLabel="Create dataset type" disabled={create.isPending || !name.trim()} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -3,6 +3,7 @@ import { useCreateVersion } from '../../api/hooks/useCreateVersion';
 import type { DatasetVersion } from '../../api/types';
 import { Dialog } from '../../components/Dialog';
 import { FormErrors } from '../../components/FormErrors';
+import { ModalActions, TextAreaField, TextField } from '../../components/FormFields';
 
 interface Props {
   datasetId: number;
@@ -36,23 +37,10 @@ export function NewVersionDialog({ datasetId, finals, onClose }: Props) {
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="nv-name">Name</label>
-          <input id="nv-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder="Version N" />
-        </div>
-        <div className="field">
-          <label htmlFor="nv-description">Description</label>
-          <textarea id="nv-description" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </div>
+        <TextField id="nv-name" label="Name" value={name} onChange={setName} maxLength={200} placeholder="Version N" />
+        <TextAreaField id="nv-description" label="Description" rows={2} value={description} onChange={setDescription} />
         <FormErrors error={create.error} />
-        <div className="ds-modal-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={create.isPending || base === ''}>
-            Create version
-          </button>
-        </div>
+        <ModalActions submitLabel="Create version" disabled={create.isPending || base === ''} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useUpdateDataset } from '../../api/hooks/useUpdateDataset';
 import type { Dataset } from '../../api/types';
 import { FormErrors } from '../../components/FormErrors';
+import { ModalActions, TextAreaField, TextField } from '../../components/FormFields';
 import { isPreconditionFailed } from './errors';
 import { keywordsToRows, rowsToKeywords, type KeywordRow } from './keywords';
 import { KeywordsEditor } from './KeywordsEditor';
@@ -72,29 +73,11 @@ export function SummaryEditForm({ dataset, etag, onDone, onReload }: Props) {
         </div>
       )}
       <form onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="edit-name">Name</label>
-          <input id="edit-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
-        </div>
-        <div className="field">
-          <label htmlFor="edit-description">Description</label>
-          <textarea
-            id="edit-description"
-            rows={3}
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        </div>
+        <TextField id="edit-name" label="Name" value={name} onChange={setName} required maxLength={200} />
+        <TextAreaField id="edit-description" label="Description" value={description} onChange={setDescription} />
         <KeywordsEditor rows={keywordRows} onChange={setKeywordRows} />
         {!conflict && <FormErrors error={update.error} extra={localErrors} />}
-        <div className="ds-modal-actions">
-          <button type="button" className="btn" onClick={onDone}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={update.isPending || !name.trim()}>
-            Save
-          </button>
-        </div>
+        <ModalActions submitLabel="Save" disabled={update.isPending || !name.trim()} onCancel={onDone} />
       </form>
     </section>
   );

@@ -3,6 +3,7 @@ import { useCopyModule } from '../../api/hooks/useCopyModule';
 import type { Module } from '../../api/types';
 import { Dialog } from '../../components/Dialog';
 import { FormErrors } from '../../components/FormErrors';
+import { ModalActions, TextField } from '../../components/FormFields';
 
 /** Copy a module: the copy is not final and has no history ("Copy of X" by default). */
 export function CopyModuleDialog({ module, onClose, onCopied }: { module: Module; onClose: () => void; onCopied: (copy: Module) => void }) {
@@ -18,19 +19,9 @@ export function CopyModuleDialog({ module, onClose, onCopied }: { module: Module
         <p>
           Copy <strong>{module.name}</strong> with its bindings and parameter values. The copy is not final and has no history.
         </p>
-        <div className="field">
-          <label htmlFor="copy-module-name">Name of the copy</label>
-          <input id="copy-module-name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
-        </div>
+        <TextField id="copy-module-name" label="Name of the copy" value={name} maxLength={200} onChange={setName} />
         <FormErrors error={copy.error} />
-        <div className="ds-modal-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={copy.isPending || !name.trim()}>
-            Copy
-          </button>
-        </div>
+        <ModalActions submitLabel="Copy" disabled={copy.isPending || !name.trim()} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,7 +1,8 @@
 import { Link } from 'react-router-dom';
 import { useModuleHistory } from '../../api/hooks/useModuleHistory';
 import { ErrorPanel } from '../../components/ErrorPanel';
-import { formatDateTime, formatDuration, resultClass, runOutcome } from './format';
+import { formatDateTime } from '../../format';
+import { formatDuration, resultClass, runOutcome } from './format';
 
 /** EMF's Module History: every run of the module, newest first; each opens its History Details. */
 export function HistoryTable({ moduleId }: { moduleId: number }) {

@@ -2,10 +2,10 @@ import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setUnauthorizedHandler } from '../../api/client';
+import { clockTime } from '../../live/editLock';
 import { FakeWebSocket } from '../../test/fakeWebSocket';
 import { json, renderApp } from '../../test/renderApp';
 import { modeler, stubApi, withEtag } from '../datasets/testSupport';
-import { clockTime } from './lock';
 import { moduleFixture, typeVersionFixture } from './testSupport';
 
 afterEach(() => {

@@ -15,24 +15,30 @@ import { useRunModule } from '../../api/hooks/useRunModule';
 import { useUpdateModule } from '../../api/hooks/useUpdateModule';
 import { useValidateModule } from '../../api/hooks/useValidateModule';
 import type { Module, ModuleStatus, ModuleValidationResult } from '../../api/types';
+import { AlsoViewing } from '../../components/AlsoViewing';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { EditLockBanner } from '../../components/EditLockBanner';
 import { ErrorPanel, errorMessage } from '../../components/ErrorPanel';
 import { FormErrors } from '../../components/FormErrors';
+import { ProjectSelect, TextAreaField, TextField } from '../../components/FormFields';
 import { Tabs, type TabDef } from '../../components/Tabs';
+import { useWarnBeforeUnload } from '../../components/useWarnBeforeUnload';
+import { formatDateTime } from '../../format';
+import { otherViewers, usePresence } from '../../live/presence';
+import { isAdmin, writableProjects } from '../../permissions';
 import { CopyModuleDialog } from './CopyModuleDialog';
 import { DatasetBindings, RunDatasetLinks } from './DatasetBindings';
 import { changesFrom, draftFromModule, draftProblems, isDirty, type ModuleDraft } from './draft';
-import { formatDateTime, runOutcome } from './format';
+import { runOutcome } from './format';
 import { HistoryTable } from './HistoryTable';
 import { InternalKeep } from './InternalKeep';
-import { lockMessage, otherViewers } from './lock';
 import { ParameterBindings } from './ParameterBindings';
-import { canEditModule, canFinalizeModule, canRemoveModule, canUseModule, isAdmin, writableProjects } from './permissions';
+import { canEditModule, canFinalizeModule, canRemoveModule, canUseModule } from './permissions';
 import { RemoveModuleDialog } from './RemoveModuleDialog';
 import { StatusBadge } from './StatusBadge';
 import { StatusDialog } from './StatusDialog';
 import { TypeDefinition } from './TypeDefinition';
-import { useModuleLive, usePresence } from './useModuleLive';
+import { useModuleLive } from './useModuleLive';
 
 /** EMF's View/Edit Module window. */
 export function ModuleEditorPage() {
@@ -116,12 +122,7 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
     // Only a new server state matters here.
   }, [loaded]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
+  useWarnBeforeUnload(dirty);
 
   // ------------------------------------------------------------------ actions
   const [notice, setNotice] = useState<string | null>(null);
@@ -235,46 +236,37 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
               </dd>
             </dl>
             <div>
-              <div className="field">
-                <label htmlFor="module-name">Name</label>
-                <input id="module-name" value={draft.name} maxLength={200} disabled={readOnly} onChange={(e) => edit({ ...draft, name: e.target.value })} />
-              </div>
-              <div className="field">
-                <label htmlFor="module-description">Description</label>
-                <textarea
-                  id="module-description"
-                  rows={3}
-                  value={draft.description}
-                  disabled={readOnly}
-                  onChange={(e) => edit({ ...draft, description: e.target.value })}
-                />
-              </div>
-              <div className="field">
-                <label htmlFor="module-tags">Tags</label>
-                <input
-                  id="module-tags"
-                  value={draft.tags}
-                  placeholder="comma separated"
-                  disabled={readOnly}
-                  onChange={(e) => edit({ ...draft, tags: e.target.value })}
-                />
-              </div>
-              <div className="field">
-                <label htmlFor="module-project">Project</label>
-                <select
-                  id="module-project"
-                  value={draft.project}
-                  disabled={readOnly}
-                  onChange={(e) => edit({ ...draft, project: Number(e.target.value) })}
-                >
-                  {!projects.some((p) => p.id === draft.project) && <option value={draft.project}>{projectName}</option>}
-                  {projects.map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {p.name}
-                    </option>
-                  ))}
-                </select>
-              </div>
+              <TextField
+                id="module-name"
+                label="Name"
+                value={draft.name}
+                maxLength={200}
+                disabled={readOnly}
+                onChange={(name) => edit({ ...draft, name })}
+              />
+              <TextAreaField
+                id="module-description"
+                label="Description"
+                value={draft.description}
+                disabled={readOnly}
+                onChange={(description) => edit({ ...draft, description })}
+              />
+              <TextField
+                id="module-tags"
+                label="Tags"
+                value={draft.tags}
+                placeholder="comma separated"
+                disabled={readOnly}
+                onChange={(tags) => edit({ ...draft, tags })}
+              />
+              <ProjectSelect
+                id="module-project"
+                projects={projects}
+                value={String(draft.project)}
+                current={{ id: module.project, name: projectName }}
+                disabled={readOnly}
+                onChange={(project) => edit({ ...draft, project: Number(project) })}
+              />
             </div>
           </div>
         );
@@ -408,18 +400,15 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
         </div>
       </div>
 
-      <LockBanner
+      <EditLockBanner
         state={lock.state}
+        noun="module"
         mayEdit={mayEdit}
         admin={isAdmin(me)}
         onBreak={() => void lock.breakLock()}
         onRetake={() => void lock.retake()}
       />
-      {viewers.length > 0 && (
-        <p className="muted mod-presence" data-testid="presence">
-          Also viewing: {viewers.map((v) => v.user_name || v.user).join(', ')}
-        </p>
-      )}
+      <AlsoViewing viewers={viewers} />
       {module.is_final && (
         <p className="ds-notice" data-testid="read-only-note">
           This module is final: it can be viewed and run but never changed.
@@ -556,53 +545,4 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
       {dialog === 'remove' && <RemoveModuleDialog module={module} onClose={() => setDialog(null)} onRemoved={() => void navigate('/modules')} />}
     </div>
   );
-}
-
-function LockBanner({
-  state,
-  mayEdit,
-  admin,
-  onBreak,
-  onRetake,
-}: {
-  state: ReturnType<typeof useEditLock>['state'];
-  mayEdit: boolean;
-  admin: boolean;
-  onBreak: () => void;
-  onRetake: () => void;
-}) {
-  if (!mayEdit) return null;
-  switch (state.kind) {
-    case 'theirs':
-      return (
-        <div className="ds-notice mod-lock" role="status" data-testid="lock-banner">
-          <strong>{lockMessage(state.lock)}</strong> — the module opens read-only.{' '}
-          {admin && (
-            <button type="button" className="btn btn-small ds-btn-danger" onClick={onBreak}>
-              Break lock
-            </button>
-          )}
-        </div>
-      );
-    case 'idle':
-      return (
-        <div className="ds-notice mod-lock" role="status" data-testid="lock-banner">
-          You are not editing this module (the edit lock is free).{' '}
-          <button type="button" className="btn btn-small" onClick={onRetake}>
-            Edit
-          </button>
-        </div>
-      );
-    case 'error':
-      return (
-        <div className="form-error" role="alert" data-testid="lock-banner">
-          Could not take the edit lock: {errorMessage(state.error)}{' '}
-          <button type="button" className="btn btn-small" onClick={onRetake}>
-            Try again
-          </button>
-        </div>
-      );
-    default:
-      return null;
-  }
 }

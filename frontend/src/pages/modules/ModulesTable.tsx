@@ -1,7 +1,8 @@
 import { Link } from 'react-router-dom';
 import type { Module } from '../../api/types';
-import { formatDateTime, resultClass, runOutcome } from './format';
-import { lockMessage } from './lock';
+import { formatDateTime } from '../../format';
+import { lockMessage } from '../../live/editLock';
+import { resultClass, runOutcome } from './format';
 import { StatusBadge } from './StatusBadge';
 
 interface Props {

@@ -1,37 +1,11 @@
-import { useEffect, useRef, useState } from 'react';
 import type { ModuleListParams, ModuleType, ProjectMembership } from '../../api/types';
+import { IdFilterSelect, useDebouncedText } from '../../components/ListFilters';
 
 interface Props {
   params: ModuleListParams;
   onChange: (params: ModuleListParams) => void;
   projects: ProjectMembership[];
   moduleTypes: ModuleType[];
-}
-
-const TEXT_DELAY_MS = 300;
-
-type TextKey = 'search' | 'tag' | 'creator' | 'lock_owner';
-
-/** A text filter written to the URL after a pause; a change from elsewhere (Back, a link) is taken in. */
-function useDebouncedText(params: ModuleListParams, key: TextKey, onChange: (p: ModuleListParams) => void) {
-  const current = params[key] ?? '';
-  const [value, setValue] = useState(current);
-  const written = useRef(current);
-  useEffect(() => {
-    if (current === written.current) return;
-    written.current = current;
-    setValue(current);
-  }, [current]);
-  useEffect(() => {
-    const wanted = value.trim();
-    if (wanted === written.current) return;
-    const timer = setTimeout(() => {
-      written.current = wanted;
-      onChange({ ...params, [key]: wanted });
-    }, TEXT_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [value, params, key, onChange]);
-  return [value, setValue] as const;
 }
 
 function flagValue(value: boolean | null | undefined): string {
@@ -84,30 +58,20 @@ export function ModulesToolbar({ params, onChange, projects, moduleTypes }: Prop
           <option value="true">Final</option>
           <option value="false">Not final</option>
         </select>
-        <select
-          aria-label="Project"
-          value={params.project ?? ''}
-          onChange={(e) => onChange({ ...params, project: e.target.value ? Number(e.target.value) : null })}
-        >
-          <option value="">All projects</option>
-          {projects.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-        <select
-          aria-label="Module type"
-          value={params.module_type ?? ''}
-          onChange={(e) => onChange({ ...params, module_type: e.target.value ? Number(e.target.value) : null, type_version: null })}
-        >
-          <option value="">All module types</option>
-          {moduleTypes.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.name}
-            </option>
-          ))}
-        </select>
+        <IdFilterSelect
+          label="Project"
+          allLabel="All projects"
+          options={projects}
+          value={params.project}
+          onChange={(project) => onChange({ ...params, project })}
+        />
+        <IdFilterSelect
+          label="Module type"
+          allLabel="All module types"
+          options={moduleTypes}
+          value={params.module_type}
+          onChange={(module_type) => onChange({ ...params, module_type, type_version: null })}
+        />
       </div>
       <details className="mod-more-filters" open={more}>
         <summary>More filters</summary>

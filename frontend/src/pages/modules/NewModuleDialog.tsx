@@ -4,7 +4,7 @@ import { useModuleTypeVersions } from '../../api/hooks/useModuleTypeVersions';
 import type { Module, ModuleTypeVersionListItem, ProjectMembership } from '../../api/types';
 import { Dialog } from '../../components/Dialog';
 import { FormErrors } from '../../components/FormErrors';
-import { parseTags } from './draft';
+import { ModalActions, parseTags, ProjectSelect, TextAreaField, TextField } from '../../components/FormFields';
 
 interface Props {
   projects: ProjectMembership[];
@@ -50,21 +50,13 @@ export function NewModuleDialog({ projects, defaultProject, onClose, onCreated }
   return (
     <Dialog title="New module" onClose={onClose}>
       <form onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="new-module-name">Name</label>
-          <input id="new-module-name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="new-module-project">Project</label>
-          <select id="new-module-project" value={project} onChange={(e) => setProject(e.target.value ? Number(e.target.value) : '')}>
-            {projects.length === 0 && <option value="">No project you can write to</option>}
-            {projects.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <TextField id="new-module-name" label="Name" value={name} onChange={setName} maxLength={200} />
+        <ProjectSelect
+          id="new-module-project"
+          projects={projects}
+          value={String(project)}
+          onChange={(value) => setProject(value ? Number(value) : '')}
+        />
         <div className="field">
           <label htmlFor="new-module-version">Module type version</label>
           <select id="new-module-version" value={version} onChange={(e) => setVersion(e.target.value ? Number(e.target.value) : '')}>
@@ -80,28 +72,15 @@ export function NewModuleDialog({ projects, defaultProject, onClose, onCreated }
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="new-module-description">Description</label>
-          <textarea id="new-module-description" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="new-module-tags">Tags</label>
-          <input id="new-module-tags" placeholder="comma separated" value={tags} onChange={(e) => setTags(e.target.value)} />
-        </div>
+        <TextAreaField id="new-module-description" label="Description" value={description} onChange={setDescription} />
+        <TextField id="new-module-tags" label="Tags" placeholder="comma separated" value={tags} onChange={setTags} />
         <FormErrors error={create.error ?? (versions.isError ? versions.error : undefined)} />
-        <div className="ds-modal-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="btn btn-primary"
-            disabled={create.isPending || missing.length > 0}
-            title={missing.length ? `Choose ${missing.join(', ')}` : undefined}
-          >
-            Create module
-          </button>
-        </div>
+        <ModalActions
+          submitLabel="Create module"
+          disabled={create.isPending || missing.length > 0}
+          title={missing.length ? `Choose ${missing.join(', ')}` : undefined}
+          onCancel={onClose}
+        />
       </form>
     </Dialog>
   );

@@ -9,7 +9,6 @@ import {
   draftProblems,
   internalItems,
   isDirty,
-  parseTags,
   setKeep,
   setParameter,
   unbind,
@@ -67,7 +66,6 @@ describe('module draft', () => {
     const base = draftFromModule(moduleFixture());
     const next = { ...base, name: ' New name ', tags: 'a, b, a,', project: 4 };
     expect(changesFrom(base, next)).toEqual({ name: 'New name', tags: ['a', 'b'], project: 4 });
-    expect(parseTags(' x , ,y,x')).toEqual(['x', 'y']);
     expect(draftProblems({ ...base, name: ' ' }, [], [])).toEqual(['The module needs a name.']);
   });
 

@@ -14,6 +14,7 @@ import type {
   OutputBinding,
   ParameterSlot,
 } from '../../api/types';
+import { parseTags } from '../../components/FormFields';
 
 export interface ModuleDraft {
   name: string;
@@ -37,15 +38,6 @@ export function isInputBinding(binding: DatasetBinding | undefined): binding is 
 
 export function isOutputBinding(binding: DatasetBinding | undefined): binding is OutputBinding {
   return !!binding && 'output_method' in binding;
-}
-
-export function parseTags(text: string): string[] {
-  const out: string[] = [];
-  for (const raw of text.split(',')) {
-    const tag = raw.trim();
-    if (tag && !out.includes(tag)) out.push(tag);
-  }
-  return out;
 }
 
 function sortedUnique(values: string[] | undefined): string[] {

@@ -1,6 +1,4 @@
 /** Formatting for the module screens (pure). */
-export { formatDateTime } from '../../format';
-
 /** Seconds between two ISO times as "0.4 s", "12 s", "3 min 05 s", "1 h 02 min"; "—" when unknown. */
 export function formatDuration(startIso: string | null | undefined, endIso: string | null | undefined): string {
   if (!startIso || !endIso) return '—';

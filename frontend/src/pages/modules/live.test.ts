@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../live/socket';
-import { applyModulesEvent, applyRunEvent, filterLog, lockOfEvent, runLiveFromRun } from './live';
+import { applyModulesEvent, applyRunEvent, filterLog, runLiveFromRun } from './live';
 import { moduleFixture, runFixture } from './testSupport';
 
 const ev = (type: string, data: unknown, topic = 'modules'): LiveEvent => ({ topic, seq: 1, type, data });
@@ -39,13 +39,6 @@ describe('topic `modules` → the Module Manager list', () => {
     expect(applyModulesEvent([running], ev('run_finished', { module: 1, run: 10, result: 'FAILED' })).refetch).toBe(true);
     expect(applyModulesEvent([running], ev('run_started', { module: 1, run: 10 })).refetch).toBe(true);
     expect(applyModulesEvent([running], ev('run_started', { module: 77, run: 10 })).refetch).toBe(false);
-  });
-
-  it('reads the lock of a lock event', () => {
-    const lock = { user: 'admin', user_name: 'Ada Admin', since: 's', expires_at: 'e' };
-    expect(lockOfEvent(ev('lock', { module: 1, lock }))).toEqual(lock);
-    expect(lockOfEvent(ev('lock', { module: 1, lock: null }))).toBeNull();
-    expect(lockOfEvent(ev('status', {}))).toBeUndefined();
   });
 });
 

@@ -3,7 +3,6 @@
  * a module from topic `module:<id>`, a run's progress and log from topic `run:<id>`.
  */
 import type {
-  EditLock,
   Module,
   ModuleListParams,
   ModuleStatusName,
@@ -68,13 +67,6 @@ export function applyModulesEvent(list: Module[], event: LiveEvent, params: Modu
     default:
       return { list, refetch: false };
   }
-}
-
-/** The lock carried by a `lock` event (`{module, lock}`), undefined when the event has none. */
-export function lockOfEvent(event: LiveEvent): EditLock | null | undefined {
-  if (event.type !== 'lock') return undefined;
-  const data = event.data as { lock?: EditLock | null } | null;
-  return data && 'lock' in data ? (data.lock ?? null) : undefined;
 }
 
 // ------------------------------------------------------------------------------------------- runs

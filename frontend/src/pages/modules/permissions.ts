@@ -1,8 +1,6 @@
 /** Who may do what on the module screens (the server decides; this only hides what it would refuse). */
 import type { Me, Module } from '../../api/types';
-import { canWriteProject, isAdmin } from '../moduletypes/permissions';
-
-export { isAdmin, writableProjects } from '../moduletypes/permissions';
+import { canWriteProject, isAdmin } from '../../permissions';
 
 /** Run, copy, validate: the project's modelers and admins. */
 export function canUseModule(me: Me | null | undefined, module: Pick<Module, 'project'>): boolean {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, formatSeconds, resultClass, runOutcome, showValue } from './format';
-import { clockTime, lockMessage, otherViewers } from './lock';
 import { reasonCount, statusBadge } from './status';
 
 describe('status badge', () => {
@@ -36,21 +35,5 @@ describe('formatting', () => {
     expect(showValue('')).toBe('(empty string)');
     expect(showValue(null)).toBe('(not set)');
     expect(showValue('1.15')).toBe('1.15');
-  });
-});
-
-describe('edit lock wording', () => {
-  it('names the holder and the local time', () => {
-    const since = new Date(2024, 4, 1, 10, 42).toISOString();
-    expect(clockTime(since)).toBe('10:42');
-    expect(lockMessage({ user: 'modeler', user_name: 'Mona Modeler', since, expires_at: since })).toBe(
-      'Being edited by Mona Modeler since 10:42',
-    );
-    expect(lockMessage({ user: 'modeler', user_name: '', since: 'bad', expires_at: '' })).toBe('Being edited by modeler');
-  });
-
-  it('lists other viewers once each, not me', () => {
-    const v = (user: string) => ({ user, user_name: user.toUpperCase(), since: '' });
-    expect(otherViewers([v('me'), v('ann'), v('bob'), v('ann')], 'me').map((x) => x.user)).toEqual(['ann', 'bob']);
   });
 });

@@ -1,17 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { moduleDetailKey, moduleQueryKey, type ModuleWithEtag } from '../../api/hooks/useModule';
 import { moduleHistoryKey } from '../../api/hooks/useModuleHistory';
 import { moduleStatusKey } from '../../api/hooks/useModuleStatus';
 import { runQueryKey } from '../../api/hooks/useRun';
-import type { EditLock, ModuleStatus, PresenceViewer } from '../../api/types';
+import type { EditLock, ModuleStatus } from '../../api/types';
+import { lockOfEvent } from '../../live/editLock';
 import { useTopic } from '../../live/useTopic';
-import { lockOfEvent, type StatusEvent } from './live';
-
-/** Presence topic of an object (docs/modules-api.md). */
-export function presenceTopic(kind: 'module' | 'module-type', id: number): string {
-  return `presence:${kind}:${id}`;
-}
+import type { StatusEvent } from './live';
 
 /**
  * Topic `module:<id>` → the module's queries: `status` patches status and the module in place,
@@ -53,13 +48,4 @@ export function useModuleLive(id: number, onLock: (lock: EditLock | null) => voi
     },
     refetchAll,
   );
-}
-
-/** Who else has the object open, from its presence topic. */
-export function usePresence(kind: 'module' | 'module-type', id: number): PresenceViewer[] {
-  const [viewers, setViewers] = useState<PresenceViewer[]>([]);
-  useTopic<{ viewers?: PresenceViewer[] }>(Number.isFinite(id) ? presenceTopic(kind, id) : null, (event) => {
-    if (event.type === 'presence' && Array.isArray(event.data?.viewers)) setViewers(event.data.viewers);
-  });
-  return viewers;
 }

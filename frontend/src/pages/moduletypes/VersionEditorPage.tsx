@@ -17,9 +17,13 @@ import { useSqlTypes } from '../../api/hooks/useSqlTypes';
 import { useUpdateModuleTypeVersion } from '../../api/hooks/useUpdateModuleTypeVersion';
 import { validateModuleTypeVersion } from '../../api/hooks/useValidateModuleTypeVersion';
 import type { CompositeGraph, UsedBy, ValidationResult } from '../../api/types';
+import { AlsoViewing } from '../../components/AlsoViewing';
 import { EditLockBanner } from '../../components/EditLockBanner';
 import { ErrorPanel, errorMessage } from '../../components/ErrorPanel';
+import { useWarnBeforeUnload } from '../../components/useWarnBeforeUnload';
+import { formatDateTime } from '../../format';
 import { useTopic } from '../../live/useTopic';
+import { canWriteProject, isAdmin } from '../../permissions';
 import {
   completionSlots,
   draftFromVersion,
@@ -35,12 +39,11 @@ import {
   type VersionDraft,
 } from './draft';
 import { FinalizeDialog } from './FinalizeDialog';
-import { formatDateTime } from './format';
 import { DiagramEditor } from './graph/DiagramEditor';
 import { humanizeMessage } from './graph/flow';
 import { graphsEqual, normalizeGraph, renameOwnSlot, type GraphContext, type VersionInfo, type VersionSlots } from './graph/graph';
 import { createDiagramStore } from './graph/store';
-import { canEditVersion, canFinalizeVersion, canWriteProject, isAdmin } from './permissions';
+import { canEditVersion, canFinalizeVersion } from './permissions';
 import { SaveDialog } from './SaveDialog';
 import { DatasetSlotsTable, ParameterSlotsTable } from './SlotTables';
 import { AlgorithmEditor } from './sql/AlgorithmEditor';
@@ -147,12 +150,7 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
     // Only a new server state matters here.
   }, [loaded]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
+  useWarnBeforeUnload(dirty);
 
   // ------------------------------------------------------------------ validation
   const [validation, setValidation] = useState<ValidationState>({ result: null, algorithm: null, pending: false, error: null });
@@ -373,11 +371,7 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
           <KeptEdits text={editsText} />
         </div>
       )}
-      {lock.viewers.length > 0 && (
-        <p className="muted mod-presence" data-testid="presence">
-          Also viewing: {lock.viewers.map((v) => v.user_name || v.user).join(', ')}
-        </p>
-      )}
+      <AlsoViewing viewers={lock.viewers} />
       {!conflict && remoteChanged && (
         <div className="ds-notice" role="status">
           This version was changed by someone else since you opened it. Saving will be refused;{' '}

@@ -8,10 +8,11 @@ import type { ModuleType, ModuleTypeVersionSummary } from '../../api/types';
 import { ErrorPanel } from '../../components/ErrorPanel';
 import { FormErrors } from '../../components/FormErrors';
 import { parseTags, TextAreaField, TextField } from '../../components/FormFields';
-import { formatDateTime } from './format';
+import { formatDateTime } from '../../format';
+import { canWriteProject } from '../../permissions';
 import { latestVersion } from './list';
 import { NewTypeFromVersionDialog } from './NewTypeFromVersionDialog';
-import { canRemoveType, canRemoveVersion, canWriteProject } from './permissions';
+import { canRemoveType, canRemoveVersion } from './permissions';
 import { RemoveTypeDialog } from './RemoveTypeDialog';
 import { RemoveVersionDialog } from './RemoveVersionDialog';
 

@@ -1,17 +1,9 @@
 import { useCallback } from 'react';
 import { useEditLock } from '../../api/hooks/useEditLock';
-import type { EditLock } from '../../api/types';
+import { lockOfEvent } from '../../live/editLock';
+import { otherViewers, usePresence } from '../../live/presence';
 import type { LiveEvent } from '../../live/socket';
 import { useTopic } from '../../live/useTopic';
-import { otherViewers } from '../modules/lock';
-import { usePresence } from '../modules/useModuleLive';
-
-/** The holder announced by a `lock` event of topic `module-type:<id>` (undefined: not a lock event). */
-export function lockOfTypeEvent(event: LiveEvent): EditLock | null | undefined {
-  if (event.type !== 'lock') return undefined;
-  const data = event.data as { lock?: EditLock | null } | null;
-  return data && 'lock' in data ? (data.lock ?? null) : undefined;
-}
 
 /**
  * The Version Editor's hold on its module type: the edit lock (taken while `enabled`, renewed, released
@@ -26,7 +18,7 @@ export function useModuleTypeLock(moduleTypeId: number, enabled: boolean, me: st
     enabled ? `module-type:${moduleTypeId}` : null,
     useCallback(
       (event: LiveEvent) => {
-        const holder = lockOfTypeEvent(event);
+        const holder = lockOfEvent(event);
         if (holder !== undefined) onLockEvent(holder, me);
       },
       [onLockEvent, me],

@@ -1,6 +1,6 @@
-/** What the editor says about its edit lock (pure). */
-import type { EditLockState } from '../../api/hooks/useEditLock';
-import type { EditLock, PresenceViewer } from '../../api/types';
+/** Edit locks as the editors and lists show them, and as `lock` events announce them (pure). */
+import type { EditLock } from '../api/types';
+import type { LiveEvent } from './socket';
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');
@@ -24,17 +24,9 @@ export function lockMessage(lock: EditLock): string {
   return `Being edited by ${lockHolderName(lock)}${since ? ` since ${since}` : ''}`;
 }
 
-/** The editor is read-only unless this tab holds the lock. */
-export function isLockedOut(state: EditLockState): boolean {
-  return state.kind !== 'mine';
-}
-
-/** Viewers other than me, once each (a user may have several tabs open). */
-export function otherViewers(viewers: PresenceViewer[], me: string | undefined): PresenceViewer[] {
-  const seen = new Set<string>();
-  return viewers.filter((v) => {
-    if (v.user === me || seen.has(v.user)) return false;
-    seen.add(v.user);
-    return true;
-  });
+/** The holder carried by a `lock` event (`{module, lock}`, `{module_type, lock}`); undefined when not a lock event. */
+export function lockOfEvent(event: LiveEvent): EditLock | null | undefined {
+  if (event.type !== 'lock') return undefined;
+  const data = event.data as { lock?: EditLock | null } | null;
+  return data && 'lock' in data ? (data.lock ?? null) : undefined;
 }
