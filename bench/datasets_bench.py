@@ -242,9 +242,10 @@ def io_size(h: Harness, app: App, api: Api, label: str, path: Path, n_rows: int,
 
 def app_export_query(dataset_id: int) -> str:
     """The SELECT inside the app's export COPY (apps/engine/storage.export_sql) for version 0."""
-    cols = ", ".join(c for c, _ in COLUMNS)
-    return (f"SELECT {cols} FROM mb_data.ds_{dataset_id} WHERE mb_version = ANY(ARRAY[0]::integer[]) "
-            f"AND NOT (mb_deleted && ARRAY[0]::integer[]) ORDER BY record_id")
+    from apps.engine.storage import Column, export_sql
+
+    copy = export_sql(dataset_id, [Column(c, t) for c, t in COLUMNS], [0]).as_string(None)
+    return copy.removeprefix("COPY (").rsplit(") TO STDOUT", 1)[0]
 
 
 def viewer_pass(client: Client, rows_path: str, positions: list[tuple[str, str | None, int]], rounds: int,
@@ -307,8 +308,8 @@ def viewer(h: Harness, app: App, api: Api, path: Path, results: dict[str, Any]) 
     positions.append(("end", encode_cursor([str(end_after), end_after]), end_after + 1))
 
     cols = ", ".join(c for c, _ in COLUMNS)
-    select = (f"SELECT record_id, {cols} FROM mb_data.ds_{dataset_id} WHERE mb_version = ANY('{{0}}'::integer[]) "
-              "AND NOT (mb_deleted && '{0}'::integer[])")
+    # The viewer's query for a one-version path (storage.read_page / path_condition).
+    select = f"SELECT record_id, {cols} FROM mb_data.ds_{dataset_id} WHERE mb_version = 0"
     start_query = f"{select} ORDER BY record_id LIMIT 100"
     middle_query = f"{select} AND record_id > {first_id - 1 + (total - 100) // 2} ORDER BY record_id LIMIT 100"
 

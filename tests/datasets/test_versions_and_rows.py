@@ -1,6 +1,9 @@
 """Version paths, the row viewer's keyset paging, sorting and filtering."""
 
+from typing import Any
+
 import pytest
+from asgiref.sync import async_to_sync
 from rest_framework.test import APIClient
 
 from apps.datasets.models import Dataset
@@ -138,3 +141,21 @@ def test_viewer_limits_and_unknown_params(clients: dict[str, APIClient], dataset
     assert clients["viewer"].get(f"/api/datasets/{dataset.pk}/rows?limit=5000").status_code == 400
     assert clients["viewer"].get(f"/api/datasets/{dataset.pk}/rows?colour=red").status_code == 400
     assert clients["viewer"].get(f"/api/datasets/{dataset.pk}/rows?version=4").status_code == 404
+
+
+def test_rows_deleted_from_a_one_version_path_are_gone_everywhere(clients: dict[str, APIClient],
+                                                                   dataset: Dataset) -> None:
+    modeler = clients["modeler"]
+    upload(modeler, dataset, HEADER + _line("coal") + _line("gas") + _line("oil"))
+    gas_id = next(r[0] for r in _rows(modeler, dataset, "version=0")["rows"] if r[1] == "gas")
+    deleted = modeler.post(f"/api/datasets/{dataset.pk}/versions/0/delete-rows", {"record_ids": [gas_id]},
+                           format="json")
+    assert deleted.json()["row_count"] == 2
+    assert _fuels(modeler, dataset, 0) == ["coal", "oil"]
+    response = modeler.get(f"/api/datasets/{dataset.pk}/export?version=0")
+    exported = async_to_sync(_body)(response.streaming_content)  # type: ignore[attr-defined]
+    assert b"gas" not in exported and exported.count(b"\n") == 3
+
+
+async def _body(pieces: Any) -> bytes:
+    return b"".join([piece async for piece in pieces])
