@@ -593,7 +593,10 @@ export interface ModuleComparison {
 }
 
 export interface BringUpToDateResult {
+  /** In execution order. */
   runs: RunSummary[];
+  /** Modules that were UpToDate when asked (they run anyway). */
+  already_up_to_date: number[];
 }
 
 // ---------------------------------------------------------------- runs (apps/runs)

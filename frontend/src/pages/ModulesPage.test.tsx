@@ -44,7 +44,7 @@ describe('Module Manager', () => {
       'GET /api/me': () => json(200, modeler),
       'GET /api/module-types': () => json(200, []),
       'GET /api/modules': () => json(200, [stale, fresh]),
-      'POST /api/modules/bring-up-to-date': () => json(202, { runs: [{ id: 20, module: 1, run_number: 2 }] }),
+      'POST /api/modules/bring-up-to-date': () => json(202, { runs: [{ id: 20, module: 1, run_number: 2 }], already_up_to_date: [] }),
     });
     const user = userEvent.setup();
     const { router } = renderApp('/modules?status=OutOfDate&composite=false');
@@ -66,6 +66,33 @@ describe('Module Manager', () => {
     await user.click(screen.getByRole('button', { name: 'Compare' }));
     await waitFor(() => expect(router.state.location.pathname).toBe('/modules/compare'));
     expect(router.state.location.search).toBe('?first=1&second=2');
+  });
+
+  it('says which of the selected modules were already UpToDate', { timeout: 20_000 }, async () => {
+    const third = moduleFixture({ id: 3, name: 'Third module' });
+    const calls = stubApi({
+      'GET /api/me': () => json(200, modeler),
+      'GET /api/module-types': () => json(200, []),
+      'GET /api/modules': () => json(200, [stale, fresh, third]),
+      // Module 3 turned UpToDate (another user's run) before the request reached the server.
+      'POST /api/modules/bring-up-to-date': () =>
+        json(202, {
+          runs: [
+            { id: 20, module: 3, run_number: 4 },
+            { id: 21, module: 1, run_number: 2 },
+          ],
+          already_up_to_date: [3],
+        }),
+    });
+    const user = userEvent.setup();
+    renderApp('/modules');
+    await user.click(await screen.findByRole('checkbox', { name: 'Select Emission Factors +15%' }));
+    await user.click(screen.getByRole('checkbox', { name: 'Select Third module' }));
+    await user.click(screen.getByRole('button', { name: 'Bring up to date (2)' }));
+    expect(await screen.findByRole('status')).toHaveTextContent(
+      'Bringing 2 modules up to date: 2 runs queued in dependency order. Already UpToDate (run anyway): Third module.',
+    );
+    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ modules: [1, 3] });
   });
 });
 

@@ -8,6 +8,7 @@ import { useRunModule } from '../api/hooks/useRunModule';
 import type { Module, ModuleListParams } from '../api/types';
 import { ErrorPanel, errorMessage } from '../components/ErrorPanel';
 import { writableProjects } from '../permissions';
+import { bringUpToDateNotice } from './modules/bringUpToDate';
 import { CopyModuleDialog } from './modules/CopyModuleDialog';
 import { isFiltered, moduleListParamsToSearch, parseModuleListParams } from './modules/listParams';
 import { ModulesTable } from './modules/ModulesTable';
@@ -72,15 +73,11 @@ export function ModulesPage() {
   };
 
   const bringUpToDate = () => {
+    const sent = outOfDate;
     bring.mutate(
-      outOfDate.map((m) => m.id),
+      sent.map((m) => m.id),
       {
-        onSuccess: (result) =>
-          setNotice({
-            text: `Bringing ${outOfDate.length} module${outOfDate.length === 1 ? '' : 's'} up to date: ${result.runs.length} run${
-              result.runs.length === 1 ? '' : 's'
-            } queued in dependency order.`,
-          }),
+        onSuccess: (result) => setNotice({ text: bringUpToDateNotice(sent, result) }),
         onError: (error) => setNotice({ text: `Could not bring the modules up to date: ${errorMessage(error)}`, error: true }),
       },
     );
