@@ -1,11 +1,13 @@
 """Modules in a real browser: a modeler creates a module from the demo type, binds the demo dataset,
 runs it and sees it turn UpToDate live; another user imports (and finalizes) a new version of its input and the first
 browser sees it turn OutOfDate with the reason, without reloading; the Module Manager brings it up to
-date; two modules are compared side by side."""
+date; two modules are compared side by side; an admin finalizes an UpToDate module (refused, with the reasons,
+while it has never run)."""
 
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -54,6 +56,23 @@ def _bind_and_save(page: Page) -> None:
     page.get_by_label("Value of increase_factor").fill("1.2")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+
+
+def _api(page: Page, method: str, path: str, data: object = None) -> Any:
+    """The app's API with the logged-in browser's session (the set-up a test does not click through)."""
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.fetch(path, method=method, data=data, headers={"X-CSRFToken": token})
+    assert response.ok, f"{method} {path}: {response.status} {response.text()}"
+    return response.json() if response.status != 204 else None
+
+
+def _finalize_demo_type_version(page: Page) -> None:
+    """EMF's first finalize condition: the module type version is final (the admin finalizes it, once)."""
+    demo_type = next(t for t in _api(page, "GET", "/api/module-types") if t["name"] == DEMO_TYPE)
+    version = next(v for v in demo_type["versions"] if v["number"] == 0)
+    plan = _api(page, "GET", f"/api/module-type-versions/{version['id']}/finalize-plan")["versions"]
+    if plan:  # empty once final
+        _api(page, "POST", f"/api/module-type-versions/{version['id']}/finalize", {"confirm": [v["id"] for v in plan]})
 
 
 def _import_final_version(page: Page, csv: Path) -> None:
@@ -188,3 +207,42 @@ def test_compare_two_modules_side_by_side(page: Page) -> None:
     page.get_by_role("button", name="Swap", exact=True).click()
     expect(headers.nth(2)).to_have_text(first_before)
     expect(parameter).to_contain_text("DIFFERENT")
+
+
+def test_admin_finalizes_an_up_to_date_module_after_a_refusal_that_says_why(page: Page) -> None:
+    name = f"E2E final module {uuid.uuid4().hex[:8]}"
+    log_in(page, "admin")
+    expect(page.get_by_test_id("user-role")).to_have_text("Admin")
+    _finalize_demo_type_version(page)
+    _create_module(page, name)
+    _bind_and_save(page)
+
+    # Never run: the server refuses and the dialog lists the failed condition.
+    page.get_by_role("button", name="Finalize…").click()
+    dialog = page.get_by_role("dialog", name="Finalize module")
+    dialog.get_by_role("button", name="Finalize", exact=True).click()
+    expect(dialog.get_by_role("alert")).to_contain_text("The module cannot be finalized")
+    expect(dialog.get_by_test_id("finalize-reasons")).to_contain_text("The module has never run.")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_test_id("final-badge")).to_have_count(0)
+
+    # Run it (UpToDate), then finalize: final, read-only, and still UpToDate.
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(_status(page)).to_have_attribute("data-status", "UpToDate", timeout=RUN_TIMEOUT)
+    page.get_by_role("button", name="Finalize…").click()
+    dialog = page.get_by_role("dialog", name="Finalize module")
+    dialog.get_by_role("button", name="Finalize", exact=True).click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_text("The module is final.", exact=True)).to_be_visible()
+    for reloaded in (False, True):
+        if reloaded:
+            page.reload()
+        expect(page.get_by_test_id("final-badge")).to_be_visible()
+        expect(page.get_by_test_id("read-only-note")).to_contain_text("This module is final")
+        expect(_status(page)).to_have_attribute("data-status", "UpToDate")
+        expect(page.get_by_role("button", name="Finalize…")).to_have_count(0)
+        expect(page.get_by_role("button", name="Save", exact=True)).to_have_count(0)
+        page.get_by_role("tab", name="Summary").click()
+        expect(page.get_by_label("Name", exact=True)).to_be_disabled()
+    page.get_by_role("button", name="Status", exact=True).click()
+    expect(page.get_by_role("dialog", name="Module status")).to_contain_text("Every condition of the UpToDate status holds.")
