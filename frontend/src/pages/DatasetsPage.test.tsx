@@ -2,20 +2,10 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setUnauthorizedHandler } from '../api/client';
-import type { DatasetType } from '../api/types';
+import { admin, emissionType, modeler, viewer } from '../test/fixtures';
 import { json, renderApp } from '../test/renderApp';
-import { admin, dataset, modeler, stubApi, version, viewer } from './datasets/testSupport';
-
-const emissionType: DatasetType = {
-  id: 1,
-  name: 'Emission Factors',
-  description: '',
-  columns: [{ name: 'fuel_type', sql_type: 'varchar' }],
-  creator: 'modeler',
-  revision: 1,
-  created_at: '2024-05-01T10:00:00Z',
-  dataset_count: 1,
-};
+import { stubApi } from '../test/stubApi';
+import { dataset, version } from './datasets/testSupport';
 
 afterEach(() => {
   vi.unstubAllGlobals();

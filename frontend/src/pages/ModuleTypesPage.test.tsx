@@ -2,8 +2,10 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setUnauthorizedHandler } from '../api/client';
+import { admin, modeler, viewer } from '../test/fixtures';
 import { renderApp } from '../test/renderApp';
-import { admin, moduleType, modeler, reply, stubApi, typeVersion, viewer } from './moduletypes/testSupport';
+import { reply, stubApi } from '../test/stubApi';
+import { moduleType, typeVersion } from './moduletypes/testSupport';
 
 afterEach(() => {
   vi.unstubAllGlobals();

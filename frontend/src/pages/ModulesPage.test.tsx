@@ -3,8 +3,9 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setUnauthorizedHandler } from '../api/client';
 import { FakeWebSocket } from '../test/fakeWebSocket';
+import { modeler } from '../test/fixtures';
 import { json, renderApp } from '../test/renderApp';
-import { modeler, stubApi } from './datasets/testSupport';
+import { stubApi } from '../test/stubApi';
 import { moduleFixture } from './modules/testSupport';
 
 afterEach(() => {

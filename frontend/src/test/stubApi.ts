@@ -28,6 +28,11 @@ function parseBody(body: unknown): unknown {
   }
 }
 
+/** A JSON reply carrying an ETag. */
+export function withEtag(status: number, body: unknown, etag: string): Response {
+  return reply(status, body, { ETag: etag });
+}
+
 /** Stubs global fetch with `routes`; unknown routes get a 404 JSON error. Returns the calls made, in order. */
 export function stubApi(routes: Record<string, Reply>): Call[] {
   const calls: Call[] = [];

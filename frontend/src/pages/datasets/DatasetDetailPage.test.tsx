@@ -4,8 +4,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setUnauthorizedHandler } from '../../api/client';
 import type { CellValue, Dataset } from '../../api/types';
 import { FakeWebSocket } from '../../test/fakeWebSocket';
+import { modeler, viewer } from '../../test/fixtures';
 import { json, renderApp } from '../../test/renderApp';
-import { dataset, modeler, stubApi, version, viewer, withEtag } from './testSupport';
+import { stubApi, withEtag } from '../../test/stubApi';
+import { dataset, version } from './testSupport';
 
 afterEach(() => {
   vi.unstubAllGlobals();

@@ -1,28 +1,5 @@
-/** Fixtures for the dataset screens' tests (the fetch stub is test/stubApi). */
-import type { Dataset, DatasetVersion, Me } from '../../api/types';
-import { reply } from '../../test/stubApi';
-
-export { stubApi, type Call } from '../../test/stubApi';
-
-export function withEtag(status: number, body: unknown, etag: string): Response {
-  return reply(status, body, { ETag: etag });
-}
-
-export const modeler: Me = {
-  id: 2,
-  username: 'modeler',
-  full_name: 'Mona Modeler',
-  email: '',
-  role: 'modeler',
-  projects: [
-    { id: 1, name: 'Demo', role: 'modeler' },
-    { id: 3, name: 'Readonly', role: 'viewer' },
-  ],
-};
-
-export const viewer: Me = { ...modeler, id: 3, username: 'viewer', role: 'viewer', projects: [{ id: 1, name: 'Demo', role: 'viewer' }] };
-
-export const admin: Me = { ...modeler, id: 1, username: 'admin', role: 'admin', projects: [{ id: 1, name: 'Demo', role: 'admin' }] };
+/** Fixtures for the dataset screens' tests (the fetch stub is test/stubApi, the users test/fixtures). */
+import type { Dataset, DatasetVersion } from '../../api/types';
 
 export function version(number: number, extra: Partial<DatasetVersion> = {}): DatasetVersion {
   return {

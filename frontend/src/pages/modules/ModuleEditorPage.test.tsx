@@ -4,8 +4,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setUnauthorizedHandler } from '../../api/client';
 import { clockTime } from '../../live/editLock';
 import { FakeWebSocket } from '../../test/fakeWebSocket';
+import { modeler } from '../../test/fixtures';
 import { json, renderApp } from '../../test/renderApp';
-import { modeler, stubApi, withEtag } from '../datasets/testSupport';
+import { stubApi, withEtag } from '../../test/stubApi';
 import { moduleFixture, typeVersionFixture } from './testSupport';
 
 afterEach(() => {

@@ -2,8 +2,9 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setUnauthorizedHandler } from '../../api/client';
 import { FakeWebSocket } from '../../test/fakeWebSocket';
+import { modeler } from '../../test/fixtures';
 import { json, renderApp } from '../../test/renderApp';
-import { modeler, stubApi, withEtag } from '../datasets/testSupport';
+import { stubApi, withEtag } from '../../test/stubApi';
 import { algorithmExcerpt } from './RunDetailsPage';
 import { moduleFixture, runFixture, typeVersionFixture } from './testSupport';
 

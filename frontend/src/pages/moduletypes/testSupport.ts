@@ -1,13 +1,7 @@
-/** Fixtures for the module type screens' tests (the fetch stub is test/stubApi). */
+/** Fixtures for the module type screens' tests (the fetch stub is test/stubApi, the users test/fixtures). */
 import type { EditLock, Me, ModuleType, ModuleTypeVersion } from '../../api/types';
 import { reply, type Reply } from '../../test/stubApi';
 
-export { reply, stubApi, type Call } from '../../test/stubApi';
-
-const user = { id: 1, username: 'modeler', full_name: 'Mona Modeler', email: '' };
-export const modeler: Me = { ...user, role: 'modeler', projects: [{ id: 1, name: 'Demo', role: 'modeler' }] };
-export const admin: Me = { ...user, id: 2, username: 'admin', full_name: 'Ada Admin', role: 'admin', projects: [{ id: 1, name: 'Demo', role: 'admin' }] };
-export const viewer: Me = { ...user, id: 3, username: 'viewer', full_name: 'Vic Viewer', role: 'viewer', projects: [{ id: 1, name: 'Demo', role: 'viewer' }] };
 
 export function moduleType(overrides: Partial<ModuleType> = {}): ModuleType {
   return {
@@ -48,17 +42,6 @@ export function typeVersion(overrides: Partial<ModuleTypeVersion> = {}): ModuleT
     ...overrides,
   };
 }
-
-export const emissionType = {
-  id: 1,
-  name: 'Emission Factors',
-  description: '',
-  columns: [{ name: 'fuel_type', sql_type: 'varchar' }],
-  creator: 'modeler',
-  revision: 1,
-  created_at: '2024-05-01T10:00:00Z',
-  dataset_count: 1,
-};
 
 export function editLock(overrides: Partial<EditLock> = {}): EditLock {
   return { user: 'modeler', user_name: 'Mona Modeler', since: '2024-05-02T10:42:00Z', expires_at: '2024-05-02T10:47:00Z', ...overrides };
