@@ -38,7 +38,7 @@ export function RowsSection({ datasetId, columns, versions, version, onVersionCh
           <>
             <label className="ds-inline-field">
               Version
-              <select value={version} onChange={(e) => onVersionChange(Number(e.target.value))}>
+              <select aria-label="Version" value={version} onChange={(e) => onVersionChange(Number(e.target.value))}>
                 {[...versions].reverse().map((v) => (
                   <option key={v.number} value={v.number}>
                     {v.number} — {v.name}
