@@ -64,6 +64,7 @@ class SandboxPlan:
     outputs: Sequence[OutputBinding] = ()
     inouts: Sequence[inout.InoutBinding] = ()  # INOUT datasets: a view writing a new version (inout.py)
     deadline_seconds: float = 600.0
+    output_parameters: bool = True  # False: the script saves no OUT/INOUT parameter, no table for them
 
     @property
     def role(self) -> str:
@@ -133,7 +134,8 @@ def _output_view_sql(plan: SandboxPlan, binding: OutputBinding) -> sql.Composed:
 
 
 def setup_statements(plan: SandboxPlan, *, password: str, database: str) -> list[sql.Composed]:
-    """Everything the app role does before the script runs, in order (recorded in the history)."""
+    """Everything the app role does before the script runs, in order (recorded in the history).
+    `password`: the role's password, or its SCRAM verifier (see `Sandbox.setup`)."""
     role, schema = _ident(plan.role), _ident(plan.schema)
     valid_until = (datetime.now(UTC) + timedelta(seconds=plan.deadline_seconds + 600)).isoformat()
     statements = [
@@ -145,9 +147,14 @@ def setup_statements(plan: SandboxPlan, *, password: str, database: str) -> list
         sql.SQL("CREATE SCHEMA {}").format(schema),
         sql.SQL("GRANT USAGE, CREATE ON SCHEMA {} TO {}").format(schema, role),
         sql.SQL("ALTER ROLE {} SET search_path = {}").format(role, schema),
-        sql.SQL("CREATE TABLE {}.{} (name text PRIMARY KEY, value text)").format(schema, _ident(OUTPUT_PARAMETER_TABLE)),
-        sql.SQL("GRANT INSERT, SELECT, UPDATE ON {}.{} TO {}").format(schema, _ident(OUTPUT_PARAMETER_TABLE), role),
     ]
+    if plan.output_parameters:
+        statements += [
+            sql.SQL("CREATE TABLE {}.{} (name text PRIMARY KEY, value text)").format(
+                schema, _ident(OUTPUT_PARAMETER_TABLE)),
+            sql.SQL("GRANT INSERT, SELECT, UPDATE ON {}.{} TO {}").format(
+                schema, _ident(OUTPUT_PARAMETER_TABLE), role),
+        ]
     for binding in plan.inputs:
         statements.append(_input_view_sql(plan, binding))
         statements.append(sql.SQL("GRANT SELECT ON {}.{} TO {}").format(schema, _ident(binding.view), role))
@@ -179,11 +186,19 @@ def script_preamble(plan: SandboxPlan) -> str:
 
 CATALOG_LOCK_KEY = 0x6D62_5F72_756E  # any constant; shared by every worker's setup and teardown
 
+# GRANT CONNECT and DROP OWNED rewrite the database's ACL row; two runs doing it at once fail with
+# "tuple concurrently updated", so setups and teardowns take turns (they are short). Sent as the
+# first statement of their batch: the lock is held until the batch's transaction commits.
+SERIALIZE_CATALOG_WRITES = sql.SQL("SELECT pg_advisory_xact_lock({})").format(sql.Literal(CATALOG_LOCK_KEY))
 
-def _serialize_catalog_writes(conn: psycopg.Connection[Any]) -> None:
-    """GRANT CONNECT and DROP OWNED rewrite the database's ACL row; two runs doing it at once fail
-    with "tuple concurrently updated", so setups and teardowns take turns (they are short)."""
-    conn.execute("SELECT pg_advisory_xact_lock(%s)", (CATALOG_LOCK_KEY,))
+
+def _terminate_backends_sql(role: str) -> sql.Composed:
+    return sql.SQL("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = {}").format(
+        sql.Literal(role))
+
+
+def _script(statements: Sequence[sql.Composable]) -> str:
+    return ";\n".join(s.as_string() for s in statements) + ";"
 
 
 def _role_dsn(admin_dsn: str, role: str, password: str) -> str:
@@ -200,17 +215,22 @@ AdminConnection = Callable[[], AbstractContextManager[psycopg.Connection[Any]]]
 
 
 class Sandbox:
-    """One run step. Use `with Sandbox(...) as box:`; teardown runs whatever happens."""
+    """One run step. Use `with Sandbox(...) as box:`; teardown runs whatever happens.
+
+    Set-up and teardown are one transaction and one round trip each. `login()` may open the run
+    role's connection ahead (e.g. while the step before runs); `run()` uses it, or logs in itself."""
 
     def __init__(self, admin_dsn: str, plan: SandboxPlan, *, admin: AdminConnection | None = None) -> None:
-        """`admin`: where setup and teardown get their app-role connection (e.g. a pool's; a
-        connection costs ~10 ms, twice per step); by default a fresh one to `admin_dsn`."""
+        """`admin`: where setup and teardown get their app-role connection, inside a transaction
+        committed when the context exits (e.g. a pool's: a new connection costs ~10 ms, twice per
+        step); by default a fresh one to `admin_dsn`."""
         self.admin_dsn = admin_dsn
         self.plan = plan
         self._admin = admin
         self._password = secrets.token_urlsafe(24)
+        self._conn: psycopg.Connection[Any] | None = None
         self.setup_script = ""
-        self.teardown_script = ""
+        self.teardown_script = _script(teardown_statements(plan))  # known up front: teardown always runs
 
     def __enter__(self) -> Sandbox:
         self.setup()
@@ -220,27 +240,42 @@ class Sandbox:
         self.teardown()
 
     def setup(self) -> None:
-        statements = setup_statements(self.plan, password=self._password, database=_database_of(self.admin_dsn))
-        with self._admin_connection(autocommit=False) as conn:
-            self.setup_script = ";\n".join(s.as_string(conn) for s in statements).replace(
-                self._password, "********") + ";"
-            with conn.transaction():
-                _serialize_catalog_writes(conn)
-                conn.execute(sql.SQL(";\n").join(statements))  # one round trip
+        with self._admin_connection() as conn:
+            # The server would hash a plain password (SCRAM, 4096 rounds: ~6 ms of its time inside the
+            # catalog lock); libpq computes the same verifier client-side, the way psql's \password does.
+            verifier = conn.pgconn.encrypt_password(self._password.encode(), self.plan.role.encode(),
+                                                    b"scram-sha-256").decode()
+            statements = setup_statements(self.plan, password=verifier, database=_database_of(self.admin_dsn))
+            self.setup_script = _script(statements).replace(verifier, "********")
+            conn.execute(sql.SQL(";\n").join([SERIALIZE_CATALOG_WRITES, *statements]))  # one round trip
+
+    def login(self) -> bool:
+        """Opens the run role's connection now (a new backend: the slowest part of a short step), so
+        that `run()` starts at once. False if it failed: `run()` then tries again and reports why."""
+        if self._conn is None:
+            try:
+                self._conn = self._connect()
+            except psycopg.Error:
+                return False
+        return True
 
     def teardown(self) -> None:
-        statements = teardown_statements(self.plan)
-        with self._admin_connection(autocommit=True) as conn:
-            self.teardown_script = ";\n".join(s.as_string(conn) for s in statements) + ";"
-            terminate_backends(conn, self.plan.role)
-            with conn.transaction():
-                _serialize_catalog_writes(conn)
-                conn.execute(sql.SQL(";\n").join(statements))
+        if self._conn is not None:  # logged in ahead but never run (the step was not reached)
+            _close_quietly(self._conn)
+            self._conn = None
+        statements = [_terminate_backends_sql(self.plan.role), SERIALIZE_CATALOG_WRITES,
+                      *teardown_statements(self.plan)]
+        with self._admin_connection() as conn:
+            conn.execute(sql.SQL(";\n").join(statements))  # one round trip, one transaction
 
-    def _admin_connection(self, *, autocommit: bool) -> AbstractContextManager[psycopg.Connection[Any]]:
+    def _admin_connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
         if self._admin is not None:
             return self._admin()
-        return psycopg.connect(self.admin_dsn, autocommit=autocommit)
+        return psycopg.connect(self.admin_dsn)  # not autocommit: committed when the `with` exits
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(_role_dsn(self.admin_dsn, self.plan.role, self._password),
+                               application_name=self.plan.role)
 
     def run(self, script: str, *, cancel: threading.Event | None = None,
             on_notice: Callable[[str, str], None] | None = None) -> StepResult:
@@ -248,8 +283,7 @@ class Sandbox:
         started = time.monotonic()
         result = StepResult(result="SUCCESS")
         cancel = cancel or threading.Event()
-        conn = psycopg.connect(_role_dsn(self.admin_dsn, self.plan.role, self._password),
-                               application_name=self.plan.role)
+        conn, self._conn = self._conn or self._connect(), None
         conn.add_notice_handler(lambda d: self._notice(d, result, on_notice))
         watchdog = Watchdog(self.admin_dsn, conn.info.backend_pid, self.plan.deadline_seconds, cancel)
         watchdog.start()
@@ -258,9 +292,10 @@ class Sandbox:
             if preamble:
                 conn.execute(preamble)
             conn.execute(script, prepare=False)
-            rows = conn.execute(sql.SQL("SELECT name, value FROM {}.{}").format(
-                _ident(self.plan.schema), _ident(OUTPUT_PARAMETER_TABLE))).fetchall()
-            result.output_parameters = {str(name): value for name, value in rows}
+            if self.plan.output_parameters:
+                rows = conn.execute(sql.SQL("SELECT name, value FROM {}.{}").format(
+                    _ident(self.plan.schema), _ident(OUTPUT_PARAMETER_TABLE))).fetchall()
+                result.output_parameters = {str(name): value for name, value in rows}
             conn.commit()
         except psycopg.Error as exc:
             result.result = watchdog.verdict() or "FAILED"

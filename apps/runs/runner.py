@@ -109,8 +109,10 @@ def _sandbox_plan(step: SqlStep) -> sandbox.SandboxPlan:
     outputs = [o.binding(_view_name({"placeholder": name, "mode": "OUT"})) for name, o in step.outputs.items()]
     inouts = [p.inout_binding(_view_name(s.slot)) for s, p in step.inouts if p is not None]
     assert step.record is not None
+    saves_parameters = any(slot["mode"] != "IN" for slot in step.type_version.parameter_slots)
     return sandbox.SandboxPlan(key=step.record.sandbox_key, inputs=inputs, outputs=outputs, inouts=inouts,
-                               deadline_seconds=float(settings.RUN_DEADLINE_SECONDS))
+                               deadline_seconds=float(settings.RUN_DEADLINE_SECONDS),
+                               output_parameters=saves_parameters)
 
 
 def _error_location(script: Any, error: sandbox.SqlError) -> tuple[int | None, int | None]:
@@ -135,15 +137,15 @@ def run_sql_step(execution: Execution, step: SqlStep, recorder: RunRecorder, can
     run, record = execution.run, step.record
     assert record is not None
     try:
+        record.started_at = timezone.now()
+        box = boxes.acquire(step)  # set up (and logged in) ahead, usually
+        record.setup_script, record.teardown_script = box.setup_script, box.teardown_script
         step.parameters = _step_parameters(execution, step)
         datasets, parameters = _engine_bindings(step)
         expansion = ph.expand(step.type_version.algorithm, datasets, parameters, general_info(run))
         script = build_user_script(expansion, parameters, output_parameter_table=sandbox.OUTPUT_PARAMETER_TABLE,
                                    dollar_tag=f"mb_{secrets.token_hex(4)}")
         record.user_script = script.text
-        record.started_at = timezone.now()
-        box = boxes.acquire(step)
-        record.setup_script = box.setup_script
         recorder.stage(Stage.USER_SCRIPT, record, also=["user_script", "started_at", "setup_script"])
         step.result = box.run(script.text, cancel=cancel,
                               on_notice=lambda level, msg: recorder.log(_level(level), msg, step.path))
@@ -163,7 +165,7 @@ def run_sql_step(execution: Execution, step: SqlStep, recorder: RunRecorder, can
         logger.exception("run %s step %r failed", run.pk, step.path)
         step.error = {"message": f"The worker failed: {exc}", "submodule": step.path or None, "code": "worker_error"}
     finally:
-        _finish_record(step)
+        _finish_record(step, recorder)
         succeeded = step.succeeded
         boxes.release(step, then=(lambda: _drop_unneeded_internals(execution, step, recorder)) if succeeded else None)
         in_thread_done()
@@ -192,7 +194,7 @@ def _level(pg_level: str) -> str:
     return {"WARNING": "WARNING", "NOTICE": "INFO", "INFO": "INFO", "LOG": "INFO"}.get(pg_level, "INFO")
 
 
-def _finish_record(step: SqlStep) -> None:
+def _finish_record(step: SqlStep, recorder: RunRecorder) -> None:
     record = step.record
     assert record is not None
     record.result = step.result.result if step.result else Result.FAILED
@@ -204,7 +206,7 @@ def _finish_record(step: SqlStep) -> None:
     record.stage = Stage.COMPLETED
     record.datasets = _step_datasets(step)
     record.parameters = _step_parameters_record(step)
-    record.save()
+    recorder.save(record)
 
 
 def _dataset_row(placeholder: str, mode: str, direction: str, dataset: Any, version: Any, internal: bool) -> dict[str, Any]:
@@ -326,14 +328,39 @@ def execute_run(run_id: int, *, worker: str) -> Run:
 
 def _run_steps(execution: Execution, recorder: RunRecorder) -> str:
     run, steps = execution.run, execution.steps
-    flow, paths = Dataflow(), {}
-    ids = {step.path: f"s{step.index:04d}" for step in steps}
     for step in steps:
         step.record = StepRecord(run=run, path=step.path, name=step.name, type_version=step.type_version,
                                  sandbox_key=sandbox.new_key(f"r{run.pk}s{step.index}"))
+    # Written before any sandbox exists: the janitor keeps the sandboxes of unfinished runs' steps.
     StepRecord.objects.bulk_create([step.record for step in steps if step.record is not None])
     boxes = Sandboxes(steps, _sandbox_plan, f"run-{run.pk}-sandboxes")
-    for step in steps:
+    boxes.start()  # the first sandboxes are set up while the dataflow is built
+    done = threading.Event()
+    watcher: threading.Thread | None = None
+    try:
+        flow, paths = _dataflow(execution, recorder, boxes)
+        recorder.stage(Stage.SUBMODULES if any(s.path for s in steps) else Stage.USER_SCRIPT)
+        scheduler = Scheduler(quantum=0.25)
+        scheduler.install(flow)
+        watcher = threading.Thread(target=_watch_for_cancel, args=(run, scheduler, done), daemon=True)
+        watcher.start()
+        outcome = scheduler.run(on_tick=lambda module, event: _tick(recorder, paths, event))
+    finally:
+        done.set()
+        if watcher is not None:
+            watcher.join(timeout=2)
+        _wait_for_steps(steps)
+        recorder.write_now()  # the steps' history, while the last sandboxes are torn down
+        boxes.close()
+        _mark_not_run(steps, run, recorder)
+    return outcome.status
+
+
+def _dataflow(execution: Execution, recorder: RunRecorder, boxes: Sandboxes) -> tuple[Dataflow, dict[str, str]]:
+    """One background step per SQL step, each after the steps feeding it; and module id → path."""
+    flow, paths = Dataflow(), {}
+    ids = {step.path: f"s{step.index:04d}" for step in execution.steps}
+    for step in execution.steps:
         upstream = sorted({ids[ref.path] for ref in step.sources.values() if ref is not None and ref.path is not None})
         cancel = threading.Event()
         flow.add(BackgroundStep(ids[step.path], _step_callable(execution, step, recorder, cancel, boxes),
@@ -343,22 +370,7 @@ def _run_steps(execution: Execution, recorder: RunRecorder) -> str:
         for u in upstream:
             flow.connect(u, "done", ids[step.path], f"after_{u}")
         paths[ids[step.path]] = step.path
-    recorder.stage(Stage.SUBMODULES if any(s.path for s in steps) else Stage.USER_SCRIPT)
-    scheduler = Scheduler(quantum=0.25)
-    scheduler.install(flow)
-    done = threading.Event()
-    watcher = threading.Thread(target=_watch_for_cancel, args=(run, scheduler, done), daemon=True)
-    watcher.start()
-    boxes.start()
-    try:
-        outcome = scheduler.run(on_tick=lambda module, event: _tick(recorder, paths, event))
-    finally:
-        done.set()
-        watcher.join(timeout=2)
-        _wait_for_steps(steps)
-        boxes.close()
-        _mark_not_run(steps, run)
-    return outcome.status
+    return flow, paths
 
 
 def _wait_for_steps(steps: list[SqlStep]) -> None:
@@ -369,7 +381,7 @@ def _wait_for_steps(steps: list[SqlStep]) -> None:
             step.finished.wait(timeout=float(settings.RUN_DEADLINE_SECONDS) + 30)
 
 
-def _mark_not_run(steps: list[SqlStep], run: Run) -> None:
+def _mark_not_run(steps: list[SqlStep], run: Run, recorder: RunRecorder) -> None:
     if all(step.started.is_set() for step in steps):
         return
     cancelled = Run.objects.filter(pk=run.pk, cancel_requested=True).exists()
@@ -380,7 +392,7 @@ def _mark_not_run(steps: list[SqlStep], run: Run) -> None:
             step.record.error = {"message": "Not run: the run was cancelled." if cancelled else
                                  "Not run: a submodule it depends on (or another one) failed.",
                                  "submodule": step.path or None}
-            step.record.save(update_fields=["result", "stage", "error"])
+            recorder.save(step.record, ["result", "stage", "error"])
 
 
 def _step_callable(execution: Execution, step: SqlStep, recorder: RunRecorder, cancel: threading.Event,

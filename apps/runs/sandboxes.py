@@ -1,12 +1,12 @@
 """The sandboxes of a run's steps, set up ahead and torn down behind.
 
 A step's sandbox (role, schema, views) does not depend on what the steps before it compute, only on
-the datasets reserved when the run was planned. So a step's sandbox is set up as soon as every step
-feeding it has started (steps fed only by the module at once), and torn down after the step while
-the next steps already run. Set-up and teardown (two catalog transactions per step) leave the
-critical path of a chain of submodules; what stays on it is the login as the run role and the
-script. Sandboxes exist only for steps that are about to run, so a role's VALID UNTIL still holds
-when its step logs in. `close()` waits for every set-up and tears down every sandbox left, whatever
+the datasets reserved when the run was planned. So a step's sandbox is set up, and its run role
+logged in, as soon as every step feeding it has started (steps fed only by the module at once), and
+torn down after the step while the next steps already run. Set-up, login and teardown (two catalog
+transactions and a new backend per step) leave the critical path of a chain of submodules; what
+stays on it is the script. Sandboxes exist only for steps that are about to run, so a role's VALID
+UNTIL still holds when its step runs. `close()` waits for every set-up and tears down every sandbox left, whatever
 happened (failure, cancel), before the run's pending datasets are published or discarded."""
 
 import threading
@@ -53,7 +53,7 @@ class Sandboxes:
             setup = self._setups.get(step.path)
             if setup is None or step.path in self._teardowns:
                 return
-            self._teardowns[step.path] = self._pool.submit(self._teardown, step, setup, then)
+            self._teardowns[step.path] = self._pool.submit(self._teardown, setup, then)
 
     def close(self) -> None:
         with self._lock:
@@ -75,20 +75,17 @@ class Sandboxes:
         try:
             box = sandbox.Sandbox(settings.WORKSPACE_DATABASE_URL, self._plan_of(step), admin=workspace)
             box.setup()
+            box.login()
             return box
         finally:
             in_thread_done()
 
     @staticmethod
-    def _teardown(step: SqlStep, setup: Future[sandbox.Sandbox], then: Callable[[], Any] | None) -> None:
+    def _teardown(setup: Future[sandbox.Sandbox], then: Callable[[], Any] | None) -> None:
         try:
             if setup.exception() is not None:
                 return
-            box = setup.result()
-            box.teardown()
-            assert step.record is not None
-            step.record.teardown_script = box.teardown_script
-            step.record.save(update_fields=["teardown_script"])
+            setup.result().teardown()
             if then is not None:
                 then()
         finally:

@@ -114,3 +114,59 @@ def test_janitor_spares_live_runs(workspace_database: str, ws: psycopg.Connectio
 def _no_leftovers_after_each_test(ws: psycopg.Connection[Any]) -> Any:
     yield
     assert leftovers(ws) == ([], []), "a test left a run role or schema behind"
+
+
+def _backends(ws: psycopg.Connection[Any], role: str) -> int:
+    row = ws.execute("SELECT count(*) FROM pg_stat_activity WHERE usename = %s", [role]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_a_role_logged_in_ahead_runs_the_script_on_that_connection(
+    workspace_database: str, ws: psycopg.Connection[Any]
+) -> None:
+    with Sandbox(workspace_database, SandboxPlan(key=new_key("t"))) as box:
+        assert box.login()
+        assert _backends(ws, box.plan.role) == 1
+        result = box.run("INSERT INTO mb_output_parameters VALUES ('me', current_user)")
+        assert result.result == "SUCCESS", result.error
+        assert result.output_parameters == {"me": box.plan.role}
+        assert _backends(ws, box.plan.role) <= 1  # the same (CONNECTION LIMIT 1) backend, now closing
+    assert leftovers(ws) == ([], [])
+
+
+def test_a_sandbox_logged_in_but_never_run_is_torn_down_with_its_backend(
+    workspace_database: str, ws: psycopg.Connection[Any]
+) -> None:
+    box = Sandbox(workspace_database, SandboxPlan(key=new_key("t")))
+    box.setup()
+    assert box.login()
+    box.teardown()
+    assert leftovers(ws) == ([], [])
+    deadline = time.monotonic() + 5
+    while _backends(ws, box.plan.role) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _backends(ws, box.plan.role) == 0
+
+
+def test_a_login_that_fails_is_reported_by_run(workspace_database: str) -> None:
+    box = Sandbox(workspace_database, SandboxPlan(key=new_key("t")))
+    assert not box.login()  # not set up: the role does not exist
+    with pytest.raises(psycopg.OperationalError):
+        box.run("NULL")
+
+
+def test_without_output_parameters_there_is_no_table_for_them(
+    workspace_database: str, ws: psycopg.Connection[Any]
+) -> None:
+    with Sandbox(workspace_database, SandboxPlan(key=new_key("t"), output_parameters=False)) as box:
+        assert "mb_output_parameters" not in box.setup_script
+        found = ws.execute("SELECT to_regclass(%s)", [f'"{box.plan.schema}".mb_output_parameters']).fetchone()
+        assert found == (None,)
+        result = box.run("DO $$ BEGIN NULL; END $$")
+    assert (result.result, result.output_parameters) == ("SUCCESS", {})
+
+
+def test_the_recorded_setup_shows_neither_the_password_nor_its_verifier(workspace_database: str) -> None:
+    with Sandbox(workspace_database, SandboxPlan(key=new_key("t"))) as box:
+        assert "PASSWORD '********'" in box.setup_script
+        assert "SCRAM-SHA-256" not in box.setup_script and box._password not in box.setup_script

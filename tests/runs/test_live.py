@@ -80,6 +80,31 @@ async def test_member_receives_events_with_increasing_seq(users: dict[str, User]
     await communicator.disconnect()
 
 
+async def test_a_batch_of_events_arrives_in_order_each_with_its_topics_next_seq(
+    users: dict[str, User], project: Project
+) -> None:
+    topic = f"project:{project.pk}"
+    communicator = await _connect(users["viewer"])
+    start = (await _subscribe(communicator, topic))["seq"]
+    other = f"module:{project.pk}"  # not subscribed: numbered apart, never delivered here
+    sent = await database_sync_to_async(live.publish_many)(
+        [(topic, "changed", {"n": 1}), (other, "changed", {}), (topic, "changed", {"n": 2})])
+    assert [e["seq"] for e in sent if e["topic"] == topic] == [start + 1, start + 2]
+    first = await communicator.receive_json_from(timeout=3)
+    second = await communicator.receive_json_from(timeout=3)
+    assert [(e["seq"], e["data"]) for e in (first, second)] == [(start + 1, {"n": 1}), (start + 2, {"n": 2})]
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
+
+
+def test_a_batch_with_a_control_type_sends_nothing(project: Project) -> None:
+    topic = f"project:{project.pk}"
+    before = live.current_seq(topic)
+    with pytest.raises(ValueError, match="reserved"):
+        live.publish_many([(topic, "changed", {}), (topic, "subscribed", {})])
+    assert live.current_seq(topic) == before
+
+
 async def test_event_inside_a_transaction_arrives_only_after_commit(users: dict[str, User], project: Project) -> None:
     topic = f"project:{project.pk}"
     communicator = await _connect(users["modeler"])
