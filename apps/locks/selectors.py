@@ -24,5 +24,12 @@ def active_locks(*, kind: str, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return {int(lock.object_id): lock_data(lock) for lock in rows}
 
 
+def active_locks_of_kind(*, kind: str) -> dict[int, dict[str, Any]]:
+    """Every lock of this kind still in force (the few objects being edited right now), for lists
+    of many objects, which would otherwise send all their ids; one query, by (kind, renewed_at)."""
+    rows = EditLock.objects.filter(kind=kind, renewed_at__gt=timezone.now() - LOCK_TIMEOUT).select_related("user")
+    return {int(lock.object_id): lock_data(lock) for lock in rows}
+
+
 def active_lock(*, kind: str, object_id: int) -> dict[str, Any] | None:
     return active_locks(kind=kind, ids=[object_id]).get(object_id)

@@ -3,6 +3,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.api.serializers import StrictSerializer
+from apps.modules.listing import current_zone, run_summary
 from apps.modules.models import Module
 from apps.modules.status import StatusReport, compute_statuses
 
@@ -13,17 +14,9 @@ def _iso(value: Any) -> Any:
     return _DATETIME.to_representation(value) if value is not None else None
 
 
-def run_summary(run: Any) -> dict[str, Any] | None:
-    if run is None:
-        return None
-    return {"id": run.pk, "number": run.run_number, "result": run.result or None,
-            "started_at": _iso(run.started_at), "ended_at": _iso(run.ended_at)}
-
-
 class ModuleSerializer(serializers.ModelSerializer):
-    """Status, last run and lock come from the context (`report`: a StatusReport for all the
-    modules serialized, `locks`: {id: lock}) so that a list costs a fixed number of queries;
-    without them (a single module) they are computed for this module."""
+    """One module (the list builds its rows in apps.modules.listing). Status, last run and lock come
+    from the context (`report`: a StatusReport, `locks`: {id: lock}) when given, else are computed."""
 
     project_name = serializers.CharField(source="project.name", read_only=True)
     creator = serializers.CharField(source="creator.username", read_only=True)
@@ -59,7 +52,7 @@ class ModuleSerializer(serializers.ModelSerializer):
         if report is None or instance.pk not in report.statuses:
             report = compute_statuses([instance])
         data.update(report.statuses[instance.pk].as_dict())
-        data["last_run"] = run_summary(report.last_runs.get(instance.pk))
+        data["last_run"] = run_summary(report.last_runs.get(instance.pk), current_zone())
         locks = self.context.get("locks")
         if locks is None:
             from apps.modules.locks import module_locks

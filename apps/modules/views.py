@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -12,14 +13,15 @@ from apps.accounts.roles import Role
 from apps.api.errors import ServiceError
 from apps.api.etag import ETagMixin, etag_of
 from apps.api.permissions import ProjectScopedMixin, check_project_access, required_role
+from apps.api.renderers import FastJSONRenderer
 from apps.locks.services import lock_check_free
 from apps.modules import selectors, services
 from apps.modules import serializers as s
 from apps.modules.actions import ModuleActionsMixin
 from apps.modules.filters import filter_modules
-from apps.modules.locks import module_locks
+from apps.modules.listing import module_rows
 from apps.modules.models import Module
-from apps.modules.status import compute_statuses, module_status, validation_problems
+from apps.modules.status import module_status, validation_problems
 from apps.moduletypes.models import ModuleTypeVersion
 from apps.moduletypes.selectors import validation_errors
 from apps.runs.serializers import RunSerializer, RunSummarySerializer
@@ -34,16 +36,13 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
     def get_queryset(self) -> QuerySet[Module]:
         return self.scope_to_visible_projects(selectors.modules_queryset())
 
+    def get_renderers(self) -> list[BaseRenderer]:
+        # The list of all modules is large (~800 KiB for 1,000); the rest keeps DRF's renderer.
+        return [FastJSONRenderer()] if self.action == "list" else super().get_renderers()
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset, computed = filter_modules(self.get_queryset(), request.query_params)
-        modules = list(queryset)
-        report = compute_statuses(modules)
-        locks = module_locks([m.pk for m in modules])
-        if "status" in computed:
-            modules = [m for m in modules if report.statuses[m.pk].status == computed["status"]]
-        if "lock_owner" in computed:
-            modules = [m for m in modules if (locks.get(m.pk) or {}).get("user") == computed["lock_owner"]]
-        return Response(s.ModuleSerializer(modules, many=True, context={"report": report, "locks": locks}).data)
+        return Response(module_rows(queryset, status=computed.get("status"), lock_owner=computed.get("lock_owner")))
 
     def create(self, request: Request) -> Response:
         data = s.ModuleWriteSerializer(data=request.data)
