@@ -5,7 +5,7 @@ from django.db import models
 class Module(models.Model):
     """A module type version bound to concrete datasets and parameter values.
 
-    dataset_bindings: {placeholder: {"dataset": id, "version": n}                       (IN)
+    dataset_bindings: {placeholder: {"dataset": id, "version": n}                       (IN, INOUT)
                                     {"output_method": "NEW", "name_pattern": "..."}      (OUT)
                                     {"output_method": "REPLACE", "dataset": id}}         (OUT)
     parameter_bindings: {name: "value as text"}   (absent = not set; "" is a value)"""

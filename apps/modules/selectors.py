@@ -3,7 +3,7 @@
 Every function here runs a fixed number of queries whatever the number of modules it is given,
 so listing 1,000 modules costs as many queries as listing 5."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -124,11 +124,12 @@ class DatasetFacts:
     producer: int | None  # the module whose run published it last (keyword MODULE_ID)
     versions: dict[int, VersionFacts] = field(default_factory=dict)
 
-    def version_a_run_reads(self) -> int | None:
-        """For an IN binding without a version, the version a run would read now: the latest final
-        one (as apps.runs.planning resolves it; they must agree, or a module that has just run would
-        look OutOfDate). None when there is no final version (the runner then refuses to run)."""
-        finals = [n for n, v in self.versions.items() if v.is_final]
+    def version_a_run_reads(self, *, ignoring: Collection[int] = ()) -> int | None:
+        """For an IN or INOUT binding without a version, the version a run would read now: the latest
+        final one (as apps.runs.planning resolves it; they must agree, or a module that has just run
+        would look OutOfDate). None when there is no final version (the runner then refuses to run).
+        `ignoring`: versions to leave out (those the module's last run wrote itself)."""
+        finals = [n for n, v in self.versions.items() if v.is_final and n not in ignoring]
         return max(finals) if finals else None
 
 

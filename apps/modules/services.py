@@ -21,7 +21,7 @@ def _binding_problems(version: ModuleTypeVersion, datasets: dict[str, Any], para
             problems.append(f"{placeholder}: the module type has no such dataset placeholder.")
         elif not isinstance(binding, dict):
             problems.append(f"{placeholder}: a binding is an object.")
-        elif slot["mode"] == "IN":
+        elif slot["mode"] in ("IN", "INOUT"):
             problems += _input_problems(placeholder, slot, binding)
         elif binding.get("output_method") not in ("NEW", "REPLACE"):
             problems.append(f"{placeholder}: output_method must be NEW or REPLACE.")
@@ -40,7 +40,10 @@ def _binding_problems(version: ModuleTypeVersion, datasets: dict[str, Any], para
 
 
 def _input_problems(placeholder: str, slot: dict[str, Any], binding: dict[str, Any]) -> list[str]:
-    dataset = Dataset.objects.filter(pk=_int_or_zero(binding.get("dataset")), removed_at__isnull=True).first()
+    """IN and INOUT: a dataset of the slot's type and a published version, or null. An INOUT run
+    writes a new version derived from the one it reads, and new versions come only from a final base."""
+    dataset = Dataset.objects.filter(pk=_int_or_zero(binding.get("dataset")), removed_at__isnull=True,
+                                     pending_run__isnull=True).first()
     if dataset is None:
         return [f"{placeholder}: unknown dataset {binding.get('dataset')!r}."]
     if dataset.dataset_type_id != slot["dataset_type"]:
@@ -48,8 +51,14 @@ def _input_problems(placeholder: str, slot: dict[str, Any], binding: dict[str, A
     version = binding.get("version")
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         return [f"{placeholder}: version must be a version number, or null for the latest final version."]
-    if version is not None and not dataset.versions.filter(number=version, pending_run__isnull=True).exists():
+    if version is None:
+        return []
+    found = dataset.versions.filter(number=version, pending_run__isnull=True).first()
+    if found is None:
         return [f"{placeholder}: {dataset.name!r} has no version {version}."]
+    if slot["mode"] == "INOUT" and not found.is_final:
+        return [f"{placeholder}: version {version} of {dataset.name!r} is not final; an INOUT dataset is updated "
+                "from a final version (finalize it, bind a final version, or null for the latest final one)."]
     return []
 
 

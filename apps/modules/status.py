@@ -6,9 +6,11 @@ decides in plain Python. A module is UpToDate only when it has no reason to be O
 - valid: every slot bound to something of the right type, required parameters set;
 - it has run, the last run is finished (`running` otherwise) and ended SUCCESS;
 - neither its type version nor the module changed since that run started;
-- every input the run read is still there and unchanged since the run started, and an input
-  bound without a version (the latest final one) has no newer version than the one read;
-- every output and kept internal dataset the run wrote is still there, unchanged since it ended;
+- every input the run read (IN, and the version an INOUT slot read) is still there and unchanged
+  since the run started, and an input bound without a version (the latest final one) has no newer
+  version than the one read, except one the run wrote itself;
+- every output (OUT, and the version an INOUT slot wrote) and kept internal dataset the run wrote
+  is still there, unchanged since it ended;
 - no input is produced by a module that is OutOfDate (transitively; cycles are fine).
 
 Times come from versions' `last_modified`, which finalizing a version leaves alone (EMF bumps it,
@@ -64,25 +66,35 @@ def _problem(code: str, message: str, slot: str | None = None) -> dict[str, Any]
     return {"code": code, "message": message, **({"slot": slot} if slot is not None else {})}
 
 
+def _slot_noun(slot: dict[str, Any]) -> str:
+    return "INOUT dataset" if slot["mode"] == "INOUT" else "Input"
+
+
 def _input_problems(slot: dict[str, Any], binding: Any, datasets: Mapping[int, selectors.DatasetFacts]) -> list[dict[str, Any]]:
-    placeholder = slot["placeholder"]
+    """An IN or INOUT binding: a dataset of the slot's type and a version a run can read (INOUT: a
+    final one, the base of the version the run writes)."""
+    placeholder, noun = slot["placeholder"], _slot_noun(slot)
     if not isinstance(binding, dict) or binding.get("dataset") is None:
         return [] if slot.get("is_optional") else [
-            _problem("unbound_input", f"Input {placeholder} needs a dataset.", placeholder)]
+            _problem("unbound_input", f"{noun} {placeholder} needs a dataset.", placeholder)]
     facts = datasets.get(binding["dataset"]) if isinstance(binding["dataset"], int) else None
     if facts is None or not facts.present:
-        return [_problem("missing_dataset", f"Input {placeholder}: dataset {binding['dataset']} no longer exists.",
+        return [_problem("missing_dataset", f"{noun} {placeholder}: dataset {binding['dataset']} no longer exists.",
                          placeholder)]
     if facts.dataset_type_id != slot["dataset_type"]:
-        return [_problem("wrong_dataset_type", f"Input {placeholder}: {_q(facts.name)} is not of the slot's "
+        return [_problem("wrong_dataset_type", f"{noun} {placeholder}: {_q(facts.name)} is not of the slot's "
                          "dataset type.", placeholder)]
     version = binding.get("version")
     if version is None and facts.version_a_run_reads() is None:
-        return [_problem("missing_version", f"Input {placeholder}: {_q(facts.name)} has no final version yet (the "
+        return [_problem("missing_version", f"{noun} {placeholder}: {_q(facts.name)} has no final version yet (the "
                          "binding asks for the latest final one).", placeholder)]
     if version is not None and version not in facts.versions:
-        return [_problem("missing_version", f"Input {placeholder}: {_q(facts.name)} has no version {version}.",
+        return [_problem("missing_version", f"{noun} {placeholder}: {_q(facts.name)} has no version {version}.",
                          placeholder)]
+    if version is not None and slot["mode"] == "INOUT" and not facts.versions[version].is_final:
+        return [_problem("inout_version_not_final", f"{noun} {placeholder}: version {version} of {_q(facts.name)} "
+                         "is not final; a run writes a new version derived from the one it reads, which must be "
+                         "final.", placeholder)]
     return []
 
 
@@ -112,10 +124,7 @@ def _dataset_problems(module: Module, datasets: Mapping[int, selectors.DatasetFa
                 for name in bindings if name not in slots]
     for placeholder, slot in slots.items():
         binding = bindings.get(placeholder)
-        if slot["mode"] == "INOUT":
-            problems.append(_problem("inout_unsupported", f"{placeholder}: INOUT datasets are not supported; the "
-                                     "type should read an IN dataset and write an OUT one.", placeholder))
-        elif slot["mode"] == "IN":
+        if slot["mode"] in ("IN", "INOUT"):
             problems += _input_problems(slot, binding, datasets)
         else:
             problems += _output_problems(slot, binding, datasets)
@@ -147,7 +156,9 @@ def binding_problems(module: Module, datasets: Mapping[int, selectors.DatasetFac
 # --- the last run --------------------------------------------------------------------------------
 
 def _input_reasons(module: Module, row: dict[str, Any], facts: selectors.DatasetFacts | None,
-                   started: datetime) -> list[Reason]:
+                   started: datetime, written: set[tuple[int, int]]) -> list[Reason]:
+    """An input (IN, or the version an INOUT slot read) of the last run. A newer version that the
+    run wrote itself (REPLACE or INOUT into the dataset it reads) does not make it OutOfDate."""
     placeholder, number = row.get("placeholder"), row.get("version")
     label = f"{_q(facts.name if facts else str(row.get('dataset_name')))} version {number}"
     if facts is None or not facts.present or number not in facts.versions:
@@ -156,7 +167,7 @@ def _input_reasons(module: Module, row: dict[str, Any], facts: selectors.Dataset
         return [Reason("input_modified", f"Input {placeholder}: {label} was modified after the last run started.")]
     binding = module.dataset_bindings.get(placeholder) if isinstance(module.dataset_bindings, dict) else None
     if isinstance(binding, dict) and binding.get("dataset") == facts.id and binding.get("version") is None:
-        latest = facts.version_a_run_reads()
+        latest = facts.version_a_run_reads(ignoring={v for d, v in written if d == facts.id})
         if latest is not None and latest != number:
             return [Reason("input_modified", f"Input {placeholder}: {_q(facts.name)} has a newer final version "
                            f"({latest}) than version {number}, read by the last run.")]
@@ -197,9 +208,10 @@ def _run_reasons(module: Module, run: Run | None, datasets: Mapping[int, selecto
     if module.last_modified > started or run.type_version_id != module.type_version_id:
         reasons.append(Reason("module_modified", "The module was modified after the last run started."))
     kept = _kept_internal(module)
-    for row in run.datasets if isinstance(run.datasets, list) else []:
-        if not isinstance(row, dict):
-            continue
+    rows = [row for row in run.datasets if isinstance(row, dict)] if isinstance(run.datasets, list) else []
+    written = {(row["dataset"], row["version"]) for row in rows if not row.get("path") and
+               row.get("direction") == "OUT" and isinstance(row.get("dataset"), int) and isinstance(row.get("version"), int)}
+    for row in rows:
         facts = datasets.get(row["dataset"]) if isinstance(row.get("dataset"), int) else None
         if row.get("path") and row.get("direction") == "OUT":
             if f"{row['path']}.{row.get('placeholder')}" in kept:
@@ -207,7 +219,7 @@ def _run_reasons(module: Module, run: Run | None, datasets: Mapping[int, selecto
         elif row.get("path"):
             continue  # a submodule's input: the composite's own inputs are checked at path ""
         elif row.get("direction") == "IN":
-            reasons += _input_reasons(module, row, facts, started)
+            reasons += _input_reasons(module, row, facts, started, written)
         elif row.get("direction") == "OUT":
             reasons += _written_reasons(row, facts, ended, "output")
     return reasons

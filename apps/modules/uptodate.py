@@ -1,7 +1,9 @@
 """Bring modules up to date: run the selected modules in dependency order.
 
-Module B depends on module A (both selected) when one of B's input datasets is A's output: the
-target A REPLACEs, or a NEW dataset A's latest successful run created. A runs before B; a cycle is
+Module B depends on module A (both selected) when one of B's IN datasets is A's output: the
+target A REPLACEs, the dataset A updates through an INOUT slot (A adds a version to it), or a NEW
+dataset A's latest successful run created. An INOUT slot reads a final version, which no run writes,
+so it makes its module depend on nobody. A runs before B; a cycle is
 refused. Every selected module runs, UpToDate or not (the answer says which already were). The runs
 are recorded at once and executed one after another by a single Celery task; a run whose upstream
 run did not succeed is not executed and ends CANCELLED, saying which upstream run failed."""
@@ -23,16 +25,21 @@ from apps.runs.models import Result, Run
 from apps.runs.recorder import RunRecorder
 
 
-def _input_datasets(module: Module) -> set[int]:
+def _bound_datasets(module: Module, mode: str) -> set[int]:
+    """The datasets bound to the module's `mode` slots (REPLACE targets for OUT)."""
     bindings = module.dataset_bindings if isinstance(module.dataset_bindings, dict) else {}
-    return {b["dataset"] for b in bindings.values()
-            if isinstance(b, dict) and "output_method" not in b and isinstance(b.get("dataset"), int)}
+    placeholders = {s["placeholder"] for s in module.type_version.dataset_slots if s["mode"] == mode}
+    return {b["dataset"] for p, b in bindings.items()
+            if p in placeholders and isinstance(b, dict) and isinstance(b.get("dataset"), int)
+            and (mode != "OUT" or b.get("output_method") == "REPLACE")}
+
+
+def _input_datasets(module: Module) -> set[int]:
+    return _bound_datasets(module, "IN")
 
 
 def _produced_datasets(module: Module, last_success: Run | None) -> set[int]:
-    bindings = module.dataset_bindings if isinstance(module.dataset_bindings, dict) else {}
-    produced = {b["dataset"] for b in bindings.values()
-                if isinstance(b, dict) and b.get("output_method") == "REPLACE" and isinstance(b.get("dataset"), int)}
+    produced = _bound_datasets(module, "OUT") | _bound_datasets(module, "INOUT")
     rows = last_success.datasets if last_success is not None and isinstance(last_success.datasets, list) else []
     produced |= {r["dataset"] for r in rows if isinstance(r, dict) and not r.get("path")
                  and r.get("direction") == "OUT" and r.get("output_method") == "NEW" and isinstance(r.get("dataset"), int)}

@@ -1,19 +1,24 @@
 """INOUT datasets and parameters on a real worker: a run reads the bound version and writes a new
 version of the same dataset derived from it by path (unchanged rows are not copied); the old version
-stays readable; a failed run leaves the dataset exactly as it was."""
+stays readable; a failed run leaves the dataset exactly as it was. Modules are created through the
+service, which validates INOUT bindings like IN ones (and wants a final version)."""
 
 from typing import Any
 
 import pytest
 
+from apps.api.errors import ServiceError
 from apps.datasets.models import DatasetVersion
-from apps.datasets.services import version_create
+from apps.datasets.services import version_create, version_finalize
 from apps.datasets.workspace import workspace
 from apps.engine.storage import qualified_text
+from apps.modules.models import Module
+from apps.modules.services import module_create
+from apps.modules.status import module_status
+from apps.moduletypes.models import ModuleTypeVersion
 from tests.runs.builders import (
     composite,
     ds,
-    module,
     no_leftovers,
     numbers,
     numbers_type,
@@ -43,6 +48,17 @@ def bump(project: Any, users: dict[str, Any]) -> dict[str, Any]:
     return {"version": version, "data": data, "kw": kw, "owner": owner}
 
 
+def module(name: str, version: ModuleTypeVersion, *, project: Any, owner: Any, datasets: dict[str, Any],
+           parameters: dict[str, str] | None = None) -> Module:
+    return module_create(name=name, type_version=version, project=project, creator=owner, dataset_bindings=datasets,
+                         parameter_bindings=parameters or {})
+
+
+def status_of(target: Module) -> tuple[str, list[str]]:
+    status = module_status(Module.objects.get(pk=target.pk))
+    return status.status, [r.code for r in status.reasons]
+
+
 def physical_rows(dataset_id: int) -> list[tuple[int, int, list[int]]]:
     with workspace() as conn:
         return [(int(k), int(v), list(d)) for k, v, d in conn.execute(
@@ -70,6 +86,7 @@ def test_inout_writes_a_new_version_and_the_old_one_stays_readable(bump: dict[st
     assert run.parameters == [{"path": "", "name": "counter", "mode": "INOUT", "sql_type": "integer",
                                "input_value": "41", "output_value": "46"}]
     assert "data_iov" in run.steps.get().user_script
+    assert status_of(target) == ("UpToDate", [])  # the runner and status agree on what an INOUT run did
     no_leftovers()
 
 
@@ -96,18 +113,34 @@ def test_a_failed_inout_run_leaves_the_dataset_as_it_was(bump: dict[str, Any], w
 def test_inout_needs_a_final_base_and_null_means_the_latest_final_version(bump: dict[str, Any], worker: Any) -> None:
     data = bump["data"]
     draft = version_create(dataset=data, base_number=0, user=bump["owner"])  # version 1, not final
-    refused = run_and_wait(module("Bump a draft", bump["version"], datasets={"data": {"dataset": data.pk, "version": 1}},
-                                  parameters={"counter": "0"}, **bump["kw"]), bump["owner"])
+    draft_binding = {"data": {"dataset": data.pk, "version": 1}}
+    with pytest.raises(ServiceError) as refused_binding:
+        module("Bump a draft", bump["version"], datasets=draft_binding, parameters={"counter": "0"}, **bump["kw"])
+    assert refused_binding.value.code == "invalid_bindings"
+    assert "version 1 of 'Bumped numbers' is not final" in refused_binding.value.message
+    assert not Module.objects.filter(name="Bump a draft").exists()
+
+    # The runner refuses too, should such a binding reach it some other way.
+    around = module("Bump a draft", bump["version"], datasets={"data": {"dataset": data.pk, "version": 0}},
+                    parameters={"counter": "0"}, **bump["kw"])
+    Module.objects.filter(pk=around.pk).update(dataset_bindings=draft_binding)
+    refused = run_and_wait(around, bump["owner"])
     assert refused.result == "FAILED"
     assert refused.error is not None and refused.error["code"] == "inout_base_not_final"
     assert list(data.versions.values_list("number", flat=True)) == [0, draft.number]
 
-    latest = run_and_wait(module("Bump the latest", bump["version"],
-                                 datasets={"data": {"dataset": data.pk, "version": None}},
-                                 parameters={"counter": "0"}, **bump["kw"]), bump["owner"])
+    latest_module = module("Bump the latest", bump["version"], datasets={"data": {"dataset": data.pk, "version": None}},
+                           parameters={"counter": "0"}, **bump["kw"])
+    latest = run_and_wait(latest_module, bump["owner"])
     assert latest.result == "SUCCESS", latest.error
     assert latest.datasets[0]["version"] == 0  # the latest *final* version, recorded as read
-    assert DatasetVersion.objects.get(dataset=data, number=2).path == [0, 2]
+    written = DatasetVersion.objects.get(dataset=data, number=2)
+    assert written.path == [0, 2]
+    assert status_of(latest_module) == ("UpToDate", [])
+    version_finalize(version=written)  # its own result, now the latest final version: still UpToDate
+    assert status_of(latest_module) == ("UpToDate", [])
+    version_finalize(version=draft)  # a final version newer than the one read, not written by the run
+    assert status_of(latest_module) == ("OutOfDate", ["input_modified"])
     no_leftovers()
 
 
@@ -122,9 +155,11 @@ def test_a_composite_updates_its_inout_dataset_through_a_submodule(bump: dict[st
         wire("parameter", (2, "n"), (None, "n"))],
         [ds("data", "INOUT", num)], [param("counter", "IN", "integer"), param("n", "OUT", "integer")], **kw)
     data = bump["data"]
-    run = run_and_wait(module("Bump inside", net, datasets={"data": {"dataset": data.pk, "version": 0}},
-                              parameters={"counter": "1"}, **kw), owner)
+    target = module("Bump inside", net, datasets={"data": {"dataset": data.pk, "version": 0}},
+                    parameters={"counter": "1"}, **kw)
+    run = run_and_wait(target, owner)
     assert run.result == "SUCCESS", run.error
+    assert status_of(target) == ("UpToDate", [])
     assert rows_of(data.pk, [0, 1]) == [(1, 101.0), (2, 102.0), (3, 3.0), (4, 4.0), (6, 6.0)]
     assert rows_of(data.pk, [0]) == [(k, float(k)) for k in range(1, 6)]
     assert [p["output_value"] for p in run.parameters] == [None, "5"]  # count read bump's new version
