@@ -15,7 +15,7 @@ from django.db import transaction
 from apps.modules import selectors
 from apps.modules.models import Module
 from apps.modules.status import compute_statuses
-from apps.runs.live import publish_on_commit
+from apps.runs.live import publish_many
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +33,17 @@ def status_refresh(*, module_ids: Iterable[int] = (), dataset_ids: Iterable[int]
         # what this one committed, so events leave in the order the statuses changed.
         modules = list(selectors.modules_queryset().select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
         report = compute_statuses(modules)
-        changed = []
+        changed, events = [], []
         for module in modules:
             status = report.statuses[module.pk].as_dict()
             if module.status_cache != status:
                 module.status_cache = status
                 changed.append(module)
-                publish_on_commit("modules", "status", {"module": module.pk, **status})
-                publish_on_commit(f"module:{module.pk}", "status", {"module": module.pk, **status})
+                events += [(topic, "status", {"module": module.pk, **status})
+                           for topic in ("modules", f"module:{module.pk}")]
         Module.objects.bulk_update(changed, ["status_cache"])
+        if events:  # all in one go: one Redis round trip and one event loop, not two per module
+            transaction.on_commit(lambda: publish_many(events))
     return [m.pk for m in changed]
 
 
