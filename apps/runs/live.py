@@ -4,13 +4,15 @@ An event is `{"topic", "seq", "type", "data"}`. Sequence numbers come from Redis
 every web and worker process numbers a topic's events the same way; a client seeing a gap refetches.
 """
 
+import asyncio
+import os
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Coroutine
 from functools import lru_cache
 from typing import Any
 
 import redis
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
@@ -62,6 +64,31 @@ def current_seq(topic: str) -> int:
     return int(value) if value is not None else 0
 
 
+SEND_TIMEOUT = 30.0
+_sender_lock = threading.Lock()
+_sender: tuple[int, asyncio.AbstractEventLoop] | None = None  # (pid, loop)
+
+
+def _sender_loop() -> asyncio.AbstractEventLoop:
+    """This process's event loop for sending events from sync code, in a daemon thread, so that the
+    channel layer keeps its Redis connection. With async_to_sync, each send outside a request (a
+    Celery task, an on_commit hook in a command) made a thread, a loop and a new connection: ~3-5 ms,
+    a large part of a live event's way. The pid check gives a forked child (Celery's prefork pool)
+    its own loop."""
+    global _sender
+    with _sender_lock:
+        if _sender is None or _sender[0] != os.getpid():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="live-events", daemon=True).start()
+            _sender = (os.getpid(), loop)
+        return _sender[1]
+
+
+def _send(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Runs a channel layer send to its end (callers rely on the order of their sends)."""
+    asyncio.run_coroutine_threadsafe(coroutine, _sender_loop()).result(timeout=SEND_TIMEOUT)
+
+
 def publish_now(topic: str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     if event_type in CONTROL_TYPES:
         raise ValueError(f"{event_type!r} is reserved for control messages.")
@@ -69,7 +96,7 @@ def publish_now(topic: str, event_type: str, data: dict[str, Any]) -> dict[str, 
     event = {"topic": topic, "seq": int(_redis().incr(_seq_key(topic))), "type": event_type, "data": data}
     layer = get_channel_layer()
     assert layer is not None, "CHANNEL_LAYERS is not configured"
-    async_to_sync(layer.group_send)(group_name(topic), {"type": "live.event", "event": event})
+    _send(layer.group_send(group_name(topic), {"type": "live.event", "event": event}))
     return event
 
 
@@ -95,7 +122,7 @@ def publish_many(events: list[tuple[str, str, dict[str, Any]]]) -> list[dict[str
         for (topic, _, _), event in zip(events, sent, strict=True):
             await layer.group_send(group_name(topic), {"type": "live.event", "event": event})
 
-    async_to_sync(send_all)()
+    _send(send_all())
     return sent
 
 

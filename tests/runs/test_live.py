@@ -1,5 +1,7 @@
 """The /ws/ endpoint over the real channels_redis layer (no in-memory layer)."""
 
+import asyncio
+import threading
 from typing import Any
 
 import pytest
@@ -151,3 +153,26 @@ async def test_unsubscribed_clients_hear_nothing(users: dict[str, User], project
 def test_control_types_cannot_be_published_as_events(project: Project) -> None:
     with pytest.raises(ValueError, match="reserved"):
         live.publish_now(f"project:{project.pk}", "subscribed", {})
+
+
+async def test_events_published_from_a_thread_without_event_loop_arrive_in_order(users: dict[str, User],
+                                                                                 project: Project) -> None:
+    """As a Celery task or a command publishes: on the process's one sender loop, reused."""
+    topic = f"project:{project.pk}"
+    communicator = await _connect(users["viewer"])
+    start = (await _subscribe(communicator, topic))["seq"]
+    loops = []
+
+    def publish_from_plain_thread() -> None:
+        for n in range(3):
+            live.publish_now(topic, "changed", {"n": n})
+            loops.append(live._sender_loop())
+        live.publish_many([(topic, "changed", {"n": 3}), (topic, "changed", {"n": 4})])
+
+    worker = threading.Thread(target=publish_from_plain_thread)
+    worker.start()
+    await asyncio.get_running_loop().run_in_executor(None, worker.join)
+    received = [await communicator.receive_json_from(timeout=3) for _ in range(5)]
+    assert [(e["seq"] - start, e["data"]["n"]) for e in received] == [(1, 0), (2, 1), (3, 2), (4, 3), (5, 4)]
+    assert len(set(map(id, loops))) == 1 and loops[0].is_running()
+    await communicator.disconnect()
