@@ -89,7 +89,8 @@ def _dataset_rows(module: Module, names: Names, last_run: Run | None
         elif binding.get("dataset") is not None:
             target = binding["dataset"]
             yield f"{ph} / Dataset Name", names.dataset(target)
-            yield f"{ph} / Version", "latest final" if binding.get("version") is None else binding["version"]
+            latest = "latest final" if slot["mode"] == "INOUT" else "latest"
+            yield f"{ph} / Version", latest if binding.get("version") is None else binding["version"]
             yield f"{ph} / Exists", names.exists(target)
 
 

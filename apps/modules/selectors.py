@@ -124,13 +124,14 @@ class DatasetFacts:
     producer: int | None  # the module whose run published it last (keyword MODULE_ID)
     versions: dict[int, VersionFacts] = field(default_factory=dict)
 
-    def version_a_run_reads(self, *, ignoring: Collection[int] = ()) -> int | None:
-        """For an IN or INOUT binding without a version, the version a run would read now: the latest
-        final one (as apps.runs.planning resolves it; they must agree, or a module that has just run
-        would look OutOfDate). None when there is no final version (the runner then refuses to run).
-        `ignoring`: versions to leave out (those the module's last run wrote itself)."""
-        finals = [n for n, v in self.versions.items() if v.is_final and n not in ignoring]
-        return max(finals) if finals else None
+    def version_a_run_reads(self, mode: str, *, ignoring: Collection[int] = ()) -> int | None:
+        """For a binding without a version, the version a run would read now, as apps.runs.planning
+        resolves it (they must agree, or a module that has just run would look OutOfDate): for an IN
+        slot the latest published version, final or not; for an INOUT slot the latest final one.
+        None when there is none (the runner then refuses to run). `ignoring`: versions to leave out
+        (those the module's last run wrote itself). Pending versions are never among `versions`."""
+        readable = [n for n, v in self.versions.items() if (mode != "INOUT" or v.is_final) and n not in ignoring]
+        return max(readable) if readable else None
 
 
 def _producer(keywords: Any) -> int | None:

@@ -40,8 +40,9 @@ def _binding_problems(version: ModuleTypeVersion, datasets: dict[str, Any], para
 
 
 def _input_problems(placeholder: str, slot: dict[str, Any], binding: dict[str, Any]) -> list[str]:
-    """IN and INOUT: a dataset of the slot's type and a published version, or null. An INOUT run
-    writes a new version derived from the one it reads, and new versions come only from a final base."""
+    """IN and INOUT: a dataset of the slot's type and a published version, or null (IN: the latest
+    version at run time; INOUT: the latest final one). An INOUT run writes a new version derived from
+    the one it reads, and new versions come only from a final base."""
     dataset = Dataset.objects.filter(pk=_int_or_zero(binding.get("dataset")), removed_at__isnull=True,
                                      pending_run__isnull=True).first()
     if dataset is None:
@@ -50,7 +51,8 @@ def _input_problems(placeholder: str, slot: dict[str, Any], binding: dict[str, A
         return [f"{placeholder}: {dataset.name!r} is not of the placeholder's dataset type."]
     version = binding.get("version")
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        return [f"{placeholder}: version must be a version number, or null for the latest final version."]
+        latest = "the latest final version" if slot["mode"] == "INOUT" else "the latest version"
+        return [f"{placeholder}: version must be a version number, or null for {latest}."]
     if version is None:
         return []
     found = dataset.versions.filter(number=version, pending_run__isnull=True).first()

@@ -7,8 +7,9 @@ decides in plain Python. A module is UpToDate only when it has no reason to be O
 - it has run, the last run is finished (`running` otherwise) and ended SUCCESS;
 - neither its type version nor the module changed since that run started;
 - every input the run read (IN, and the version an INOUT slot read) is still there and unchanged
-  since the run started, and an input bound without a version (the latest final one) has no newer
-  version than the one read, except one the run wrote itself;
+  since the run started, and an input bound without a version (IN: the latest published version,
+  final or not; INOUT: the latest final one) has no newer such version than the one read, except
+  one the run wrote itself;
 - every output (OUT, and the version an INOUT slot wrote) and kept internal dataset the run wrote
   is still there, unchanged since it ended;
 - no input is produced by a module that is OutOfDate (transitively; cycles are fine).
@@ -85,9 +86,10 @@ def _input_problems(slot: dict[str, Any], binding: Any, datasets: Mapping[int, s
         return [_problem("wrong_dataset_type", f"{noun} {placeholder}: {_q(facts.name)} is not of the slot's "
                          "dataset type.", placeholder)]
     version = binding.get("version")
-    if version is None and facts.version_a_run_reads() is None:
-        return [_problem("missing_version", f"{noun} {placeholder}: {_q(facts.name)} has no final version yet (the "
-                         "binding asks for the latest final one).", placeholder)]
+    if version is None and facts.version_a_run_reads(slot["mode"]) is None:
+        wanted = "final version yet (the binding asks for the latest final one)" if slot["mode"] == "INOUT" else \
+            "version yet"
+        return [_problem("missing_version", f"{noun} {placeholder}: {_q(facts.name)} has no {wanted}.", placeholder)]
     if version is not None and version not in facts.versions:
         return [_problem("missing_version", f"{noun} {placeholder}: {_q(facts.name)} has no version {version}.",
                          placeholder)]
@@ -167,10 +169,12 @@ def _input_reasons(module: Module, row: dict[str, Any], facts: selectors.Dataset
         return [Reason("input_modified", f"Input {placeholder}: {label} was modified after the last run started.")]
     binding = module.dataset_bindings.get(placeholder) if isinstance(module.dataset_bindings, dict) else None
     if isinstance(binding, dict) and binding.get("dataset") == facts.id and binding.get("version") is None:
-        latest = facts.version_a_run_reads(ignoring={v for d, v in written if d == facts.id})
+        mode = next((s["mode"] for s in module.type_version.dataset_slots if s["placeholder"] == placeholder), "IN")
+        latest = facts.version_a_run_reads(mode, ignoring={v for d, v in written if d == facts.id})
         if latest is not None and latest != number:
-            return [Reason("input_modified", f"Input {placeholder}: {_q(facts.name)} has a newer final version "
-                           f"({latest}) than version {number}, read by the last run.")]
+            newer = "newer final version" if mode == "INOUT" else "newer version"
+            return [Reason("input_modified", f"Input {placeholder}: {_q(facts.name)} has a {newer} ({latest}) than "
+                           f"version {number}, read by the last run.")]
     return []
 
 

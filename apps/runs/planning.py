@@ -139,7 +139,10 @@ class Execution:
 # --------------------------------------------------------------------------------------- bindings
 
 def resolve_input(slot: dict[str, Any], binding: dict[str, Any] | None) -> ResolvedInput:
-    """A bound dataset version; `"version": null` means the latest final version."""
+    """A bound dataset version. `"version": null` means, for IN, the latest published version, final
+    or not (what an upstream module has just written, e.g. by REPLACE; never a running module's
+    pending one) and, for INOUT, the latest final version (the base of the version the run writes
+    must be final). apps.modules.selectors.DatasetFacts.version_a_run_reads must agree."""
     placeholder = slot["placeholder"]
     if not binding or binding.get("dataset") is None:
         if slot.get("is_optional"):
@@ -152,15 +155,25 @@ def resolve_input(slot: dict[str, Any], binding: dict[str, Any] | None) -> Resol
         raise RunRefused("wrong_type", f"Input {placeholder}: {dataset.name!r} is not of the slot's dataset type.")
     number = binding.get("version")
     if number is None:
-        version = published_versions(dataset).filter(is_final=True).order_by("-number").first()
-        if version is None:
-            raise RunRefused("no_final_version", f"Input {placeholder}: {dataset.name!r} has no final version "
-                             "(the binding asks for the latest final one).")
-        return ResolvedInput(slot, dataset, version)
+        return ResolvedInput(slot, dataset, _latest_version(slot, dataset))
     version = version_of(dataset=dataset, number=number)
     if version is None:
         raise RunRefused("missing_input", f"Input {placeholder}: {dataset.name!r} has no version {number}.")
     return ResolvedInput(slot, dataset, version)
+
+
+def _latest_version(slot: dict[str, Any], dataset: Dataset) -> DatasetVersion:
+    placeholder = slot["placeholder"]
+    if slot["mode"] == "INOUT":
+        version = published_versions(dataset).filter(is_final=True).order_by("-number").first()
+        if version is None:
+            raise RunRefused("no_final_version", f"INOUT dataset {placeholder}: {dataset.name!r} has no final "
+                             "version (the binding asks for the latest final one).")
+        return version
+    version = version_of(dataset=dataset, number=None)
+    if version is None:
+        raise RunRefused("no_version", f"Input {placeholder}: {dataset.name!r} has no version yet.")
+    return version
 
 
 def _reserve_module_output(run: Run, slot: dict[str, Any], binding: dict[str, Any] | None,

@@ -47,7 +47,7 @@ def _create_module(page: Page, name: str) -> None:
 def _bind_and_save(page: Page) -> None:
     page.get_by_role("tab", name="Datasets").click()
     page.get_by_label(f"Dataset for {INPUT}").select_option(label=DEMO_DATASET)
-    expect(page.get_by_label(f"Version for {INPUT}")).to_have_value("")  # "Latest final version"
+    expect(page.get_by_label(f"Version for {INPUT}")).to_have_value("")  # "Latest version"
     row = page.get_by_test_id(f"binding-{OUTPUT}")
     row.get_by_label("NEW").check()
     expect(page.get_by_label(f"Name pattern for {OUTPUT}")).to_have_value(re.compile(r"\$\{run\.id\}"))
@@ -83,7 +83,7 @@ def _import_final_version(page: Page, csv: Path) -> None:
     page.get_by_label("CSV file").set_input_files(csv)
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Imported version 1", timeout=30_000)
-    # A binding to the latest final version reads the new version once it is final.
+    # A binding without version reads the new version (final or not) from now on; finalized here too.
     page.get_by_role("tab", name="Versions").click()
     page.get_by_test_id("version-1").get_by_role("button", name="Finalize").click()
     page.get_by_role("dialog", name="Finalize version").get_by_role("button", name="Finalize").click()
@@ -96,7 +96,7 @@ def test_module_runs_turns_out_of_date_live_and_is_brought_up_to_date(page: Page
     log_in(page, "modeler")
     expect(page.get_by_test_id("user-name")).to_have_text("Mona Modeler")
 
-    # Create from the demo type, bind the demo dataset (latest final), set the parameter, save.
+    # Create from the demo type, bind the demo dataset (latest version), set the parameter, save.
     _create_module(page, name)
     expect(_status(page)).to_have_attribute("data-status", "OutOfDate")
     expect(page.get_by_test_id("lock-banner")).to_have_count(0)  # the editor holds the edit lock

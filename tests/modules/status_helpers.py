@@ -58,7 +58,7 @@ def record_run(module: Module, *, result: str = "SUCCESS", read: Dataset | None 
     dataset = read or Dataset.objects.get(pk=binding["dataset"])
     number = read_version if read_version is not None else (
         binding["version"] if binding.get("version") is not None else
-        dataset.versions.filter(is_final=True).aggregate(m=Max("number"))["m"])
+        dataset.versions.filter(pending_run__isnull=True).aggregate(m=Max("number"))["m"])
     started = timezone.now()
     run = Run.objects.create(module=module, run_number=module.runs.count() + 1, user=module.creator,
                              type_version=module.type_version, started_at=started, result="")

@@ -160,9 +160,6 @@ def test_downstream_starts_only_after_upstream_ended(worker: Any, clients: dict[
     assert up.ended_at is not None and down.started_at is not None and up.ended_at <= down.started_at
 
 
-@pytest.mark.xfail(strict=True, reason="the runner (apps/runs/planning.py resolve_input) reads `version: null` as "
-                   "the latest FINAL version only, and a REPLACE target never has one; status.py reads it as the "
-                   "latest final, else the latest version. Passes once the runner does the same.")
 @pytest.mark.django_db(transaction=True)
 def test_downstream_reads_the_version_upstream_just_wrote(worker: Any, clients: dict[str, APIClient],
                                                           chain: dict[str, Any]) -> None:

@@ -56,7 +56,7 @@ def test_rows_per_emf_attribute(clients: dict[str, APIClient], pair: tuple[Modul
     assert rows[("summary", "Status")] == ("UpToDate", "OutOfDate", "DIFFERENT")
     assert rows[("summary", "Final")] == ("No", "No", "MATCH")
     assert rows[("datasets", f"{INPUT} / Dataset Name")] == ("Emission Factors 2016", "Other factors", "DIFFERENT")
-    assert rows[("datasets", f"{INPUT} / Version")] == ("0", "latest final", "DIFFERENT")
+    assert rows[("datasets", f"{INPUT} / Version")] == ("0", "latest", "DIFFERENT")
     assert rows[("datasets", f"{INPUT} / Dataset Type")] == ("Emission Factors", "Emission Factors", "MATCH")
     assert rows[("datasets", f"{OUTPUT} / Output Method")] == ("NEW", "NEW", "MATCH")
     assert rows[("datasets", f"{OUTPUT} / Name Pattern")][2] == "DIFFERENT"

@@ -83,13 +83,15 @@ async def test_a_run_then_a_new_input_version_push_status_events(users: dict[str
     response = await database_sync_to_async(modeler.post)(f"/api/datasets/{dataset.pk}/import", {"file": csv},
                                                           format="multipart")
     assert response.status_code == 201, response.content
-    assert await listener.receive_nothing(timeout=0.5)  # a new draft version: the binding wants the latest final
-    response = await database_sync_to_async(modeler.post)(f"/api/datasets/{dataset.pk}/versions/1/finalize")
-    assert response.status_code == 200, response.content
+    # A new version, final or not, is what a binding without version reads next: OutOfDate at once.
     stale = await _status_event(listener, "modules", "OutOfDate", timeout=5)
     assert stale["data"]["reasons"] == [{"code": "input_modified", "message":
-                                         f'Input {INPUT}: "Emission Factors 2016" has a newer final version (1) '
+                                         f'Input {INPUT}: "Emission Factors 2016" has a newer version (1) '
                                          "than version 0, read by the last run."}]
+    assert (await _status_event(listener, f"module:{module.pk}", "OutOfDate", timeout=5))["data"] == stale["data"]
+    response = await database_sync_to_async(modeler.post)(f"/api/datasets/{dataset.pk}/versions/1/finalize")
+    assert response.status_code == 200, response.content
+    assert await listener.receive_nothing(timeout=0.5)  # finalizing changes no data, nor the status
     fetched = (await database_sync_to_async(modeler.get)(f"/api/modules/{module.pk}/status")).json()
     assert fetched == {"status": stale["data"]["status"], "reasons": stale["data"]["reasons"]}
     await listener.disconnect()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Project, User
 from apps.datasets.models import Dataset, DatasetVersion
-from apps.datasets.services import dataset_import, version_create, version_finalize
+from apps.datasets.services import dataset_create, dataset_import, version_create, version_finalize
 from apps.modules.models import Module
 from apps.modules.selectors import modules_queryset
 from apps.modules.services import module_update
@@ -103,11 +103,48 @@ def test_a_newer_version_matters_only_to_a_binding_without_version(module: Modul
     record_run(latest)
     assert status_of(latest) == ("UpToDate", [])
     newer = version_create(dataset=source(), base_number=0, user=owner)
-    assert status_of(latest) == ("UpToDate", [])  # the binding means the latest *final* version
-    version_finalize(version=newer)
-    assert status_of(module) == ("UpToDate", [])  # bound to version 0 explicitly
+    # The binding means the latest version, final or not: a new draft is newer than what the run read.
     assert status_of(latest) == ("OutOfDate", ["input_modified"])
-    assert '"Emission Factors 2016" has a newer final version (1)' in reasons_of(latest)[0]["message"]
+    assert reasons_of(latest)[0]["message"] == (
+        f'Input {INPUT}: "Emission Factors 2016" has a newer version (1) than version 0, read by the last run.')
+    assert status_of(module) == ("UpToDate", [])  # bound to version 0 explicitly
+    record_run(latest)  # reads version 1 now
+    assert status_of(latest) == ("UpToDate", [])
+    version_finalize(version=newer)  # finalizing changes no data
+    assert status_of(latest) == ("UpToDate", [])
+
+
+def test_a_binding_without_version_ignores_a_running_modules_pending_version(module: Module, owner: User,
+                                                                            project: Project) -> None:
+    draft = new_dataset("Draft factors", owner, project)  # version 0, not final
+    latest = module_reading("Latest reader", draft, owner, project, version=None)
+    record_run(latest)
+    assert status_of(latest) == ("UpToDate", [])
+    writer = record_run(module, result="")  # a run still going, writing a version of the dataset
+    DatasetVersion.objects.create(dataset=draft, number=1, name="pending", path=[1], creator=owner,
+                                  last_modified=timezone.now(), pending_run=writer)
+    assert status_of(latest) == ("UpToDate", [])
+    DatasetVersion.objects.filter(dataset=draft, number=1).update(pending_run=None)  # the run published it
+    assert status_of(latest) == ("OutOfDate", ["input_modified"])
+
+
+def test_a_binding_without_version_and_its_version_modified_after_the_run(module: Module, owner: User,
+                                                                         project: Project) -> None:
+    draft = new_dataset("Draft factors", owner, project)
+    latest = module_reading("Latest reader", draft, owner, project, version=None)
+    record_run(latest)
+    dataset_import(dataset=draft, user=owner, stream=io.BytesIO(CSV.encode()), version_number=0)
+    assert status_of(latest) == ("OutOfDate", ["input_modified"])
+    assert reasons_of(latest)[0]["message"] == (
+        f'Input {INPUT}: "Draft factors" version 0 was modified after the last run started.')
+
+
+def test_a_binding_without_version_to_a_dataset_without_versions_is_invalid(module: Module, owner: User,
+                                                                           project: Project) -> None:
+    empty = dataset_create(name="Empty factors", dataset_type=source().dataset_type, project=project, creator=owner)
+    reader = module_reading("Empty reader", empty, owner, project, version=None)
+    assert status_of(reader) == ("OutOfDate", ["invalid", "never_run"])
+    assert reasons_of(reader)[0]["message"] == f'Input {INPUT}: "Empty factors" has no version yet.'
 
 
 def test_a_missing_input(module: Module) -> None:

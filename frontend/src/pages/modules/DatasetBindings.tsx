@@ -23,10 +23,17 @@ interface Props {
   lastRunDatasets: RunDatasetRecord[];
 }
 
-/** Latest-final first ("latest final" = `version: null`), then every published version. */
-export function versionOptions(dataset: Dataset | undefined): { value: string; label: string }[] {
-  const options = [{ value: '', label: 'Latest final version' }];
-  for (const v of [...(dataset?.versions ?? [])].sort((a, b) => b.number - a.number)) {
+/**
+ * `version: null` first, then the versions a run may read, newest first. IN: null is the latest
+ * version (final or not), any published version may be chosen. INOUT: a run writes a new version
+ * derived from the one it reads, which must be final, so null is the latest final version and only
+ * final versions are offered.
+ */
+export function versionOptions(dataset: Dataset | undefined, mode: DatasetSlot['mode'] = 'IN'): { value: string; label: string }[] {
+  const inout = mode === 'INOUT';
+  const options = [{ value: '', label: inout ? 'Latest final version' : 'Latest version' }];
+  const versions = (dataset?.versions ?? []).filter((v) => !inout || v.is_final);
+  for (const v of [...versions].sort((a, b) => b.number - a.number)) {
     options.push({ value: String(v.number), label: `v${v.number}${v.name ? ` ${v.name}` : ''}${v.is_final ? ' (final)' : ''}` });
   }
   return options;
@@ -95,6 +102,7 @@ function InputBindingEditor({ slot, draft, onChange, readOnly }: { slot: Dataset
   const bound = isInputBinding(binding) ? binding : null;
   const list = datasets.data ?? [];
   const current = list.find((d) => d.id === bound?.dataset);
+  const versions = versionOptions(current, slot.mode);
   const label = `Dataset for ${slot.placeholder}`;
   return (
     <div className="mod-binding-editor">
@@ -118,12 +126,12 @@ function InputBindingEditor({ slot, draft, onChange, readOnly }: { slot: Dataset
         disabled={readOnly || !bound}
         onChange={(e) => bound && onChange(bindInput(draft, slot.placeholder, bound.dataset, e.target.value === '' ? null : Number(e.target.value)))}
       >
-        {versionOptions(current).map((o) => (
+        {versions.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
           </option>
         ))}
-        {bound?.version != null && !current?.versions.some((v) => v.number === bound.version) && (
+        {bound?.version != null && !versions.some((o) => o.value === String(bound.version)) && (
           <option value={bound.version}>v{bound.version}</option>
         )}
       </select>
