@@ -32,7 +32,7 @@ CHANGES = 30
 GAP_SECONDS = 0.3
 LIST_TARGET_MS = 200.0
 LATENCY_TARGET_MS = 200.0
-NEWER = re.compile(r"has a newer final version \((\d+)\)")
+NEWER = re.compile(r"has a newer (?:final )?version \((\d+)\)")  # IN bindings say "newer version", INOUT "newer final version"
 
 
 # --- the app side (run in a subprocess with the bench app's environment) -------------------------------
@@ -256,15 +256,22 @@ async def measure_latency(h: Harness, app: App, seeded: dict[str, Any]) -> dict[
         str(GAP_SECONDS), cwd=ROOT, env=h.env, stdout=asyncio.subprocess.PIPE)
     commits: dict[int, float] = {}
     assert process.stdout is not None
+    cpu_before, wall_before = time.process_time(), time.monotonic()
     while line := await process.stdout.readline():
         change = json.loads(line)
         commits[change["version"]] = change["committed"]
     await process.wait()
     await asyncio.sleep(1.0)
+    client_cpu = (time.process_time() - cpu_before) / (time.monotonic() - wall_before)
     for transport in transports:
         transport.close()
     latencies = [(t - commits[v]) * 1000 for v, times in arrivals.items() if v in commits for t in times]
-    return {"latencies": latencies, "expected": CHANGES * CLIENTS, "changes": len(commits)}
+    # Per change: the first client's latency (server side only, nearly) and the spread to the last
+    # client (the web process sending 50 frames + these 50 clients sharing one thread).
+    firsts = [(min(times) - commits[v]) * 1000 for v, times in arrivals.items() if v in commits]
+    spreads = [(max(times) - min(times)) * 1000 for v, times in arrivals.items() if v in commits]
+    return {"latencies": latencies, "expected": CHANGES * CLIENTS, "changes": len(commits), "firsts": firsts,
+            "spreads": spreads, "client_cpu": client_cpu}
 
 
 def run(h: Harness) -> Section:
@@ -300,6 +307,11 @@ def build_section(listed: dict[str, Any], queries: dict[str, Any], live: dict[st
             target=f"≤ {LATENCY_TARGET_MS:.0f} ms", verdict="pass" if p95 <= LATENCY_TARGET_MS else "miss"),
         Row("Deliveries received / expected", f"{len(lat):,} / {live['expected']:,}", target="all",
             verdict="pass" if len(lat) == live["expected"] else "miss"),
+        Row("Of that: commit → the first client's event, median (p95); first → last client, median (p95); "
+            "the 50 clients' thread busy",
+            f"{median(live['firsts']):.1f} ms ({percentile(live['firsts'], 0.95):.1f}); "
+            f"{median(live['spreads']):.1f} ms ({percentile(live['spreads'], 0.95):.1f}); "
+            f"{live['client_cpu']:.0%} of the time"),
         Row("List: client wall time median; response size", f"{median(listed['wall']):.1f} ms; "
             f"{listed['bytes'] / 1024:,.0f} KiB"),
         Row("List: OutOfDate modules (of them with an upstream reason)",
@@ -312,7 +324,9 @@ def build_section(listed: dict[str, Any], queries: dict[str, Any], live: dict[st
         "written the way the runner writes them (inputs read, a NEW output with its MODULE_ID keyword), not "
         "executed: the demo module, three in four of the others with a SUCCESS run, one in ten reading the "
         "demo module's output (so status follows upstream modules), and a probe module. Status is computed "
-        "afresh on every request (no cache), in a fixed number of queries.",
+        "afresh on every request (no cache), in a fixed number of queries. The list reads columns with "
+        "`values_list` (JSON and timestamps as text, decoded by orjson / `datetime.fromisoformat`), builds "
+        "its rows directly and renders them with orjson (apps/modules/listing.py, apps/api/renderers.py).",
         "- List: `GET /api/modules/` as the admin over HTTP with a token (the harness's web server, loopback), after one warm-up "
         "request. Query counts come from Django's test client with `CaptureQueriesContext` in a separate "
         "process against the same databases (the same request with `search` narrowing it to 10 modules).",
