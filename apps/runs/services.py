@@ -4,6 +4,7 @@ from django.db.models import Max
 from apps.accounts.models import User
 from apps.api.errors import ServiceError
 from apps.modules.models import Module
+from apps.modules.status_refresh import status_refresh_on_commit
 from apps.runs.live import publish_on_commit
 from apps.runs.models import Run
 
@@ -22,9 +23,12 @@ def run_request(*, module: Module, user: User, mode: str = Run.Mode.RUN) -> Run:
                            status=409, details={"run": busy.pk})
     number = (module.runs.aggregate(m=Max("run_number"))["m"] or 0) + 1
     run = Run.objects.create(module=module, run_number=number, mode=mode, user=user, type_version=module.type_version)
-    transaction.on_commit(lambda: execute_run_task.delay(run.pk))
     publish_on_commit(f"module:{module.pk}", "run_started", {"module": module.pk, "run": run.pk, "run_number": number})
     publish_on_commit("modules", "run_started", {"module": module.pk, "run": run.pk})
+    # The module is `running` from this commit on: published here, then the run is enqueued (a refresh
+    # in the worker, or beside it on the same cores, would slow the run down).
+    status_refresh_on_commit(module_ids=[module.pk])
+    transaction.on_commit(lambda: execute_run_task.delay(run.pk))
     return run
 
 
