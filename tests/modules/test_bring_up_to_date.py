@@ -26,6 +26,7 @@ from tests.modules.status_helpers import (
     seed_demo,
     source,
 )
+from tests.runs.conftest import tasks_finish
 
 URL = "/api/modules/bring-up-to-date"
 
@@ -133,6 +134,7 @@ class TestOrderAndRefusals:
 def worker(transactional_db: None) -> Iterator[Any]:
     with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30) as running:
         yield running
+        tasks_finish()
 
 
 def _wait_until_finished(run_ids: list[int], timeout: float = 120) -> list[Run]:
