@@ -39,10 +39,12 @@ def _refusal(module: Module, user: User) -> tuple[str, str, int] | None:
 
 
 def _output_datasets(module: Module) -> list[Dataset]:
-    """The datasets, still there, that the module's runs wrote (outputs and kept internal ones)."""
+    """The datasets, still there, that the module's runs wrote (outputs and kept internal ones).
+    An INOUT dataset is the module's input too, which it updated rather than produced: never offered."""
     ids = {row["dataset"] for datasets in module.runs.values_list("datasets", flat=True)
            for row in (datasets if isinstance(datasets, list) else [])
-           if isinstance(row, dict) and row.get("direction") == "OUT" and isinstance(row.get("dataset"), int)}
+           if isinstance(row, dict) and row.get("direction") == "OUT" and row.get("mode") != "INOUT"
+           and isinstance(row.get("dataset"), int)}
     return list(Dataset.objects.filter(pk__in=ids, removed_at__isnull=True, pending_run__isnull=True).order_by("name"))
 
 

@@ -180,3 +180,14 @@ def test_removal_is_announced_on_modules(clients: dict[str, APIClient], setup: d
     assert clients["modeler"].delete(_url(setup["module"])).status_code == 204
     event = async_to_sync(until_removed)(channel)
     assert (event["topic"], event["data"]) == ("modules", {"module": setup["module"].pk})
+
+
+def test_a_dataset_the_module_updated_in_place_inout_is_never_offered_for_removal(
+        clients: dict[str, APIClient], setup: dict[str, Any]) -> None:
+    module, updated = setup["module"], setup["new"]
+    run = module.runs.order_by("-pk").first()
+    run.datasets = [{**row, "mode": "INOUT"} if row.get("dataset") == updated.pk else row for row in run.datasets]
+    run.save(update_fields=["datasets"])
+    assert updated.name not in {o["name"] for o in _plan(clients["modeler"], module)["outputs"]}
+    assert clients["modeler"].delete(_url(module, "?remove_outputs=true")).status_code == 204
+    assert Dataset.objects.get(pk=updated.pk).removed_at is None

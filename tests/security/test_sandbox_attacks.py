@@ -54,7 +54,8 @@ def app_is_unaffected(ws: psycopg.Connection[Any], tables: dict[str, int]) -> It
     assert secret == [("Secret", "do not read")]
     source = ws.execute(f"SELECT count(*) FROM {storage.qualified_text(tables['input'])}").fetchone()
     assert source == (1,)
-    assert ws.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").fetchone() == (0,)
+    assert ws.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                      "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").fetchone() == (0,)
 
 
 def test_read_another_datasets_table(workspace_database: str, tables: dict[str, int]) -> None:
