@@ -332,7 +332,7 @@ def build_section(listed: dict[str, Any], queries: dict[str, Any], live: dict[st
         "process against the same databases (the same request with `search` narrowing it to 10 modules).",
         f"- Live: {CLIENTS} autobahn WebSocket clients (one viewer session) subscribe to `modules`; a separate "
         f"process imports and finalizes {CHANGES} new versions of the probe module's input (bound without "
-        f"version, i.e. the latest final one), each in one transaction, through the real services, {GAP_SECONDS} s apart. The commit time is taken by an on_commit callback "
+        f"version, i.e. the latest one), each in one transaction, through the real services, {GAP_SECONDS} s apart. The commit time is taken by an on_commit callback "
         "registered before the service's own hooks; the arrival time when a client's `onMessage` runs. "
         "Both clocks are the same machine's `time.time()`. The latency therefore includes the status "
         "recomputation of the affected modules, Redis INCR + channels_redis group_send, the web server and the "

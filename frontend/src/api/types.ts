@@ -428,7 +428,7 @@ export interface ModuleStatus {
 
 export type OutputMethod = 'NEW' | 'REPLACE';
 
-/** IN/INOUT: a dataset and a version (`null` = the latest final version at run time). */
+/** IN/INOUT: a dataset and a version (`null` = at run time the latest version for IN, the latest final one for INOUT). */
 export interface InputBinding {
   dataset: number;
   version: number | null;

@@ -24,7 +24,7 @@ describe('module draft', () => {
     expect(changesFrom(base, { ...base, tags: ' demo ,demo' })).toEqual({});
   });
 
-  it('binds an input to a dataset and a version, or the latest final (null)', () => {
+  it('binds an input to a dataset and a version, or the latest (null)', () => {
     const base = draftFromModule(moduleFixture());
     const latest = bindInput(base, 'input_emission_factors_dataset', 8, null);
     expect(latest.dataset_bindings.input_emission_factors_dataset).toEqual({ dataset: 8, version: null });

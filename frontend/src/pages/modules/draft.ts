@@ -1,6 +1,6 @@
 /**
  * The Module Editor's unsaved state and its rules (pure): dataset bindings (IN/INOUT: a dataset and a
- * version or "latest final"; OUT: NEW with a name pattern or REPLACE with a target), parameter values
+ * version or "latest" (INOUT: "latest final"); OUT: NEW with a name pattern or REPLACE with a target), parameter values
  * (not set ≠ empty string), keep flags for a composite's internal datasets and parameters.
  */
 import type {
