@@ -310,20 +310,33 @@ def execute_run(run_id: int, *, worker: str) -> Run:
     except Exception as exc:  # never leave a run unfinished
         logger.exception("run %s failed", run.pk)
         result, error = Result.FAILED, {"message": f"The worker failed: {exc}", "code": "worker_error"}
-    if execution is not None and result == Result.SUCCESS:
-        assert execution.internals is not None
-        kept = execution.internals.kept_outputs()
-        out.publish([*execution.module_writes(), *kept], run)
-        out.discard([p for p in execution.internals.pending() if p not in kept])  # a drop that failed
-    else:
-        if execution is not None:
-            out.discard(execution.pending())
-        out.discard_all_of(run)
+    result, error = _publish_or_discard(execution, run, result, error)
     if execution is not None:
         run.datasets = _history_datasets(execution, result == Result.SUCCESS)
         run.parameters = _history_parameters(execution)
     recorder.finished(result, error)
     return run
+
+
+def _publish_or_discard(execution: Execution | None, run: Run, result: str,
+                        error: dict[str, Any] | None) -> tuple[str, dict[str, Any] | None]:
+    """A successful run's outputs become visible; anything else discards all it reserved. Publishing
+    is one transaction: if it fails, nothing of it stays and the run fails (never left unfinished)."""
+    if execution is not None and result == Result.SUCCESS:
+        assert execution.internals is not None
+        kept = execution.internals.kept_outputs()
+        try:
+            out.publish([*execution.module_writes(), *kept], run)
+        except Exception as exc:
+            logger.exception("run %s: publishing its outputs failed", run.pk)
+            result, error = Result.FAILED, {"message": f"Publishing the outputs failed: {exc}", "code": "worker_error"}
+        else:
+            out.discard([p for p in execution.internals.pending() if p not in kept])  # a drop that failed
+            return result, error
+    if execution is not None:
+        out.discard(execution.pending())
+    out.discard_all_of(run)
+    return result, error
 
 
 def _run_steps(execution: Execution, recorder: RunRecorder) -> str:

@@ -130,3 +130,26 @@ def test_run_module_command_waits_and_reports(demo: dict[str, Any], worker: Any,
     assert "[SUCCESS] Run finished: SUCCESS." in output
     with pytest.raises(CommandError, match="No module named"):
         call_command("run_module", "nope")
+
+
+def test_a_run_whose_outputs_cannot_be_published_fails_and_leaves_nothing(
+    demo: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from apps.runs import runner
+
+    def broken_publish(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(runner.out, "publish", broken_publish)
+    module = demo["module"]
+    run = Run.objects.create(module=module, run_number=1, user=module.creator, type_version=module.type_version)
+    datasets_before = set(Dataset.objects.values_list("pk", flat=True))
+    runner.execute_run(run.pk, worker="test")
+    run.refresh_from_db()
+    assert run.result == "FAILED" and run.error is not None
+    assert run.error["code"] == "worker_error"
+    assert "the database went away" in run.error["message"]
+    assert set(Dataset.objects.values_list("pk", flat=True)) == datasets_before
+    assert not DatasetVersion.objects.filter(pending_run=run).exists()
+    assert run.log.last().message.startswith("Run finished: FAILED.")  # type: ignore[union-attr]
+    no_leftovers()
