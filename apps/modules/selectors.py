@@ -14,6 +14,7 @@ from django.db.models.expressions import RawSQL
 
 from apps.datasets.models import Dataset, DatasetVersion
 from apps.modules.models import Module
+from apps.moduletypes.models import ModuleTypeVersion
 from apps.runs.models import Run
 
 # What a list or a status computation needs of a module's neighbours. Type versions are prefetched
@@ -33,6 +34,9 @@ _ARRAY = "CASE WHEN jsonb_typeof({0}) = 'array' THEN {0} ELSE '[]'::jsonb END"
 # An IN binding's dataset id as text (NULL for outputs and anything malformed).
 _INPUT_DATASET = ("CASE WHEN jsonb_typeof({0}) = 'object' AND NOT {0} ? 'output_method' "
                   "AND jsonb_typeof({0} -> 'dataset') = 'number' THEN {0} ->> 'dataset' END")
+
+
+_USES_TABLE = ModuleTypeVersion.uses.through._meta.db_table
 
 
 def _tables() -> dict[str, str]:
@@ -71,10 +75,14 @@ def affected_module_ids(*, module_ids: Iterable[int] = (), dataset_ids: Iterable
     versions, and everything downstream of them (modules reading their outputs). One query."""
     t = _tables()
     sql = f"""
-        WITH RECURSIVE direct(id) AS (
+        WITH RECURSIVE users_of(id) AS (
+            SELECT unnest(%(versions)s::bigint[])
+          UNION
+            SELECT u.from_moduletypeversion_id FROM {_USES_TABLE} u JOIN users_of ON u.to_moduletypeversion_id = users_of.id
+        ), direct(id) AS (
             SELECT unnest(%(modules)s::bigint[])
           UNION
-            SELECT m.id FROM {t["module"]} m WHERE m.type_version_id = ANY(%(versions)s::bigint[])
+            SELECT m.id FROM {t["module"]} m WHERE m.type_version_id IN (SELECT id FROM users_of)
           UNION
             SELECT m.id FROM {t["module"]} m,
                    jsonb_each({_OBJECT.format("m.dataset_bindings")}) AS b(placeholder, binding)
@@ -97,6 +105,36 @@ def affected_module_ids(*, module_ids: Iterable[int] = (), dataset_ids: Iterable
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class SubmoduleVersion:
+    type_name: str
+    number: int
+    last_modified: datetime
+
+
+def submodule_versions(*, type_version_ids: Collection[int]) -> dict[int, list[SubmoduleVersion]]:
+    """For each composite type version, every version it uses, at any depth. One query."""
+    if not type_version_ids:
+        return {}
+    sql = f"""
+        WITH RECURSIVE used(root, id) AS (
+            SELECT u.from_moduletypeversion_id, u.to_moduletypeversion_id FROM {_USES_TABLE} u
+            WHERE u.from_moduletypeversion_id = ANY(%s::bigint[])
+          UNION
+            SELECT used.root, u.to_moduletypeversion_id FROM used JOIN {_USES_TABLE} u ON u.from_moduletypeversion_id = used.id
+        )
+        SELECT used.root, t.name, v.number, v.last_modified FROM used
+        JOIN {ModuleTypeVersion._meta.db_table} v ON v.id = used.id
+        JOIN {ModuleTypeVersion._meta.get_field("module_type").related_model._meta.db_table} t ON t.id = v.module_type_id
+        ORDER BY used.root, t.name, v.number"""
+    found: dict[int, list[SubmoduleVersion]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(type_version_ids)])
+        for root, name, number, last_modified in cursor.fetchall():
+            found.setdefault(root, []).append(SubmoduleVersion(name, number, last_modified))
+    return found
 
 
 def last_runs(*, module_ids: list[int]) -> dict[int, Run]:

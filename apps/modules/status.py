@@ -196,7 +196,8 @@ def _kept_internal(module: Module) -> set[str]:
     return {name for name in keep.get("datasets") or [] if isinstance(name, str)}
 
 
-def _run_reasons(module: Module, run: Run | None, datasets: Mapping[int, selectors.DatasetFacts]) -> list[Reason]:
+def _run_reasons(module: Module, run: Run | None, datasets: Mapping[int, selectors.DatasetFacts],
+                 submodules: Iterable[selectors.SubmoduleVersion] = ()) -> list[Reason]:
     if run is None:
         return [Reason("never_run", "The module has never run.")]
     if not run.result:
@@ -209,6 +210,8 @@ def _run_reasons(module: Module, run: Run | None, datasets: Mapping[int, selecto
     if module.type_version.last_modified > started:
         reasons.append(Reason("type_version_modified", f"The module type version ({module.type_version.module_type.name} "
                               f"version {module.type_version.number}) was modified after the last run started."))
+    reasons += [Reason("type_version_modified", f"The submodule type version ({sub.type_name} version {sub.number}) "
+                       "was modified after the last run started.") for sub in submodules if sub.last_modified > started]
     if module.last_modified > started or run.type_version_id != module.type_version_id:
         reasons.append(Reason("module_modified", "The module was modified after the last run started."))
     kept = _kept_internal(module)
@@ -229,10 +232,11 @@ def _run_reasons(module: Module, run: Run | None, datasets: Mapping[int, selecto
     return reasons
 
 
-def local_reasons(module: Module, run: Run | None, datasets: Mapping[int, selectors.DatasetFacts]) -> list[Reason]:
-    """Every reason except upstream staleness."""
+def local_reasons(module: Module, run: Run | None, datasets: Mapping[int, selectors.DatasetFacts],
+                  submodules: Iterable[selectors.SubmoduleVersion] = ()) -> list[Reason]:
+    """Every reason except upstream staleness. `submodules`: the versions a composite type version uses."""
     invalid = [Reason("invalid", p["message"]) for p in binding_problems(module, datasets)]
-    return invalid + _run_reasons(module, run, datasets)
+    return invalid + _run_reasons(module, run, datasets, submodules)
 
 
 # --- upstream ------------------------------------------------------------------------------------
@@ -291,12 +295,15 @@ def _referenced_datasets(modules: Iterable[Module], runs: Iterable[Run]) -> set[
 def compute_statuses(modules: Iterable[Module]) -> StatusReport:
     """Statuses and last runs of these modules (loaded with selectors.modules_queryset()).
     Five queries, whatever their number: upstream modules, last runs, datasets, versions (+ none
-    when there is nothing to ask)."""
+    when there is nothing to ask), and one more for the submodule versions when composites are among them."""
     wanted = {m.pk: m for m in modules}
     everyone = {**{m.pk: m for m in selectors.upstream_modules(module_ids=list(wanted))}, **wanted}
     runs = selectors.last_runs(module_ids=list(everyone))
     datasets = selectors.dataset_facts(dataset_ids=_referenced_datasets(everyone.values(), runs.values()))
-    local = {pk: local_reasons(m, runs.get(pk), datasets) for pk, m in everyone.items()}
+    submodules = selectors.submodule_versions(
+        type_version_ids={m.type_version_id for m in everyone.values() if m.type_version.kind == "composite"})
+    local = {pk: local_reasons(m, runs.get(pk), datasets, submodules.get(m.type_version_id, ()))
+             for pk, m in everyone.items()}
     statuses = _with_upstream(everyone, local, datasets)
     return StatusReport(statuses={pk: statuses[pk] for pk in wanted},
                         last_runs={pk: runs[pk] for pk in wanted if pk in runs})
