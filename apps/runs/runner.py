@@ -209,20 +209,23 @@ def _finish_record(step: SqlStep, recorder: RunRecorder) -> None:
     recorder.save(record)
 
 
-def _dataset_row(placeholder: str, mode: str, direction: str, dataset: Any, version: Any, internal: bool) -> dict[str, Any]:
+def _dataset_row(placeholder: str, mode: str, direction: str, dataset: Any, version: Any,
+                 **extra: Any) -> dict[str, Any]:
     return {"placeholder": placeholder, "mode": mode, "direction": direction, "dataset": dataset.pk,
-            "dataset_name": dataset.name, "version": version.number, "internal": internal}
+            "dataset_name": dataset.name, "version": version.number, **extra}
 
 
 def _step_datasets(step: SqlStep) -> list[dict[str, Any]]:
-    rows = [_dataset_row(i.placeholder, "IN", "IN", i.dataset, i.version, i.dataset.pending_run_id is not None)
+    rows = [_dataset_row(i.placeholder, "IN", "IN", i.dataset, i.version, internal=i.dataset.pending_run_id is not None)
             for i in step.inputs if i.dataset is not None]
     for source, pending in step.inouts:
         if source.dataset is not None and pending is not None:
             internal = pending.output_method == "INTERNAL"
-            rows.append(_dataset_row(source.placeholder, "INOUT", "IN", source.dataset, source.version, internal))
-            rows.append(_dataset_row(source.placeholder, "INOUT", "OUT", pending.dataset, pending.version, internal))
-    rows += [_dataset_row(name, "OUT", "OUT", p.dataset, p.version, p.output_method == "INTERNAL")
+            rows.append(_dataset_row(source.placeholder, "INOUT", "IN", source.dataset, source.version,
+                                     internal=internal))
+            rows.append(_dataset_row(source.placeholder, "INOUT", "OUT", pending.dataset, pending.version,
+                                     internal=internal))
+    rows += [_dataset_row(name, "OUT", "OUT", p.dataset, p.version, internal=p.output_method == "INTERNAL")
              for name, p in step.outputs.items()]
     return rows
 
@@ -245,20 +248,17 @@ def _watch_for_cancel(run: Run, scheduler: Scheduler, done: threading.Event) -> 
 
 
 def _history_datasets(execution: Execution, success: bool) -> list[dict[str, Any]]:
-    rows = [{"path": "", "placeholder": name, "mode": read.slot["mode"], "direction": "IN", "dataset": read.dataset.pk,
-             "dataset_name": read.dataset.name, "version": read.version.number}
+    rows = [{"path": "", **_dataset_row(name, read.slot["mode"], "IN", read.dataset, read.version)}
             for name, read in execution.bound.items() if read.dataset is not None and read.version is not None]
     if not success:
         return rows
     modes = {s["placeholder"]: s["mode"] for s in execution.run.type_version.dataset_slots}
-    rows += [{"path": "", "placeholder": name, "mode": modes[name], "direction": "OUT", "dataset": p.dataset.pk,
-              "dataset_name": p.dataset.name, "version": p.version.number, "output_method": p.output_method}
+    rows += [{"path": "", **_dataset_row(name, modes[name], "OUT", p.dataset, p.version, output_method=p.output_method)}
              for name, p in execution.module_outputs.items()]
     assert execution.internals is not None
     for p in execution.internals.kept_outputs():
         path, _, placeholder = (p.internal_key or "").rpartition(".")
-        rows.append({"path": path, "placeholder": placeholder, "mode": "OUT", "direction": "OUT", "internal": True,
-                     "dataset": p.dataset.pk, "dataset_name": p.dataset.name, "version": p.version.number})
+        rows.append({"path": path, **_dataset_row(placeholder, "OUT", "OUT", p.dataset, p.version, internal=True)})
     return rows
 
 
