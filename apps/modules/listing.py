@@ -88,6 +88,22 @@ def run_summary(run: Any, zone: tzinfo | None = None) -> dict[str, Any] | None:
             "started_at": in_zone(run.started_at, zone), "ended_at": in_zone(run.ended_at, zone)}
 
 
+def module_fields(module: Module, *, project_name: str, zone: tzinfo | None) -> dict[str, Any]:
+    """A module's own fields as the module resource shows them (its status, last run and lock are
+    added by the caller); `module` has its type version (with its type) and creator loaded."""
+    version, creator = module.type_version, module.creator
+    return {
+        "id": module.pk, "name": module.name, "description": module.description, "project": module.project_id,
+        "project_name": project_name, "creator": creator.username, "creator_name": creator.display_name,
+        "tags": module.tags, "type_version": version.pk, "type_id": version.module_type_id,
+        "type_name": version.module_type.name, "type_version_number": version.number,
+        "type_kind": version.module_type.kind, "type_version_final": version.is_final,
+        "dataset_bindings": module.dataset_bindings, "parameter_bindings": module.parameter_bindings,
+        "keep_internal": module.keep_internal, "is_final": module.is_final,
+        "created_at": in_zone(module.created_at, zone), "last_modified": in_zone(module.last_modified, zone),
+        "revision": module.revision}
+
+
 def module_rows(queryset: QuerySet[Module], *, status: str | None = None,
                 lock_owner: str | None = None) -> list[dict[str, Any]]:
     """The list's rows for the modules of `queryset` (in its order), as docs/modules-api.md gives
@@ -106,20 +122,9 @@ def module_rows(queryset: QuerySet[Module], *, status: str | None = None,
                   "parameter_bindings": _json(parameter_bindings), "keep_internal": _json(keep_internal),
                   "created_at": _time(created_at), "last_modified": _time(last_modified)}
         module = Module.from_db("default", _MODEL_FIELDS, [values[f] for f in _MODEL_FIELDS])
-        version, creator = versions[version_id], creators[creator_id]
-        module.type_version = version
+        module.type_version, module.creator = versions[version_id], creators[creator_id]
         modules.append(module)
-        rows.append({
-            "id": pk, "name": name, "description": description, "project": project_id,
-            "project_name": project_name, "creator": creator.username, "creator_name": creator.display_name,
-            "tags": values["tags"], "type_version": version_id, "type_id": version.module_type_id,
-            "type_name": version.module_type.name, "type_version_number": version.number,
-            "type_kind": version.module_type.kind, "type_version_final": version.is_final,
-            "dataset_bindings": values["dataset_bindings"], "parameter_bindings": values["parameter_bindings"],
-            "keep_internal": values["keep_internal"], "is_final": is_final,
-            "created_at": in_zone(values["created_at"], zone),
-            "last_modified": in_zone(values["last_modified"], zone),
-            "revision": revision})
+        rows.append(module_fields(module, project_name=project_name, zone=zone))
     report = compute_statuses(modules)
     locks = active_locks_of_kind(kind="module")
     listed = []
