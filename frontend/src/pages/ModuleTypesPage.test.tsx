@@ -2,10 +2,10 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setUnauthorizedHandler } from '../api/client';
-import { admin, modeler, viewer } from '../test/fixtures';
+import { admin, modeler, typeVersion, viewer } from '../test/fixtures';
 import { renderApp } from '../test/renderApp';
 import { reply, stubApi } from '../test/stubApi';
-import { moduleType, typeVersion } from './moduletypes/testSupport';
+import { moduleType } from './moduletypes/testSupport';
 
 afterEach(() => {
   vi.unstubAllGlobals();

@@ -1,5 +1,6 @@
 /** Test data for the module screens. */
 import type { Module, ModuleTypeVersion, Run } from '../../api/types';
+import { typeVersion } from '../../test/fixtures';
 
 export function moduleFixture(extra: Partial<Module> = {}): Module {
   return {
@@ -35,19 +36,11 @@ export function moduleFixture(extra: Partial<Module> = {}): Module {
   };
 }
 
+/** The EMF example's type version: the one moduleFixture binds (id 3, its slots and algorithm), never edited since. */
 export function typeVersionFixture(extra: Partial<ModuleTypeVersion> = {}): ModuleTypeVersion {
-  return {
+  return typeVersion({
     id: 3,
     module_type: 2,
-    module_type_name: 'Scale Emission Factors',
-    kind: 'simple',
-    number: 0,
-    name: 'Initial Version',
-    description: '',
-    is_final: false,
-    is_aggregation: false,
-    creator: 'modeler',
-    created_at: '2024-05-01T10:00:00Z',
     last_modified: '2024-05-01T10:00:00Z',
     revision: 1,
     revision_notes: [],
@@ -57,9 +50,8 @@ export function typeVersionFixture(extra: Partial<ModuleTypeVersion> = {}): Modu
     ],
     parameter_slots: [{ name: 'increase_factor', sql_type: 'double precision', mode: 'IN', is_optional: false, description: '' }],
     algorithm: 'SELECT 1;\nSELECT #{increase_factor};\nSELECT 3;',
-    graph: {},
     ...extra,
-  };
+  });
 }
 
 export function runFixture(extra: Partial<Run> = {}): Run {

@@ -6,9 +6,9 @@ import { renderApp } from '../../test/renderApp';
 // The route loads this page lazily: load it up front so the first screen appears at once.
 import './VersionEditorPage';
 import { FakeWebSocket } from '../../test/fakeWebSocket';
-import { admin, emissionType, modeler, viewer } from '../../test/fixtures';
+import { admin, emissionType, modeler, typeVersion, viewer } from '../../test/fixtures';
 import { reply, stubApi } from '../../test/stubApi';
-import { editLock, lockRoutes, moduleType, typeVersion } from './testSupport';
+import { editLock, lockRoutes, moduleType } from './testSupport';
 
 afterEach(async () => {
   // Unmounting releases the edit lock a tick later: let that reach this test's stub, not the next one's.

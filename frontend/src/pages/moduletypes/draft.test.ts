@@ -13,7 +13,7 @@ import {
   usedByFromError,
   validationBody,
 } from './draft';
-import { typeVersion } from './testSupport';
+import { typeVersion } from '../../test/fixtures';
 
 describe('version draft', () => {
   const draft = draftFromVersion(typeVersion());

@@ -1,7 +1,6 @@
-/** Fixtures for the module type screens' tests (the fetch stub is test/stubApi, the users test/fixtures). */
-import type { EditLock, Me, ModuleType, ModuleTypeVersion } from '../../api/types';
+/** Fixtures for the module type screens' tests (the fetch stub is test/stubApi; the users and versions test/fixtures). */
+import type { EditLock, Me, ModuleType } from '../../api/types';
 import { reply, type Reply } from '../../test/stubApi';
-
 
 export function moduleType(overrides: Partial<ModuleType> = {}): ModuleType {
   return {
@@ -14,31 +13,6 @@ export function moduleType(overrides: Partial<ModuleType> = {}): ModuleType {
     creator: 'modeler',
     created_at: '2024-05-01T10:00:00Z',
     versions: [{ id: 30, number: 0, name: 'Initial Version', is_final: false, last_modified: '2024-05-02T10:00:00Z' }],
-    ...overrides,
-  };
-}
-
-export function typeVersion(overrides: Partial<ModuleTypeVersion> = {}): ModuleTypeVersion {
-  return {
-    id: 30,
-    module_type: 3,
-    module_type_name: 'Scale Emission Factors',
-    kind: 'simple',
-    number: 0,
-    name: 'Initial Version',
-    description: '',
-    is_final: false,
-    is_aggregation: false,
-    dataset_slots: [{ placeholder: 'input_ds', mode: 'IN', dataset_type: 1, is_optional: false, description: '' }],
-    parameter_slots: [{ name: 'factor', sql_type: 'double precision', mode: 'IN', is_optional: false, description: '' }],
-    algorithm: 'SELECT * FROM ${input_ds};',
-    graph: {},
-    creator: 'modeler',
-    created_at: '2024-05-01T10:00:00Z',
-    last_modified: '2024-05-02T10:00:00Z',
-    revision: 2,
-    revision_notes: [{ author: 'modeler', created_at: '2024-05-01T10:00:00Z', note: 'Created' }],
-    used_by: { modules: [], composites: [] },
     ...overrides,
   };
 }
