@@ -5,32 +5,13 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.test import Client
 
 from apps.accounts.models import User
 from apps.locks.presence import viewers
 from apps.locks.services import lock_release, lock_take
-from project.asgi import application
+from tests.ws import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
-HEADERS = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
-
-
-def _session_cookie(user: User) -> bytes:
-    client = Client()
-    client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
-
-
-async def _connect(user: User) -> WebsocketCommunicator:
-    cookie = await database_sync_to_async(_session_cookie)(user)
-    communicator = WebsocketCommunicator(application, "/ws/", headers=[*HEADERS, (b"cookie", cookie)])
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
-
-
 async def _send(communicator: WebsocketCommunicator, action: str, topic: str) -> dict[str, Any]:
     await communicator.send_json_to({"action": action, "topic": topic})
     return await communicator.receive_json_from(timeout=3)  # type: ignore[no-any-return]
@@ -47,7 +28,7 @@ async def test_two_viewers_see_each_other_arrive_and_leave(users: dict[str, User
                                                            kind: str) -> None:
     obj = demo["module" if kind == "module" else "module_type"]
     topic = f"presence:{kind}:{obj.pk}"
-    modeler, viewer = await _connect(users["modeler"]), await _connect(users["viewer"])
+    modeler, viewer = await connect(users["modeler"]), await connect(users["viewer"])
 
     assert (await _send(modeler, "subscribe", topic))["type"] == "subscribed"
     assert await _next_presence(modeler) == ["modeler"]
@@ -70,7 +51,7 @@ async def test_two_viewers_see_each_other_arrive_and_leave(users: dict[str, User
 
 
 async def test_presence_follows_the_objects_authorization(users: dict[str, User], demo: dict[str, Any]) -> None:
-    stranger = await _connect(users["stranger"])
+    stranger = await connect(users["stranger"])
     for topic in (f"presence:module:{demo['module'].pk}", f"presence:module-type:{demo['module_type'].pk}",
                   f"module-type:{demo['module_type'].pk}"):
         reply = await _send(stranger, "subscribe", topic)
@@ -84,7 +65,7 @@ async def test_presence_follows_the_objects_authorization(users: dict[str, User]
 
 async def test_one_user_in_two_tabs_counts_once(users: dict[str, User], demo: dict[str, Any]) -> None:
     topic = f"presence:module:{demo['module'].pk}"
-    tab1, tab2 = await _connect(users["modeler"]), await _connect(users["modeler"])
+    tab1, tab2 = await connect(users["modeler"]), await connect(users["modeler"])
     await _send(tab1, "subscribe", topic)
     assert await _next_presence(tab1) == ["modeler"]
     await _send(tab2, "subscribe", topic)
@@ -99,7 +80,7 @@ async def test_lock_taken_and_broken_reach_followers_of_the_object(users: dict[s
                                                                    kind: str) -> None:
     obj = demo["module" if kind == "module" else "module_type"]
     key = "module" if kind == "module" else "module_type"
-    watcher = await _connect(users["viewer"])
+    watcher = await connect(users["viewer"])
     assert (await _send(watcher, "subscribe", f"{kind}:{obj.pk}"))["type"] == "subscribed"
 
     await database_sync_to_async(lock_take)(kind=kind, object_id=obj.pk, user=users["modeler"])

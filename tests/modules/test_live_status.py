@@ -7,33 +7,19 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.test import Client
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Project, User
 from apps.modules.models import Module
 from apps.modules.services import module_update
 from apps.modules.status_refresh import status_refresh
-from project.asgi import application
 from tests.modules.status_helpers import CSV, INPUT, seed_demo, source
 from tests.runs.conftest import worker  # noqa: F401  (a real Celery worker thread)
+from tests.ws import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
-HEADERS = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
-
-
-def _session_cookie(user: User) -> bytes:
-    client = Client()
-    client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
-
-
 async def _listen(user: User, *topics: str) -> WebsocketCommunicator:
-    cookie = await database_sync_to_async(_session_cookie)(user)
-    communicator = WebsocketCommunicator(application, "/ws/", headers=[*HEADERS, (b"cookie", cookie)])
-    connected, _ = await communicator.connect()
-    assert connected
+    communicator = await connect(user)
     for topic in topics:
         await communicator.send_json_to({"action": "subscribe", "topic": topic})
         assert (await communicator.receive_json_from(timeout=3))["type"] == "subscribed"
@@ -109,9 +95,7 @@ async def test_an_unchanged_status_is_not_published_again(users: dict[str, User]
 
 async def test_strangers_cannot_follow_a_module(users: dict[str, User], project: Project) -> None:
     module = await database_sync_to_async(seed_demo)(project, users["modeler"])
-    cookie = await database_sync_to_async(_session_cookie)(users["stranger"])
-    communicator = WebsocketCommunicator(application, "/ws/", headers=[*HEADERS, (b"cookie", cookie)])
-    await communicator.connect()
+    communicator = await connect(users["stranger"])
     await communicator.send_json_to({"action": "subscribe", "topic": f"module:{module.pk}"})
     reply = await communicator.receive_json_from(timeout=3)
     assert (reply["type"], reply["code"]) == ("subscribe_error", "forbidden")

@@ -8,32 +8,13 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
 from django.db import transaction
-from django.test import Client
 
 from apps.accounts.models import Project, User
 from apps.runs import live
-from project.asgi import application
+from tests.ws import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ORIGIN = (b"origin", b"http://127.0.0.1:8000")
-
-
-def _session_cookie(user: User) -> bytes:
-    client = Client()
-    client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
-
-
-async def _connect(user: User | None) -> WebsocketCommunicator:
-    headers = [ORIGIN, (b"host", b"127.0.0.1:8000")]
-    if user is not None:
-        headers.append((b"cookie", await database_sync_to_async(_session_cookie)(user)))
-    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
 
 
 async def _subscribe(communicator: WebsocketCommunicator, topic: str) -> dict[str, Any]:
@@ -42,13 +23,13 @@ async def _subscribe(communicator: WebsocketCommunicator, topic: str) -> dict[st
 
 
 async def test_anonymous_connection_is_closed_with_4401() -> None:
-    communicator = await _connect(None)
+    communicator = await connect(None)
     message = await communicator.receive_output(timeout=3)
     assert message == {"type": "websocket.close", "code": 4401}
 
 
 async def test_subscribing_to_a_project_one_cannot_see_is_refused(users: dict[str, User], project: Project) -> None:
-    communicator = await _connect(users["stranger"])
+    communicator = await connect(users["stranger"])
     reply = await _subscribe(communicator, f"project:{project.pk}")
     assert reply["type"] == "subscribe_error"
     assert reply["code"] == "forbidden"
@@ -56,7 +37,7 @@ async def test_subscribing_to_a_project_one_cannot_see_is_refused(users: dict[st
 
 
 async def test_unknown_topic_kind_is_refused(users: dict[str, User]) -> None:
-    communicator = await _connect(users["viewer"])
+    communicator = await connect(users["viewer"])
     reply = await _subscribe(communicator, "secrets:1")
     assert (reply["type"], reply["code"]) == ("subscribe_error", "bad_topic")
     reply = await _subscribe(communicator, "project:1 OR 1=1")
@@ -69,7 +50,7 @@ async def test_unknown_topic_kind_is_refused(users: dict[str, User]) -> None:
 
 async def test_member_receives_events_with_increasing_seq(users: dict[str, User], project: Project) -> None:
     topic = f"project:{project.pk}"
-    communicator = await _connect(users["viewer"])
+    communicator = await connect(users["viewer"])
     reply = await _subscribe(communicator, topic)
     assert reply["type"] == "subscribed"
     start = reply["seq"]
@@ -86,7 +67,7 @@ async def test_a_batch_of_events_arrives_in_order_each_with_its_topics_next_seq(
     users: dict[str, User], project: Project
 ) -> None:
     topic = f"project:{project.pk}"
-    communicator = await _connect(users["viewer"])
+    communicator = await connect(users["viewer"])
     start = (await _subscribe(communicator, topic))["seq"]
     other = f"module:{project.pk}"  # not subscribed: numbered apart, never delivered here
     sent = await database_sync_to_async(live.publish_many)(
@@ -109,7 +90,7 @@ def test_a_batch_with_a_control_type_sends_nothing(project: Project) -> None:
 
 async def test_event_inside_a_transaction_arrives_only_after_commit(users: dict[str, User], project: Project) -> None:
     topic = f"project:{project.pk}"
-    communicator = await _connect(users["modeler"])
+    communicator = await connect(users["modeler"])
     await _subscribe(communicator, topic)
 
     def publish_then_wait_then_commit() -> bool:
@@ -126,7 +107,7 @@ async def test_event_inside_a_transaction_arrives_only_after_commit(users: dict[
 
 async def test_event_of_a_rolled_back_transaction_is_never_sent(users: dict[str, User], project: Project) -> None:
     topic = f"project:{project.pk}"
-    communicator = await _connect(users["modeler"])
+    communicator = await connect(users["modeler"])
     await _subscribe(communicator, topic)
 
     def publish_then_roll_back() -> None:
@@ -141,7 +122,7 @@ async def test_event_of_a_rolled_back_transaction_is_never_sent(users: dict[str,
 
 async def test_unsubscribed_clients_hear_nothing(users: dict[str, User], project: Project) -> None:
     topic = f"project:{project.pk}"
-    communicator = await _connect(users["viewer"])
+    communicator = await connect(users["viewer"])
     await _subscribe(communicator, topic)
     await communicator.send_json_to({"action": "unsubscribe", "topic": topic})
     assert (await communicator.receive_json_from(timeout=3))["type"] == "unsubscribed"
@@ -159,7 +140,7 @@ async def test_events_published_from_a_thread_without_event_loop_arrive_in_order
                                                                                  project: Project) -> None:
     """As a Celery task or a command publishes: on the process's one sender loop, reused."""
     topic = f"project:{project.pk}"
-    communicator = await _connect(users["viewer"])
+    communicator = await connect(users["viewer"])
     start = (await _subscribe(communicator, topic))["seq"]
     loops = []
 
