@@ -6,4 +6,9 @@ class ModulesConfig(AppConfig):
     label = "modules"
 
     def ready(self) -> None:
-        from apps.modules import topics  # noqa: F401  (registers live topics)
+        from apps.datasets import selectors as dataset_selectors
+        from apps.modules import dataset_usage, topics  # noqa: F401  (topics registers live topics)
+
+        if dataset_usage.uses_forbidding_removal not in dataset_selectors.usage_providers:
+            dataset_selectors.usage_providers.append(dataset_usage.uses_forbidding_removal)
+            dataset_selectors.related_providers.append(dataset_usage.related_modules)

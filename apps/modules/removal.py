@@ -10,18 +10,17 @@
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from apps.accounts.models import User
 from apps.api.errors import ServiceError
 from apps.datasets.models import Dataset
-from apps.datasets.selectors import dataset_usage
 from apps.datasets.services import dataset_remove
 from apps.locks.services import lock_check_free, locks_drop
+from apps.modules.dataset_usage import modules_using
 from apps.modules.models import Module
 from apps.modules.status_refresh import status_refresh_on_commit
 from apps.runs.live import publish_on_commit
-from apps.runs.models import Result, Run
 
 
 def _refusal(module: Module, user: User) -> tuple[str, str, int] | None:
@@ -48,41 +47,10 @@ def _output_datasets(module: Module) -> list[Dataset]:
     return list(Dataset.objects.filter(pk__in=ids, removed_at__isnull=True, pending_run__isnull=True).order_by("name"))
 
 
-_BOUND_BY_OTHERS = f"""
-    SELECT (b.binding ->> 'dataset'), m.name
-    FROM {Module._meta.db_table} m,
-         jsonb_each(CASE WHEN jsonb_typeof(m.dataset_bindings) = 'object' THEN m.dataset_bindings
-                    ELSE '{{}}'::jsonb END) AS b(placeholder, binding)
-    WHERE m.id <> %(module)s AND jsonb_typeof(b.binding) = 'object'
-      AND b.binding ->> 'dataset' = ANY(%(datasets)s::text[])"""
-
-_LATEST_NEW_OUTPUT_OF_OTHERS = f"""
-    SELECT (e.row ->> 'dataset'), m.name
-    FROM (SELECT DISTINCT ON (module_id) module_id, datasets FROM {Run._meta.db_table}
-          WHERE result = %(success)s AND module_id <> %(module)s ORDER BY module_id, run_number DESC) r
-    JOIN {Module._meta.db_table} m ON m.id = r.module_id,
-         jsonb_array_elements(CASE WHEN jsonb_typeof(r.datasets) = 'array' THEN r.datasets
-                              ELSE '[]'::jsonb END) AS e(row)
-    WHERE jsonb_typeof(e.row) = 'object' AND e.row ->> 'direction' = 'OUT'
-      AND e.row ->> 'output_method' = 'NEW' AND e.row ->> 'dataset' = ANY(%(datasets)s::text[])"""
-
-
 def _used_by_others(module: Module, datasets: list[Dataset]) -> dict[int, set[str]]:
-    """{dataset id: names of the other modules that keep it from being removed}. Two queries, plus
-    whatever usage rules other apps registered with apps.datasets."""
-    used: dict[int, set[str]] = {d.pk: set() for d in datasets}
-    if not datasets:
-        return used
-    params: dict[str, Any] = {"module": module.pk, "datasets": [str(d.pk) for d in datasets], "success": Result.SUCCESS}
-    with connection.cursor() as cursor:
-        for sql in (_BOUND_BY_OTHERS, _LATEST_NEW_OUTPUT_OF_OTHERS):
-            cursor.execute(sql, params)
-            for dataset_id, name in cursor.fetchall():
-                used[int(dataset_id)].add(name)
-    for dataset in datasets:
-        used[dataset.pk].update(u["module_name"] for u in dataset_usage(dataset=dataset)
-                                if u.get("module_id") != module.pk)
-    return used
+    """{dataset id: names of the other modules that keep it from being removed}."""
+    uses = modules_using(dataset_ids=[d.pk for d in datasets], excluding=module.pk)
+    return {pk: {u["module_name"] for u in found} for pk, found in uses.items()}
 
 
 def removal_plan(*, module: Module, user: User) -> dict[str, Any]:
