@@ -71,7 +71,8 @@ describe('Version Editor (simple type)', () => {
     expect(await screen.findByRole('option', { name: 'Emission Factors' })).toBeInTheDocument();
     expect(screen.getByLabelText('Parameter 1 SQL type')).toHaveValue('double precision');
     expect(screen.getByTestId('revision-notes')).toHaveTextContent('Created');
-    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled(); // nothing changed yet
+    // the Save button appears once the edit lock is taken (a request of its own)
+    expect(await screen.findByRole('button', { name: 'Save' })).toBeDisabled(); // nothing changed yet
     expect(screen.queryByRole('button', { name: 'Finalize…' })).not.toBeInTheDocument();
   });
 
