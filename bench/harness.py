@@ -257,6 +257,14 @@ class Client:
         """GET whose body is read fully in chunks (handed to `consume`, never kept)."""
         return self.get(path, params, consume=consume)
 
+    def post_body(self, path: str, parts: Callable[[], Iterator[bytes]], size: int, *, content_type: str,
+                  params: dict[str, Any] | None = None) -> Reply:
+        """POSTs `parts()` (whose bytes total `size`) as the body itself, streamed like upload()."""
+        if params:
+            path = f"{path}?{urlencode(params)}"
+        return self._exchange("POST", path, body=parts(), headers={"Content-Type": content_type,
+                                                                   "Content-Length": str(size)})
+
     def upload(self, path: str, parts: Callable[[], Iterator[bytes]], size: int, *, field_name: str = "file",
                filename: str = "data.csv", fields: dict[str, str] | None = None) -> Reply:
         """POSTs a multipart/form-data body streamed from `parts()` (whose bytes total `size`), so

@@ -76,11 +76,16 @@ class DatasetUpdateSerializer(StrictSerializer):
     keywords = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=1000), required=False)
 
 
-class ImportSerializer(StrictSerializer):
-    file = serializers.FileField(allow_empty_file=True)
+class ImportOptionsSerializer(StrictSerializer):
+    """The options of an import; in the query string when the body is the CSV itself."""
+
     version = serializers.IntegerField(required=False, min_value=0)
     mode = serializers.ChoiceField(choices=["replace", "append"], required=False, default="replace")
     version_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class ImportSerializer(ImportOptionsSerializer):
+    file = serializers.FileField(allow_empty_file=True)
 
 
 class VersionCreateSerializer(StrictSerializer):

@@ -17,6 +17,7 @@ from apps.accounts.models import Project, User
 from apps.api.errors import ServiceError
 from apps.datasets.models import Dataset, DatasetType, DatasetVersion
 from apps.datasets.selectors import dataset_usage, published_versions
+from apps.datasets.tasks import analyze_on_commit
 from apps.datasets.workspace import workspace
 from apps.engine import storage
 from apps.modules.status_refresh import status_refresh_on_commit
@@ -128,9 +129,14 @@ def dataset_update(*, dataset: Dataset, fields: dict[str, Any]) -> Dataset:
     return dataset
 
 
-def _next_number(dataset: Dataset) -> int:
+def next_version_number(dataset: Dataset) -> int:
+    """One past the highest version the app database knows or the workspace has held rows of (see
+    storage.VERSION_MARKS). The caller holds the dataset's row lock."""
     current = dataset.versions.aggregate(m=Max("number"))["m"]
-    return 0 if current is None else current + 1
+    with workspace() as conn:
+        written = storage.highest_version_written(conn, dataset.pk)
+    highest = max((n for n in (current, written) if n is not None), default=-1)
+    return highest + 1
 
 
 def _latest_final(dataset: Dataset) -> DatasetVersion | None:
@@ -217,18 +223,18 @@ def dataset_import(*, dataset: Dataset, user: User, stream: BinaryIO, size: int 
                                  on_progress=progress_reporter(dataset_id=dataset.pk, total=size, publish=publish))
         version.row_count = storage.count_rows(conn, dataset.pk, version.path) if mode == "append" or \
             version_number is not None else added
-        storage.analyze_table(conn, dataset.pk)  # fresh statistics: the viewer's plans from the first page
     version.last_modified = now
     version.save()
     dataset.save(update_fields=["last_modified"])
     publish_on_commit(f"dataset:{dataset.pk}", "version_changed",
                       {"number": version.number, "row_count": version.row_count})
     status_refresh_on_commit(dataset_ids=[dataset.pk])
+    analyze_on_commit(dataset.pk)
     return version
 
 
 def _new_version_for_import(dataset: Dataset, user: User, mode: str, name: str, now: Any) -> DatasetVersion:
-    number = _next_number(dataset)
+    number = next_version_number(dataset)
     if mode == "replace" or number == 0:
         base, path = (None, [number])
     elif mode == "append":
@@ -254,7 +260,7 @@ def version_create(*, dataset: Dataset, base_number: int, user: User, name: str 
     if not base.is_final:
         raise ServiceError("base_not_final", f"Version {base_number} is not final: new versions come only from a "
                            "final base.", status=409)
-    number = _next_number(dataset)
+    number = next_version_number(dataset)
     version = DatasetVersion.objects.create(
         dataset=dataset, number=number, name=name or f"Version {number}", description=description,
         base=base.number, path=[*base.path, number], row_count=base.row_count, creator=user,

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -17,6 +18,7 @@ from apps.accounts.roles import Role, role_at_least
 from apps.api.errors import ServiceError
 from apps.api.etag import ETagMixin
 from apps.api.permissions import ProjectScopedMixin, check_project_access, required_role
+from apps.api.uploads import body_file, body_has_media_type, body_length
 from apps.datasets import selectors, services
 from apps.datasets import serializers as s
 from apps.datasets.models import Dataset, DatasetType
@@ -118,18 +120,26 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
         services.dataset_purge(dataset=self.get_object())
         return Response(status=204)
 
-    @extend_schema(request={"multipart/form-data": s.ImportSerializer}, responses=s.VersionSerializer)
+    @extend_schema(request={"text/csv": OpenApiTypes.BINARY, "multipart/form-data": s.ImportSerializer},
+                   parameters=[s.ImportOptionsSerializer], responses=s.VersionSerializer)
     @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_csv(self, request: Request, pk: str) -> Response:
+        """The CSV is the body (`Content-Type: text/csv`, options in the query string), or the
+        `file` part of a multipart form (options as form fields)."""
         dataset = self.get_object()
-        data = s.ImportSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
+        if body_has_media_type(request, "text/csv"):
+            options = s.ImportOptionsSerializer(data=request.query_params.dict())
+            options.is_valid(raise_exception=True)
+            stream, size = body_file(request._request), body_length(request)
+        else:
+            options = s.ImportSerializer(data=request.data)
+            options.is_valid(raise_exception=True)
+            stream, size = options.validated_data["file"], options.validated_data["file"].size
         try:
             version = services.dataset_import(
-                dataset=dataset, user=request.user, stream=upload, size=upload.size,  # type: ignore[arg-type]
-                version_number=data.validated_data.get("version"), mode=data.validated_data["mode"],
-                version_name=data.validated_data["version_name"])
+                dataset=dataset, user=request.user, stream=stream, size=size,  # type: ignore[arg-type]
+                version_number=options.validated_data.get("version"), mode=options.validated_data["mode"],
+                version_name=options.validated_data["version_name"])
         except storage.CsvRejected as exc:
             raise ServiceError("bad_csv", f"The CSV does not fit the dataset type ({exc}); nothing was imported.",
                                details={"errors": [p.as_dict() for p in exc.problems]}) from None

@@ -1,5 +1,6 @@
 import io
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from rest_framework.test import APIClient
@@ -36,7 +37,13 @@ def csv_file(body: str, name: str = "data.csv") -> io.BytesIO:
     return data
 
 
-def upload(client: APIClient, dataset: Dataset, body: str | bytes, **fields: Any) -> Any:
-    data = io.BytesIO(body if isinstance(body, bytes) else body.encode("utf-8"))
+def upload(client: APIClient, dataset: Dataset, body: str | bytes, *, as_body: bool = False, **fields: Any) -> Any:
+    """POST /import with the CSV as a multipart `file` part (options as form fields), or, `as_body`,
+    as the request body itself (`Content-Type: text/csv`, options in the query string)."""
+    raw = body if isinstance(body, bytes) else body.encode("utf-8")
+    url = f"/api/datasets/{dataset.pk}/import"
+    if as_body:
+        return client.post(f"{url}?{urlencode(fields)}" if fields else url, raw, content_type="text/csv")
+    data = io.BytesIO(raw)
     data.name = "upload.csv"
-    return client.post(f"/api/datasets/{dataset.pk}/import", {"file": data, **fields}, format="multipart")
+    return client.post(url, {"file": data, **fields}, format="multipart")

@@ -6,7 +6,7 @@ class FakeXhr implements XhrLike {
   method = '';
   url = '';
   headers: Record<string, string> = {};
-  body: FormData | null = null;
+  body: Blob | null = null;
   withCredentials = false;
   status = 0;
   statusText = '';
@@ -25,7 +25,7 @@ class FakeXhr implements XhrLike {
   setRequestHeader(name: string, value: string) {
     this.headers[name] = value;
   }
-  send(body: FormData) {
+  send(body: Blob) {
     this.body = body;
   }
   abort() {
@@ -65,7 +65,7 @@ describe('importFields', () => {
 });
 
 describe('uploadCsv', () => {
-  it('posts multipart with CSRF and credentials, reports progress, resolves with the version', async () => {
+  it('posts the file as a text/csv body with the options in the query, CSRF and credentials, reports progress, resolves with the version', async () => {
     document.cookie = 'csrftoken=tok123';
     const xhr = new FakeXhr();
     const progress: unknown[] = [];
@@ -75,12 +75,11 @@ describe('uploadCsv', () => {
     );
     await started(promise, xhr);
     expect(xhr.method).toBe('POST');
-    expect(xhr.url).toBe('/api/datasets/4/import');
+    expect(xhr.url).toBe('/api/datasets/4/import?mode=append&version_name=more');
     expect(xhr.withCredentials).toBe(true);
     expect(xhr.headers['X-CSRFToken']).toBe('tok123');
-    expect((xhr.body!.get('file') as File).name).toBe('data.csv');
-    expect(xhr.body!.get('mode')).toBe('append');
-    expect(xhr.body!.get('version_name')).toBe('more');
+    expect(xhr.headers['Content-Type']).toBe('text/csv');
+    expect(xhr.body).toBe(file);
     xhr.upload.onprogress?.({ loaded: 5, total: 10, lengthComputable: true });
     xhr.upload.onprogress?.({ loaded: 7, total: 0, lengthComputable: false });
     expect(progress).toEqual([
