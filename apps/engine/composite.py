@@ -3,7 +3,7 @@
 The graph is turned into a `Dataflow` of slot-only modules so that the scheduler's own validation
 (dangling connections, slot types, one source per input, required inputs, cycles) decides; the
 composite-specific EMF rules (direction of connections, optional source to required target, unique
-submodule names, known versions) are checked here."""
+submodule names, known versions, a module never writes its IN-only inputs) are checked here."""
 
 from __future__ import annotations
 
@@ -93,7 +93,32 @@ def validate_graph(graph: Mapping[str, Any], own: Slots, versions: Mapping[int, 
                 dst in slots_of and not _optional(slots_of[dst], conn["target"]["slot"]):
             errors.append(GraphError("optional_to_required", f"The optional {conn['source']['slot']} cannot feed "
                                      f"the required {conn['target']['slot']}.", _submodule_of(dst), conn["target"]["slot"]))
+    errors += _input_update_errors(graph, own, versions, submodules)
     errors += [_from_dataflow(e) for e in flow.validate()]
+    return errors
+
+
+def _slot_mode(slots: Slots, name: str) -> str | None:
+    return next((str(s["mode"]) for s in slots.dataset_slots if s["placeholder"] == name), None)
+
+
+def _input_update_errors(graph: Mapping[str, Any], own: Slots, versions: Mapping[int, Slots],
+                         submodules: list[dict[str, Any]]) -> list[GraphError]:
+    """A module IN slot feeding a submodule's INOUT slot: the submodule would update the module's
+    input, and a module never writes its inputs (the run refuses it too: inout_writes_input)."""
+    version_of = {sub.get("id"): versions.get(sub["version"]) for sub in submodules
+                  if isinstance(sub.get("version"), int)}
+    errors = []
+    for conn in graph.get("connections") or []:
+        source, target = conn["source"], conn["target"]
+        child = version_of.get(target.get("submodule"))
+        if source.get("submodule") is not None or child is None:
+            continue
+        if _slot_mode(own, str(source["slot"])) == "IN" and _slot_mode(child, str(target["slot"])) == "INOUT":
+            errors.append(GraphError("inout_writes_input", f"The input {source['slot']} feeds the INOUT "
+                                     f"{target['slot']}, which would update it: a module never writes its inputs. "
+                                     f"Make {source['slot']} INOUT, or give the submodule an IN slot and an OUT slot.",
+                                     target.get("submodule"), str(target["slot"])))
     return errors
 
 

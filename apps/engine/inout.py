@@ -15,7 +15,12 @@ SELECT, INSERT, UPDATE and DELETE through it; INSTEAD OF triggers turn that into
 The base version's rows are never changed (only their `mb_deleted` list grows), so the old version
 stays readable. The trigger function belongs to the app role (SECURITY DEFINER, fixed search_path,
 every name schema-qualified) and lives in the run schema, so teardown drops it with the schema; the
-run role gets no right on the dataset table itself. `discard_version_rows` undoes a failed run."""
+run role gets no right on the dataset table itself. `discard_version_rows` undoes a failed run.
+
+Two more operations serve composites at publish time (apps/runs/outputs.py): `copy_version_rows`
+fills a version with the rows another version shows (an output wired straight to an input, or a
+second output fed by the same submodule output), and `absorb_versions` folds an INOUT chain's
+later pending versions into its first one, so that one version is published."""
 
 from __future__ import annotations
 
@@ -94,3 +99,34 @@ def discard_version_rows(conn: psycopg.Connection[Any], dataset_id: int, version
     conn.execute(sql.SQL("DELETE FROM {} WHERE mb_version = %s").format(table), [version])
     conn.execute(sql.SQL("UPDATE {} SET mb_deleted = array_remove(mb_deleted, %s) "
                          "WHERE mb_deleted @> ARRAY[%s]::integer[]").format(table), [version, version])
+
+
+def copy_version_rows(conn: psycopg.Connection[Any], *, source_id: int, source_path: Sequence[int],
+                      target_id: int, target_version: int, columns: Sequence[Column]) -> None:
+    """Adds to version `target_version` of `target_id` a copy of the rows `source_path` shows."""
+    names = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
+    condition, params = storage.path_condition(source_path)
+    conn.execute(sql.SQL("INSERT INTO {} (mb_version, {}) SELECT %(target)s, {} FROM {} WHERE ").format(
+        storage.qualified(target_id), names, names, storage.qualified(source_id)) + condition,
+        {**params, "target": int(target_version)})
+
+
+def absorb_versions(conn: psycopg.Connection[Any], *, dataset_id: int, root: int, root_path: Sequence[int],
+                    later: Sequence[int]) -> None:
+    """Makes version `root` (path `root_path`, ending with `root`) show what the last of `later`
+    shows, where `later` are pending versions each derived from the one before, the first from
+    `root` (the last one's path is root_path + later). Only `root`'s rows and marks change; the
+    `later` versions are left for discard_version_rows, which then removes what remains of them."""
+    table = storage.qualified(dataset_id)
+    params = {"root": int(root), "later": [int(v) for v in later], "inherited": [int(v) for v in root_path[:-1]],
+              "full": [int(v) for v in [*root_path, *later]]}
+    # root's own rows that a later version deleted
+    conn.execute(sql.SQL("DELETE FROM {} WHERE mb_version = %(root)s AND mb_deleted && %(later)s::integer[]")
+                 .format(table), params)
+    # inherited rows that a later version deleted: deleted by root too
+    conn.execute(sql.SQL("UPDATE {} SET mb_deleted = pg_catalog.array_append(mb_deleted, %(root)s) "
+                         "WHERE mb_version = ANY(%(inherited)s::integer[]) AND mb_deleted && %(later)s::integer[] "
+                         "AND NOT (mb_deleted @> ARRAY[%(root)s]::integer[])").format(table), params)
+    # rows a later version added that the last one still shows: root's own
+    conn.execute(sql.SQL("UPDATE {} SET mb_version = %(root)s WHERE mb_version = ANY(%(later)s::integer[]) "
+                         "AND NOT (mb_deleted && %(full)s::integer[])").format(table), params)

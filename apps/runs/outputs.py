@@ -4,11 +4,20 @@ the whole run succeeds, discarded otherwise (DESIGN §5: nothing half-written, n
 Three kinds: the module's outputs (NEW dataset, REPLACE = a new version of the target, INOUT = a new
 version of the bound dataset derived from the version read), and a composite's internal datasets
 (pending datasets of their own, dropped after their last reader unless kept, then published like a
-NEW output named after the module and the submodule path)."""
+NEW output named after the module and the submodule path).
+
+A composite adds two things done at publish time, in the publishing transaction: a module output
+wired straight to a module input, or fed by a submodule output that already writes another module
+output, gets a copy of the rows of the version it is fed (`copy_from`); and an INOUT chain inside a
+composite (a submodule's INOUT updating what another submodule wrote or updated) writes one
+pending version per step, each derived from the one before, of which only the first is published:
+it absorbs the later ones' changes (`absorbs`), which are then discarded (see planning.py)."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+import psycopg
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -30,6 +39,9 @@ class PendingOutput:
     created_dataset: bool
     output_method: str  # NEW | REPLACE | INOUT | INTERNAL
     internal_key: str | None = None  # "<step path>.<placeholder>" of an internal dataset
+    scratch: bool = False  # a version an INOUT chain passes through: never published
+    copy_from: tuple[int, tuple[int, ...]] | None = None  # (dataset id, path) whose rows it gets at publish
+    absorbs: tuple[int, ...] = field(default_factory=tuple)  # later versions of its INOUT chain, in order
 
     def binding(self, view: str) -> sandbox.OutputBinding:
         return sandbox.OutputBinding(view=view, columns=self.dataset.dataset_type.column_specs,
@@ -140,6 +152,7 @@ def publish(outputs: Sequence[PendingOutput], run: Run) -> None:
         return
     now = timezone.now()
     with transaction.atomic(), workspace() as conn:
+        _fill_composite_outputs(conn, outputs)
         for out in outputs:
             version = out.version
             version.row_count = storage.count_rows(conn, out.dataset.pk, version.path)
@@ -153,6 +166,19 @@ def publish(outputs: Sequence[PendingOutput], run: Run) -> None:
                                     "MODULE_PLACEHOLDER": out.internal_key or out.placeholder}
             dataset.revision += 1
             dataset.save()
+
+
+def _fill_composite_outputs(conn: psycopg.Connection[Any], outputs: Sequence[PendingOutput]) -> None:
+    """Copies first: a copy may read the first version of a chain before it absorbs the rest."""
+    for out in outputs:
+        if out.copy_from is not None:
+            source_id, source_path = out.copy_from
+            inout.copy_version_rows(conn, source_id=source_id, source_path=source_path, target_id=out.dataset.pk,
+                                    target_version=out.version.number, columns=out.dataset.dataset_type.column_specs)
+    for out in outputs:
+        if out.absorbs:
+            inout.absorb_versions(conn, dataset_id=out.dataset.pk, root=out.version.number,
+                                  root_path=out.version.path, later=out.absorbs)
 
 
 def discard(outputs: Sequence[PendingOutput]) -> None:

@@ -1,7 +1,25 @@
 """Turns a Run into its steps before anything runs: expand the module type version (nested
 composites too) into SQL steps, resolve the module's bindings, and reserve every dataset the run
 will write as a pending version (module outputs, INOUT versions, internal datasets). Whatever is
-wrong surfaces here as a RunRefused, before a single script has run."""
+wrong surfaces here as a RunRefused, before a single script has run.
+
+How a composite's wirings to its own outputs become versions (each module output gets exactly one
+published version):
+- a submodule OUT slot feeding a module output writes that output's pending version itself; when it
+  feeds several module outputs (fan-out), the first (in slot order) is written by the submodule and
+  the others get a copy of its rows at publish time;
+- a module output wired straight to a module input gets a copy of the rows of the input's bound
+  version at publish time (never through a user script); a module INOUT slot wired straight to
+  itself gets a new version derived from the bound one, with no changes;
+- an INOUT chain (a submodule's INOUT fed by the module's INOUT slot D, or by a submodule's OUT, and
+  updated by further INOUT submodules) ending at a module output: every step of the chain writes a
+  pending version derived from the one before (so each reads exactly what its predecessor left,
+  and a side reader of an intermediate state is not disturbed by later steps); the FIRST one is
+  the module output's version (derived from D's bound version, or the whole version written by the
+  OUT submodule: for a NEW output that is its version 0) and at publish time it absorbs the changes
+  of the later ones, which are discarded. So one version is published, holding the final rows;
+  intermediate versions never are ("scratch"). A chain starting at a module IN-only slot is refused
+  (a module never writes its inputs); composite.validate_graph reports it too."""
 
 import threading
 from dataclasses import dataclass, field
@@ -111,6 +129,8 @@ class Execution:
     module_outputs: dict[str, out.PendingOutput] = field(default_factory=dict)
     internals: InternalDatasets | None = None
     keep_parameters: set[str] = field(default_factory=set)
+    claims: dict[Ref, str] = field(default_factory=dict)  # the step slot writing each module output's version
+    scratch: list[out.PendingOutput] = field(default_factory=list)  # intermediate INOUT versions
 
     @property
     def module(self) -> Module:
@@ -133,7 +153,7 @@ class Execution:
     def pending(self) -> list[out.PendingOutput]:
         """Everything reserved and not dropped yet."""
         internal = self.internals.pending() if self.internals else []
-        return [*self.module_writes(), *internal]
+        return [*self.module_writes(), *self.scratch, *internal]
 
 
 # --------------------------------------------------------------------------------------- bindings
@@ -235,12 +255,14 @@ def plan_run(run: Run, general: ph.GeneralInfo) -> Execution:
     execution = Execution(run=run, plan=plan, steps=steps, bound=bound,
                           keep_parameters={k for k in keep.get("parameters") or [] if isinstance(k, str)})
     _check_module_outputs(execution)
+    execution.claims = _claims(execution)
     wanted = _internal_outputs(execution)
     if wanted:
         types = {t.pk: t for t in DatasetType.objects.filter(pk__in={type_id for _, type_id in wanted})}
         execution.internal = out.reserve_internals(run=run, wanted=[(key, types[t]) for key, t in wanted])
     for step in steps:
         _reserve_step(execution, step, general)
+    _reserve_fed_outputs(execution, general)
     execution.internals = InternalDatasets(steps, {k for k in keep.get("datasets") or [] if isinstance(k, str)})
     return execution
 
@@ -259,9 +281,6 @@ def _check_module_outputs(execution: Execution) -> None:
         if ref is None and not slots[name].get("is_optional"):
             raise RunRefused("output_not_connected", f"Output {name} of the composite is not connected to any "
                              "submodule inside it.")
-        if ref is not None and ref.path is None:
-            raise RunRefused("output_from_input", f"Output {name} of the composite is connected straight to its "
-                             f"input {ref.slot}: connect it to a submodule that writes it.")
 
 
 def _writes_module_output(execution: Execution, name: str) -> bool:
@@ -282,15 +301,59 @@ def _internal_outputs(execution: Execution) -> list[tuple[str, int]]:
             continue
         for slot in step.type_version.dataset_slots:
             ref = Ref(step.path, slot["placeholder"])
-            fed = _fed_module_slots(execution, ref)
-            if slot["mode"] == "OUT" and (not fed or (len(fed) == 1 and not _writes_module_output(execution, fed[0]))):
+            if slot["mode"] == "OUT" and ref not in execution.claims:
                 wanted.append((ref.key, int(slot["dataset_type"])))
     return wanted
 
 
-def _fed_module_slots(execution: Execution, ref: Ref) -> list[str]:
-    slots = {s["placeholder"] for s in execution.run.type_version.dataset_slots}
-    return [name for name, r in execution.plan.outputs.items() if r == ref and name in slots]
+def _module_slot(execution: Execution, name: str) -> dict[str, Any]:
+    return next(s for s in execution.run.type_version.dataset_slots if s["placeholder"] == name)
+
+
+def _dataset_outputs(execution: Execution) -> list[tuple[str, Ref]]:
+    """The module's OUT/INOUT dataset slots that get a version, with what feeds each."""
+    names = {s["placeholder"] for s in execution.run.type_version.dataset_slots}
+    return [(name, ref) for name, ref in execution.plan.outputs.items()
+            if name in names and ref is not None and _writes_module_output(execution, name)]
+
+
+def _chain(execution: Execution, ref: Ref) -> list[Ref | None]:
+    """`ref`, then back through the INOUT slots that feed it: [ref, its source, ...], ending at a
+    step's OUT slot, a module input (path None) or None (an optional INOUT nothing feeds)."""
+    refs: list[Ref | None] = [ref]
+    current: Ref | None = ref
+    while current is not None and current.path is not None and _step_slot_mode(execution, current) == "INOUT":
+        current = execution.step_at(current.path).sources.get(current.slot)
+        refs.append(current)
+    return refs
+
+
+def _step_slot_mode(execution: Execution, ref: Ref) -> str:
+    assert ref.path is not None
+    slots = execution.step_at(ref.path).type_version.dataset_slots
+    return str(next(s["mode"] for s in slots if s["placeholder"] == ref.slot))
+
+
+def _claims(execution: Execution) -> dict[Ref, str]:
+    """For each module output, the step slot that writes its version: the first written slot of the
+    chain feeding it (a submodule's OUT, or the first INOUT reading the module's own INOUT slot of
+    that name). A slot claimed already (fan-out), or a chain from another module input, means a
+    copy instead (_reserve_fed_outputs)."""
+    claims: dict[Ref, str] = {}
+    for name, ref in _dataset_outputs(execution):
+        chain = _chain(execution, ref)
+        root = chain[-1]
+        if root is None:
+            continue
+        if root.path is None:
+            if root.slot != name or len(chain) < 2:
+                continue
+            first = chain[-2]
+        else:
+            first = root
+        if first is not None and first not in claims:
+            claims[first] = name
+    return claims
 
 
 def _reserve_step(execution: Execution, step: SqlStep, general: ph.GeneralInfo) -> None:
@@ -306,7 +369,7 @@ def _reserve_step(execution: Execution, step: SqlStep, general: ph.GeneralInfo) 
                 step.outputs[placeholder] = pending
         else:
             source = _read(execution, step, slot)
-            pending = _reserve_inout(execution, step, slot, ref, source)
+            pending = _reserve_inout(execution, step, slot, ref, source, general)
             step.inouts.append((source, pending))
         if pending is not None:
             execution.written[ref] = pending
@@ -329,46 +392,86 @@ def _read(execution: Execution, step: SqlStep, slot: dict[str, Any]) -> Resolved
 
 def _reserve_out(execution: Execution, step: SqlStep, slot: dict[str, Any], ref: Ref,
                  general: ph.GeneralInfo) -> out.PendingOutput | None:
-    run = execution.run
-    fed = _fed_module_slots(execution, ref)
-    if len(fed) > 1:
-        raise RunRefused("output_fan_out", f"Output {ref.key} feeds several outputs of the composite "
-                         f"({', '.join(fed)}); each output needs a submodule output of its own.")
-    pending = None
-    if fed:
-        name = fed[0]
-        own = next(s for s in run.type_version.dataset_slots if s["placeholder"] == name)
-        if own["mode"] == "OUT":
-            pending = _reserve_module_output(run, own, execution.module.dataset_bindings.get(name), general)
-        elif (dataset := execution.bound[name].dataset) is not None:
-            pending = out.reserve_whole_version(run=run, placeholder=name, dataset=dataset)
-        if pending is not None:
-            execution.module_outputs[name] = pending
-    if pending is None and step.path:
-        pending = execution.internal[ref.key]
+    if ref in execution.claims:
+        return _reserve_module_slot(execution, execution.claims[ref], general)
+    return execution.internal[ref.key] if step.path else None
+
+
+def _reserve_module_slot(execution: Execution, name: str, general: ph.GeneralInfo, *,
+                         derived: bool = False) -> out.PendingOutput | None:
+    """The version of the module's output `name`: NEW/REPLACE for an OUT slot; for an INOUT slot, a
+    version derived from the bound one (`derived`) or a whole new version of the bound dataset."""
+    run, own = execution.run, _module_slot(execution, name)
+    bound = execution.bound.get(name)
+    if own["mode"] == "OUT":
+        pending = _reserve_module_output(run, own, execution.module.dataset_bindings.get(name), general)
+    elif bound is None or bound.dataset is None:
+        pending = None
+    elif derived:
+        assert bound.version is not None
+        pending = out.reserve_derived(run=run, placeholder=name, dataset=bound.dataset, base=bound.version)
+    else:
+        pending = out.reserve_whole_version(run=run, placeholder=name, dataset=bound.dataset)
+    if pending is not None:
+        execution.module_outputs[name] = pending
     return pending
 
 
 def _reserve_inout(execution: Execution, step: SqlStep, slot: dict[str, Any], ref: Ref,
-                   source: ResolvedInput) -> out.PendingOutput | None:
+                   source: ResolvedInput, general: ph.GeneralInfo) -> out.PendingOutput | None:
     if source.dataset is None or source.version is None:
         return None  # an optional INOUT nothing feeds: an empty view, nothing to write
     source_ref = step.sources[slot["placeholder"]]
     assert source_ref is not None
-    fed = _fed_module_slots(execution, ref)
-    where = f"INOUT {slot['placeholder']}{step.where}"
-    if source_ref.path is None:
-        if fed != [source_ref.slot]:
-            raise RunRefused("inout_writes_input", f"{where} updates the module's input {source_ref.slot}: a module "
-                             "never writes its inputs; make that slot INOUT and connect it to the module's INOUT "
-                             "output too.")
-        pending = out.reserve_derived(run=execution.run, placeholder=source_ref.slot, dataset=source.dataset,
-                                      base=source.version)
-        execution.module_outputs[source_ref.slot] = pending
-        return pending
-    base = execution.written[source_ref]
-    if base.output_method != "INTERNAL" or fed:
-        raise RunRefused("inout_of_output", f"{where} updates a module output ({source_ref.key}); only internal "
-                         "datasets can be updated inside a composite: write the output from an OUT slot.")
-    return out.reserve_derived(run=execution.run, placeholder=slot["placeholder"], dataset=base.dataset,
-                               base=base.version, internal_key=base.internal_key)
+    if source_ref.path is None and _module_slot(execution, source_ref.slot)["mode"] == "IN":
+        raise RunRefused("inout_writes_input", f"INOUT {slot['placeholder']}{step.where} updates the module's input "
+                         f"{source_ref.slot}: a module never writes its inputs; make that slot INOUT (and connect "
+                         "the chain's end to it) or write the changes to an OUT slot.")
+    if ref in execution.claims:  # the first step of a chain from the module's INOUT slot of that name
+        return _reserve_module_slot(execution, execution.claims[ref], general, derived=True)
+    base = source.version if source_ref.path is None else execution.written[source_ref].version
+    internal_key = None if source_ref.path is None else execution.written[source_ref].internal_key
+    pending = out.reserve_derived(run=execution.run, placeholder=slot["placeholder"], dataset=source.dataset,
+                                  base=base, internal_key=internal_key)
+    if internal_key is None:
+        pending.scratch = True
+        execution.scratch.append(pending)
+    return pending
+
+
+def _reserve_fed_outputs(execution: Execution, general: ph.GeneralInfo) -> None:
+    """The module outputs no step writes (copies, and an INOUT slot wired straight to itself), and
+    the absorption of each INOUT chain by its first version."""
+    for name, ref in _dataset_outputs(execution):
+        if name in execution.module_outputs:
+            _absorb_chain(execution, name, ref)
+        elif ref == Ref(None, name):
+            _reserve_module_slot(execution, name, general, derived=True)
+        elif (source := _rows_of(execution, ref)) is not None:
+            pending = _reserve_module_slot(execution, name, general)
+            if pending is not None:
+                pending.copy_from = source
+        elif not _module_slot(execution, name).get("is_optional"):
+            raise RunRefused("output_not_fed", f"Output {name} is required but what feeds it ({ref.key}) has no "
+                             "dataset in this run (an optional input left unbound).")
+
+
+def _rows_of(execution: Execution, ref: Ref) -> tuple[int, tuple[int, ...]] | None:
+    """(dataset id, path) of the version `ref` stands for in this run (None: nothing, e.g. an
+    unbound optional input)."""
+    if ref.path is None:
+        bound = execution.bound.get(ref.slot)
+        if bound is None or bound.dataset is None or bound.version is None:
+            return None
+        return bound.dataset.pk, tuple(bound.version.path)
+    written = execution.written.get(ref)
+    return None if written is None else (written.dataset.pk, tuple(written.version.path))
+
+
+def _absorb_chain(execution: Execution, name: str, tip: Ref) -> None:
+    first, last = execution.module_outputs[name], execution.written.get(tip)
+    if last is None or last is first:
+        return
+    root_path = list(first.version.path)
+    assert list(last.version.path[:len(root_path)]) == root_path, "an INOUT chain derives from its first version"
+    first.absorbs = tuple(last.version.path[len(root_path):])

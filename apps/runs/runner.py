@@ -220,7 +220,7 @@ def _step_datasets(step: SqlStep) -> list[dict[str, Any]]:
             for i in step.inputs if i.dataset is not None]
     for source, pending in step.inouts:
         if source.dataset is not None and pending is not None:
-            internal = pending.output_method == "INTERNAL"
+            internal = pending.output_method == "INTERNAL" or pending.scratch
             rows.append(_dataset_row(source.placeholder, "INOUT", "IN", source.dataset, source.version,
                                      internal=internal))
             rows.append(_dataset_row(source.placeholder, "INOUT", "OUT", pending.dataset, pending.version,
@@ -254,7 +254,7 @@ def _history_datasets(execution: Execution, success: bool) -> list[dict[str, Any
         return rows
     modes = {s["placeholder"]: s["mode"] for s in execution.run.type_version.dataset_slots}
     rows += [{"path": "", **_dataset_row(name, modes[name], "OUT", p.dataset, p.version, output_method=p.output_method)}
-             for name, p in execution.module_outputs.items()]
+             for name in modes if (p := execution.module_outputs.get(name)) is not None]  # in slot order
     assert execution.internals is not None
     for p in execution.internals.kept_outputs():
         path, _, placeholder = (p.internal_key or "").rpartition(".")
@@ -331,7 +331,8 @@ def _publish_or_discard(execution: Execution | None, run: Run, result: str,
             logger.exception("run %s: publishing its outputs failed", run.pk)
             result, error = Result.FAILED, {"message": f"Publishing the outputs failed: {exc}", "code": "worker_error"}
         else:
-            out.discard([p for p in execution.internals.pending() if p not in kept])  # a drop that failed
+            # the INOUT chains' intermediate versions (absorbed by now), and any internal drop that failed
+            out.discard([*execution.scratch, *(p for p in execution.internals.pending() if p not in kept)])
             return result, error
     if execution is not None:
         out.discard(execution.pending())

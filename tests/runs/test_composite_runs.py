@@ -16,6 +16,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.datasets.models import Dataset, DatasetVersion
+from apps.moduletypes.selectors import validation_errors
 from apps.moduletypes.services import version_update
 from apps.runs.models import Run, RunLog
 from tests.runs.builders import (
@@ -215,4 +216,6 @@ def test_a_composite_writing_its_own_input_is_refused_before_anything_runs(
     assert "a module never writes its inputs" in run.error["message"]
     assert (Dataset.objects.count(), DatasetVersion.objects.count()) == (datasets, versions)
     assert rows_of(source.pk) == [(1, 1.0)]
+    # the diagram editor shows the same rule before anyone runs it
+    assert [e["code"] for e in validation_errors(version=net)] == ["inout_writes_input"]
     no_leftovers()
