@@ -356,7 +356,8 @@ def section(noop: dict[str, float], big: dict[str, float], chain: dict[str, Any]
         "other runs' catalog work.",
         f"- **INSERT … SELECT**: the script itself takes {big['script']:.2f} s of our {big['worker']:.2f} s "
         f"(psql: {big['psql']:.2f} s for the statement, connection included); the script writes through the "
-        "output view (WITH CHECK OPTION, version number from a session setting) as the run role; after it "
+        "output view (WITH CHECK OPTION; a new output table gets its version number as a constant column "
+        "default, set back to the session setting at publish) as the run role; after it "
         "the run counts the new version's rows for its row count (one scan of the new rows) before publishing.",
         f"- **Chain**: {chain['scripts']:.2f} s of the {chain['worker']:.2f} s are the 20 scripts; a step's "
         "sandbox is set up and its role logged in while the step before it runs, and torn down while the next "

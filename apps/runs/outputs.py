@@ -19,11 +19,11 @@ from typing import Any
 
 import psycopg
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.datasets.models import Dataset, DatasetType, DatasetVersion
+from apps.datasets.services import next_version_number
 from apps.datasets.workspace import workspace
 from apps.engine import inout, sandbox, storage
 from apps.modules.models import Module
@@ -55,8 +55,7 @@ class PendingOutput:
 def _reserve_version(dataset: Dataset, run: Run, user: User, base: DatasetVersion | None = None) -> DatasetVersion:
     """The next version number; a derived version (`base`) sees the base's rows through its path."""
     locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
-    current = locked.versions.aggregate(m=Max("number"))["m"]
-    number = 0 if current is None else current + 1
+    number = next_version_number(locked)
     path = [*base.path, number] if base is not None else [number]
     return DatasetVersion.objects.create(
         dataset=locked, number=number, name=f"{run.module.name} run {run.run_number}",
@@ -72,9 +71,9 @@ def reserve_new(*, run: Run, placeholder: str, name: str, dataset_type: DatasetT
     module: Module = run.module
     dataset = Dataset.objects.create(name=name, dataset_type=dataset_type, project=module.project, creator=run.user,
                                      description=f"Produced by module {module.name}", pending_run=run)
-    with workspace() as conn:
-        storage.create_table(conn, dataset.pk, dataset_type.column_specs)
     version = _reserve_version(dataset, run, run.user)
+    with workspace() as conn:
+        storage.create_table(conn, dataset.pk, dataset_type.column_specs, loading_version=version.number)
     return PendingOutput(placeholder, dataset, version, created_dataset=True, output_method="NEW")
 
 
@@ -135,7 +134,7 @@ def reserve_internals(*, run: Run, wanted: Sequence[tuple[str, DatasetType]]) ->
                 description=f"Internal dataset {key} of module {module.name}") for key, dtype in wanted])
     with workspace() as conn:
         for dataset, (_, dtype) in zip(datasets, wanted, strict=True):
-            storage.create_table(conn, dataset.pk, dtype.column_specs)
+            storage.create_table(conn, dataset.pk, dtype.column_specs, loading_version=0)
     now = timezone.now()
     versions = DatasetVersion.objects.bulk_create([  # version 0 of datasets nobody else can see yet
         DatasetVersion(dataset=dataset, number=0, name=f"{module.name} run {run.run_number}", path=[0],
@@ -154,6 +153,8 @@ def publish(outputs: Sequence[PendingOutput], run: Run) -> None:
     with transaction.atomic(), workspace() as conn:
         _fill_composite_outputs(conn, outputs)
         for out in outputs:
+            if out.created_dataset:  # made with a constant version default for this run's rows
+                storage.restore_version_default(conn, out.dataset.pk)
             version = out.version
             version.row_count = storage.count_rows(conn, out.dataset.pk, version.path)
             version.pending_run = None

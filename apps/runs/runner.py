@@ -278,13 +278,18 @@ def _history_parameters(execution: Execution) -> list[dict[str, Any]]:
     return rows
 
 
+def _step_result(step: SqlStep) -> str | None:
+    return step.result.result if step.result is not None else None
+
+
 def _overall(steps: list[SqlStep], status: str) -> tuple[str, dict[str, Any] | None]:
-    for step in steps:
-        if step.result is not None and step.result.result in (Result.CANCELLED, Result.TIMEOUT):
-            return step.result.result, step.error or {"message": f"The run was {step.result.result.lower()}."}
-    for step in steps:
-        if step.error is not None:
-            return Result.FAILED, step.error
+    """A deadline, then a step's own error, then a cancel: the steps still running when a sibling
+    failed or timed out were cancelled because of it, so their CANCELLED is not the run's."""
+    for wanted in (Result.TIMEOUT, Result.FAILED, Result.CANCELLED):
+        for step in steps:
+            result = _step_result(step)
+            if result == wanted or (wanted == Result.FAILED and result is None and step.error is not None):
+                return wanted, step.error or {"message": f"The run was {wanted.lower()}."}
     if status == "cancelled":
         return Result.CANCELLED, {"message": "The run was cancelled."}
     if status != "completed":

@@ -12,7 +12,7 @@ from apps.datasets.workspace import workspace
 from apps.engine.storage import qualified_text
 from apps.modules.models import Module
 from apps.modules.status import module_status
-from apps.runs.models import Run
+from apps.runs.models import Run, RunLog
 from tests.runs.builders import (
     composite,
     ds,
@@ -179,7 +179,8 @@ def test_a_failing_inout_chain_leaves_the_dataset_as_it_was(kit: dict[str, Any],
         "d": {"dataset": data.pk, "version": 0}, "side": {"output_method": "NEW"}}, **kit["kw"])
     before, datasets = physical_rows(data.pk), Dataset.objects.count()
     run = run_and_wait(runs, kit["owner"])
-    assert run.result == "FAILED" and run.error is not None and run.error["submodule"] == "trim"
+    assert run.result == "FAILED", (run.error, list(RunLog.objects.filter(run=run).values_list("message", flat=True)))
+    assert run.error is not None and run.error["submodule"] == "trim"
     assert list(data.versions.values_list("number", flat=True)) == [0]
     assert physical_rows(data.pk) == before
     assert Dataset.objects.count() == datasets
