@@ -19,7 +19,7 @@ from apps.datasets.models import Dataset, DatasetType, DatasetVersion
 from apps.datasets.selectors import dataset_usage, published_versions
 from apps.datasets.tasks import analyze_on_commit
 from apps.datasets.workspace import workspace
-from apps.engine import storage
+from apps.engine import bulk_load, storage
 from apps.modules.status_refresh import status_refresh_on_commit
 from apps.runs.live import publish_now, publish_on_commit
 
@@ -219,8 +219,9 @@ def dataset_import(*, dataset: Dataset, user: User, stream: BinaryIO, size: int 
     else:
         version = _new_version_for_import(dataset, user, mode, version_name, now)
     with published_in_background(publish_now) as publish, workspace() as conn:
-        added = storage.copy_csv(conn, dataset.pk, dataset.dataset_type.column_specs, version.number, stream,
-                                 on_progress=progress_reporter(dataset_id=dataset.pk, total=size, publish=publish))
+        added = bulk_load.load_csv(conn, dataset.pk, dataset.dataset_type.column_specs, version.number, stream,
+                                   on_progress=progress_reporter(dataset_id=dataset.pk, total=size, publish=publish),
+                                   open_connection=workspace)
         version.row_count = storage.count_rows(conn, dataset.pk, version.path) if mode == "append" or \
             version_number is not None else added
     version.last_modified = now

@@ -169,7 +169,7 @@ def restore_version_default(conn: psycopg.Connection[Any], dataset_id: int) -> N
 
 
 def drop_table(conn: psycopg.Connection[Any], dataset_id: int) -> None:
-    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(qualified(dataset_id)))
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(qualified(dataset_id)))  # and its segments
     conn.execute(sql.SQL("DELETE FROM {} WHERE dataset_id = %s").format(VERSION_MARKS), [int(dataset_id)])
 
 
@@ -270,70 +270,63 @@ def copy_csv(
 ) -> int:
     """Streams a CSV (header checked first) into the table as rows of `version`. Must run inside
     the caller's transaction; on bad values raises CsvRejected (with up to MAX_PROBLEMS problems
-    when the stream can seek) and the caller rolls back."""
+    when the stream can seek) and the caller rolls back. (bulk_load.load_csv is the same for large
+    files, loaded faster.)"""
     names, rest = read_header(stream)
     check_header(names, columns)
-    header_bytes = _header_length(rest, stream)
-    data_start = header_bytes if stream.seekable() else None
+    return copy_data(conn, dataset_id, columns, version, rest, stream, on_progress=on_progress)
+
+
+def begin_version_write(conn: psycopg.Connection[Any], dataset_id: int, version: int) -> None:
+    """Before writing rows of `version` in this transaction: the rows' default version, and the
+    high-water mark (VERSION_MARKS)."""
     conn.execute("SELECT set_config(%s, %s, true)", [version_setting(dataset_id), str(int(version))])
     mark_version_written(conn, dataset_id, version)
-    bulk_load = _prepare_bulk_load_if_empty(conn, dataset_id, version)
+
+
+def copy_data(conn: psycopg.Connection[Any], dataset_id: int, columns: Sequence[Column], version: int, rest: bytes,
+              stream: BinaryIO, *, on_progress: Callable[[int], None] | None = None) -> int:
+    """copy_csv after the header: `rest` is what read_header read past it."""
+    header_bytes = header_length(rest, stream)
+    data_start = header_bytes if stream.seekable() else None
+    begin_version_write(conn, dataset_id, version)
     try:
-        added = _copy_stream(conn, _copy_statement(qualified(dataset_id), columns), rest, stream, on_progress,
-                             done_before=header_bytes)
+        return _copy_stream(conn, _copy_statement(qualified(dataset_id), columns), rest, stream, on_progress,
+                            done_before=header_bytes)
     except COPY_DATA_ERRORS as exc:
         first = _problem_from_copy_error(exc)
-    else:
-        if bulk_load:
-            _finish_bulk_load(conn, dataset_id)
-        return added
     if data_start is None or first.row is None:
         raise CsvRejected([first])
     raise CsvRejected(_more_problems(conn, columns, stream, data_start, first))
 
 
-def _primary_key_name(dataset_id: int) -> str:
-    return f"{table_name(dataset_id)}_pkey"
-
-
-def _prepare_bulk_load_if_empty(conn: psycopg.Connection[Any], dataset_id: int, version: int) -> bool:
-    """Before loading an empty table (a dataset's first import): drop the primary key, since one
-    sorted index build after COPY is cheaper than an index entry per row, and make the version a
-    constant default (evaluating current_setting() per row costs ~8% of COPY); _finish_bulk_load
-    puts both back. Locks the table (ACCESS EXCLUSIVE, until commit) only when it is empty:
-    nobody has rows to read there yet, and never waits for it (whoever holds a lock may be
-    waiting on us in the app database, where PostgreSQL cannot see the deadlock). A rollback
-    restores both."""
-    table = qualified(dataset_id)
-    has_rows = sql.SQL("SELECT EXISTS (SELECT FROM {})").format(table)
-    if _fetch_value(conn, has_rows):
-        return False
-    try:
-        with conn.transaction():
-            conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE NOWAIT").format(table))
-    except psycopg.errors.LockNotAvailable:
-        return False
-    if _fetch_value(conn, has_rows):  # rows committed before the lock was granted
-        return False
-    conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}, ALTER COLUMN mb_version SET DEFAULT {}").format(
-        table, sql.Identifier(_primary_key_name(dataset_id)), sql.Literal(int(version))))
-    return True
-
-
-def _finish_bulk_load(conn: psycopg.Connection[Any], dataset_id: int) -> None:
-    conn.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY (record_id), "
-                         "ALTER COLUMN mb_version SET DEFAULT {}").format(
-        qualified(dataset_id), sql.Identifier(_primary_key_name(dataset_id)), _version_default(dataset_id)))
-
-
-def _fetch_value(conn: psycopg.Connection[Any], query: sql.Composed) -> Any:
-    row = conn.execute(query).fetchone()
-    return row[0] if row else None
-
-
-def _header_length(rest: bytes, stream: BinaryIO) -> int:
+def header_length(rest: bytes, stream: BinaryIO) -> int:
     """Bytes of the header line (with a BOM), known from where the stream is, or 0 if it cannot say."""
     return stream.tell() - len(rest) if stream.seekable() else 0
+
+
+def problems_from_start(conn: psycopg.Connection[Any], columns: Sequence[Column], stream: BinaryIO,
+                        data_start: int) -> list[CsvProblem]:
+    """The first problems of data known not to fit (a load that failed in parts), found again by
+    reading it from the start."""
+    statement = _check_statement(conn, columns)
+    stream.seek(data_start)
+    try:
+        _copy_stream(conn, statement, b"", stream)
+    except COPY_DATA_ERRORS as exc:
+        first = _problem_from_copy_error(exc)
+    else:
+        return [CsvProblem(None, None, "The file's data does not fit the dataset type.")]
+    if first.row is None:
+        return [first]
+    return _more_problems(conn, columns, stream, data_start, first)
+
+
+def _check_statement(conn: psycopg.Connection[Any], columns: Sequence[Column]) -> sql.Composed:
+    """COPY into a scratch table of the dataset's columns: checking values, keeping nothing."""
+    conn.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS mb_csv_check ({}) ON COMMIT DROP").format(
+        sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in columns)))
+    return _copy_statement(sql.Identifier("mb_csv_check"), columns)
 
 
 def _more_problems(conn: psycopg.Connection[Any], columns: Sequence[Column], stream: BinaryIO,
@@ -342,9 +335,7 @@ def _more_problems(conn: psycopg.Connection[Any], columns: Sequence[Column], str
     bad record, so resume it after each bad one (into a scratch table: this is only a check)
     until MAX_PROBLEMS are found or the file ends. Costs about one more pass over the file. Should
     the file's lines not be what COPY counted (lone CR line ends), the rest keep line numbers."""
-    conn.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS mb_csv_check ({}) ON COMMIT DROP").format(
-        sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in columns)))
-    statement = _copy_statement(sql.Identifier("mb_csv_check"), columns)
+    statement = _check_statement(conn, columns)
     records = RecordScanner(stream, data_start)
     problems: list[CsvProblem] = []
     problem: CsvProblem | None = first
@@ -410,7 +401,13 @@ def delete_rows(conn: psycopg.Connection[Any], dataset_id: int, version: int, pa
 
 
 def analyze_table(conn: psycopg.Connection[Any], dataset_id: int) -> None:
-    conn.execute(sql.SQL("ANALYZE {}").format(qualified(dataset_id)))
+    """Statistics of the table, of it with its segments (bulk_load), and of each segment: the planner
+    estimates a segment's rows from its own (without them, an ordered read of a version becomes a
+    sort instead of merging the segments' primary keys)."""
+    segments = conn.execute("SELECT inhrelid::regclass::text FROM pg_catalog.pg_inherits WHERE inhparent = %s::regclass",
+                            [qualified_text(dataset_id)]).fetchall()
+    tables = [qualified(dataset_id), *(sql.SQL(name) for (name,) in segments)]
+    conn.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(tables)))
 
 
 def count_rows(conn: psycopg.Connection[Any], dataset_id: int, path: Sequence[int]) -> int:

@@ -6,7 +6,8 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from apps.engine import sandbox
+from apps.datasets.workspace import workspace
+from apps.engine import bulk_load, sandbox
 from apps.runs import outputs
 from apps.runs.live import publish_now
 from apps.runs.models import Result, Run, RunLog, Stage, StepRecord
@@ -34,6 +35,8 @@ def janitor_sweep(*, restarted_worker: str = "", restarted_at: datetime | None =
                               keep=lambda name: name.removeprefix(sandbox.ROLE_PREFIX) in live_keys)
     for run in dead_runs:
         _fail_dead_run(run)
+    with workspace() as conn:  # and what imports that died midway left (not runs', but the same sweep)
+        bulk_load.drop_orphan_segments(conn)
     return removed
 
 

@@ -3,14 +3,16 @@ version of the same dataset derived from it by path (unchanged rows are not copi
 stays readable; a failed run leaves the dataset exactly as it was. Modules are created through the
 service, which validates INOUT bindings like IN ones (and wants a final version)."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from apps.api.errors import ServiceError
 from apps.datasets.models import DatasetVersion
-from apps.datasets.services import version_create, version_finalize
+from apps.datasets.services import dataset_create, dataset_import, version_create, version_finalize
 from apps.datasets.workspace import workspace
+from apps.engine import bulk_load
 from apps.engine.storage import qualified_text
 from apps.modules.models import Module
 from apps.modules.services import module_create
@@ -163,4 +165,27 @@ def test_a_composite_updates_its_inout_dataset_through_a_submodule(bump: dict[st
     assert rows_of(data.pk, [0, 1]) == [(1, 101.0), (2, 102.0), (3, 3.0), (4, 4.0), (6, 6.0)]
     assert rows_of(data.pk, [0]) == [(k, float(k)) for k in range(1, 6)]
     assert [p["output_value"] for p in run.parameters] == [None, "5"]  # count read bump's new version
+    no_leftovers()
+
+
+def test_inout_updates_rows_an_import_loaded_in_segments(bump: dict[str, Any], worker: Any, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk_load, "SEGMENT_MIN_BYTES", 0)  # this small file loads like a large one: two halves
+    monkeypatch.setattr(bulk_load, "PARALLEL_MIN_BYTES", 0)
+    owner = bump["owner"]
+    data = dataset_create(name="Numbers in segments", dataset_type=numbers_type(owner), project=bump["kw"]["project"],
+                          creator=owner)
+    path = tmp_path / "numbers.csv"
+    path.write_text("k,v\n" + "".join(f"{k},{float(k)}\n" for k in range(1, 6)))
+    with path.open("rb") as stream:
+        version_finalize(version=dataset_import(dataset=data, user=owner, stream=stream))
+    with workspace() as conn:
+        assert conn.execute("SELECT count(*) FROM pg_inherits WHERE inhparent = %s::regclass",
+                            [qualified_text(data.pk)]).fetchone() == (2,)
+    target = module("Bump segments", bump["version"], datasets={"data": {"dataset": data.pk, "version": 0}},
+                    parameters={"counter": "0"}, **bump["kw"])
+    run = run_and_wait(target, owner)
+    assert run.result == "SUCCESS", run.error
+    assert rows_of(data.pk, [0, 1]) == [(1, 101.0), (2, 102.0), (3, 3.0), (4, 4.0), (6, 6.0)]
+    assert rows_of(data.pk, [0]) == [(k, float(k)) for k in range(1, 6)]
     no_leftovers()
