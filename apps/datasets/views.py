@@ -18,7 +18,7 @@ from apps.accounts.roles import Role, role_at_least
 from apps.api.errors import ServiceError
 from apps.api.etag import ETagMixin
 from apps.api.permissions import ProjectScopedMixin, check_project_access, required_role
-from apps.api.uploads import body_file, body_has_media_type, body_length
+from apps.api.uploads import CsvBodyParser, body_file, body_has_media_type, body_length
 from apps.datasets import selectors, services
 from apps.datasets import serializers as s
 from apps.datasets.models import Dataset, DatasetType
@@ -122,7 +122,7 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
 
     @extend_schema(request={"text/csv": OpenApiTypes.BINARY, "multipart/form-data": s.ImportSerializer},
                    parameters=[s.ImportOptionsSerializer], responses=s.VersionSerializer)
-    @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, CsvBodyParser])
     def import_csv(self, request: Request, pk: str) -> Response:
         """The CSV is the body (`Content-Type: text/csv`, options in the query string), or the
         `file` part of a multipart form (options as form fields)."""

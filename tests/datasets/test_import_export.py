@@ -294,3 +294,17 @@ def test_rows_left_by_an_import_whose_app_commit_never_came_are_not_in_the_next_
     assert response.json()["number"] == 1 and response.json()["row_count"] == 1
     rows = clients["viewer"].get(f"/api/datasets/{dataset.pk}/rows?version=1").json()["rows"]
     assert [r[6] for r in rows] == ["row 3"]
+
+
+def test_a_browser_session_sends_the_csv_as_the_body_with_its_csrf_token(users: dict[str, Any],
+                                                                          dataset: Dataset) -> None:
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(users["modeler"])
+    token = browser.get("/api/me").cookies["csrftoken"].value
+    url = f"/api/datasets/{dataset.pk}/import"
+    body = (HEADER + _good(1)).encode()
+    refused = browser.post(url, body, content_type="text/csv")
+    assert (refused.status_code, refused.json()["code"]) == (403, "csrf_failed")
+    response = browser.post(url, body, content_type="text/csv", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 201, response.content
+    assert response.json()["row_count"] == 1
