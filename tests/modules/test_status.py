@@ -1,6 +1,7 @@
 """Each UpToDate condition (DESIGN §4, the EMF list) flips the status with its reason."""
 
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -169,7 +170,7 @@ def test_kept_internal_datasets_count_and_others_do_not(module: Module, owner: U
            "dataset_name": internal.name, "version": 0}
     record_run(module, extra_rows=[row])
     Module.objects.filter(pk=module.pk).update(keep_internal={"datasets": ["sub1.out"], "parameters": []})
-    DatasetVersion.objects.filter(dataset=internal).update(last_modified=timezone.now())
+    DatasetVersion.objects.filter(dataset=internal).update(last_modified=timezone.now() + timedelta(seconds=1))
     assert status_of(module) == ("OutOfDate", ["internal_modified"])
     Module.objects.filter(pk=module.pk).update(keep_internal={"datasets": [], "parameters": []})
     assert status_of(module) == ("UpToDate", [])
