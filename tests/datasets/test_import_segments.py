@@ -119,3 +119,14 @@ def test_statistics_cover_each_segment(clients: dict[str, APIClient], dataset: D
         analyzed = {r[0] for r in conn.execute("SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = %s",
                                                [storage.SCHEMA]).fetchall()}
     assert set(_segments(dataset)) <= analyzed
+
+
+def test_progress_counts_the_bytes_of_both_halves(dataset: Dataset, tmp_path: Any) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text(HEADER + ROWS * 600)  # 24,000 rows, 1.5 MB: several read chunks per half
+    seen: list[int] = []
+    with workspace() as conn, path.open("rb") as stream:
+        added = bulk_load.load_csv(conn, dataset.pk, dataset.dataset_type.column_specs, 0, stream,
+                                   on_progress=seen.append, open_connection=workspace)
+    assert added == 24_000
+    assert len(seen) > 4 and seen == sorted(seen) and seen[-1] == path.stat().st_size

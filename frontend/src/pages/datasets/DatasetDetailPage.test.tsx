@@ -216,7 +216,8 @@ class FakeXhr {
   status = 0;
   statusText = '';
   responseText = '';
-  body: FormData | null = null;
+  url = '';
+  body: Blob | null = null;
   upload: { onprogress: ((ev: { loaded: number; total: number; lengthComputable: boolean }) => void) | null } = {
     onprogress: null,
   };
@@ -226,11 +227,13 @@ class FakeXhr {
   constructor() {
     FakeXhr.last = this;
   }
-  open() {}
+  open(_method: string, url: string) {
+    this.url = url;
+  }
   setRequestHeader(name: string, value: string) {
     this.headers[name] = value;
   }
-  send(body: FormData) {
+  send(body: Blob) {
     this.body = body;
   }
   abort() {
@@ -271,7 +274,9 @@ describe('dataset page: import', () => {
     const xhr = FakeXhr.last!;
     expect(xhr.headers['X-CSRFToken']).toBe('tok');
     expect(xhr.withCredentials).toBe(true);
-    expect(xhr.body!.get('mode')).toBe('append');
+    expect(xhr.url).toBe('/api/datasets/7/import?mode=append');
+    expect(xhr.headers['Content-Type']).toBe('text/csv');
+    expect((xhr.body as File).name).toBe('good.csv');
 
     act(() => xhr.upload.onprogress?.({ loaded: 50, total: 200, lengthComputable: true }));
     expect(screen.getByRole('progressbar', { name: 'Upload progress' })).toHaveAttribute('aria-valuenow', '25');
