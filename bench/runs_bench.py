@@ -66,7 +66,7 @@ from apps.moduletypes.services import module_type_create
 
 user = User.objects.get(username="modeler")
 project = Project.objects.filter(memberships__user=user).first() or Project.objects.first()
-dtype = dataset_type_create(name="Bench rows", description="", creator=user, columns=[
+dtype = dataset_type_create(name="Bench run rows", description="", creator=user, columns=[
     {"name": "k", "sql_type": "integer"}, {"name": "v", "sql_type": "double precision"},
     {"name": "label", "sql_type": "text"}])
 
