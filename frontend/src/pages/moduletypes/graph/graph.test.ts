@@ -22,7 +22,7 @@ import {
   withLayout,
   wouldCreateCycle,
 } from './graph';
-import { ctxOf, OTHER, SCALE, twoScales } from './testGraph';
+import { ctxOf, ds, OTHER, SCALE, twoScales } from './testGraph';
 
 const at = (submodule: number | null, slot: string) => ({ submodule, slot });
 
@@ -77,6 +77,13 @@ describe('checkConnection', () => {
     const check = checkConnection(mixed, ctx, at(3, 'opt_out'), at(1, 'input'));
     expect(!check.ok && check.reason).toMatch(/optional C\.opt_out to the required A\.input/);
     expect(checkConnection(mixed, ctx, at(3, 'opt_out'), at(4, 'opt_in')).ok).toBe(true);
+  });
+  it("refuses the module's IN dataset feeding a submodule's INOUT slot, not its INOUT dataset", () => {
+    const withInout: CompositeGraph = { ...g, submodules: [...g.submodules, { id: 3, name: 'C', version: 20, position: { x: 0, y: 0 } }] };
+    const check = checkConnection(withInout, ctx, at(null, 'source'), at(3, 'both'));
+    expect(!check.ok && check.reason).toMatch(/never writes its inputs/);
+    const own = ctxOf({ dataset_slots: [ds('data', 'INOUT')], parameter_slots: [] });
+    expect(checkConnection(withInout, own, at(null, 'data'), at(3, 'both')).ok).toBe(true);
   });
   it('refuses an input that is already connected', () => {
     const once = connect(g, [1, 'output'], [2, 'input']);

@@ -233,7 +233,8 @@ export type ConnectionCheck = { ok: true; connection: GraphConnection } | { ok: 
 /**
  * Whether `source → target` may be added (the EMF rules): the source is an output and the target an
  * input; both are datasets or both parameters, of the same dataset type / SQL type; an optional source
- * cannot feed a required target; an input has one source; no cycle.
+ * cannot feed a required target; a module's IN-only dataset cannot feed a submodule's INOUT slot (a module
+ * never writes its inputs; the server refuses it as `inout_writes_input`); an input has one source; no cycle.
  */
 export function checkConnection(
   graph: CompositeGraph,
@@ -256,6 +257,9 @@ export function checkConnection(
   }
   if (sourcePort.optional && !targetPort.optional) {
     return { ok: false, reason: `Cannot connect the optional ${from} to the required ${to}.` };
+  }
+  if (source.submodule === null && sourcePort.kind === 'dataset' && sourcePort.mode === 'IN' && targetPort.mode === 'INOUT') {
+    return { ok: false, reason: `Cannot connect the input ${from} to the INOUT ${to}, which would update it: a module never writes its inputs. Make ${from} INOUT, or use a submodule with an IN and an OUT slot.` };
   }
   const existing = graph.connections.find((c) => sameEndpoint(c.target, target) && c.kind === targetPort.kind);
   if (existing) {
