@@ -36,7 +36,9 @@ from apps.engine.storage import CHUNK, COPY_DATA_ERRORS, SCHEMA, Column
 
 SEGMENT_MIN_BYTES = 8 * 1024 * 1024  # smaller files go straight into the dataset table
 PARALLEL_MIN_BYTES = 24 * 1024 * 1024  # from this size on, two halves are loaded at once
-ORPHAN_SECONDS = 600  # an unattached segment older than this belongs to a load that died
+# An unattached segment older than this belongs to a load that died. Its name's time is when its load
+# began, and a live load's finished half waits unattached for the other half: hence hours, not minutes.
+ORPHAN_SECONDS = 6 * 3600
 SEGMENT_RE = re.compile(r"^ds_(?P<dataset>\d+)_s(?P<epoch>\d+)_[0-9a-f]+$")
 SCAN_CHUNK = 1024 * 1024  # numpy scans in pieces this size, so memory does not grow with the file
 SEARCH_CHUNK = 64 * 1024  # a record boundary is usually within a line or two of where it is looked for
