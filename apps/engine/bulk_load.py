@@ -212,10 +212,8 @@ def _load_segment(conn: psycopg.Connection[Any], dataset_id: int, columns: list[
                 ids, sql.Literal(first_id), sql.Literal(storage.SEQUENCE_CACHE), table))
             conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN record_id SET DEFAULT pg_catalog.nextval({})").format(
                 table, sql.Literal(f"{SCHEMA}.{name}_ids")))
-        statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, FREEZE)").format(
-            table, sql.SQL(", ").join(sql.Identifier(c.name) for c in columns))
         with conn.cursor() as cur:
-            with cur.copy(statement) as copy:
+            with cur.copy(storage.copy_statement(table, columns, freeze=True)) as copy:
                 for chunk in part.chunks():
                     copy.write(chunk)
                     progress.add(len(chunk))

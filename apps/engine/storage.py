@@ -236,9 +236,11 @@ def _problem_from_copy_error(exc: psycopg.Error, lines_before: int = 0) -> CsvPr
     return CsvProblem(lines_before + int(match["line"]), match["column"], reason)
 
 
-def _copy_statement(table: sql.Composable, columns: Sequence[Column]) -> sql.Composed:
-    return sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
-        table, sql.SQL(", ").join(sql.Identifier(c.name) for c in columns))
+def copy_statement(table: sql.Composable, columns: Sequence[Column], *, freeze: bool = False) -> sql.Composed:
+    """COPY of CSV data (no header) into `columns` of `table`; `freeze` for a table made in the same
+    (sub)transaction."""
+    return sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv{})").format(
+        table, sql.SQL(", ").join(sql.Identifier(c.name) for c in columns), sql.SQL(", FREEZE" if freeze else ""))
 
 
 def _copy_stream(conn: psycopg.Connection[Any], statement: sql.Composed, head: bytes, stream: BinaryIO,
@@ -291,7 +293,7 @@ def copy_data(conn: psycopg.Connection[Any], dataset_id: int, columns: Sequence[
     data_start = header_bytes if stream.seekable() else None
     begin_version_write(conn, dataset_id, version)
     try:
-        return _copy_stream(conn, _copy_statement(qualified(dataset_id), columns), rest, stream, on_progress,
+        return _copy_stream(conn, copy_statement(qualified(dataset_id), columns), rest, stream, on_progress,
                             done_before=header_bytes)
     except COPY_DATA_ERRORS as exc:
         first = _problem_from_copy_error(exc)
@@ -326,7 +328,7 @@ def _check_statement(conn: psycopg.Connection[Any], columns: Sequence[Column]) -
     """COPY into a scratch table of the dataset's columns: checking values, keeping nothing."""
     conn.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS mb_csv_check ({}) ON COMMIT DROP").format(
         sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in columns)))
-    return _copy_statement(sql.Identifier("mb_csv_check"), columns)
+    return copy_statement(sql.Identifier("mb_csv_check"), columns)
 
 
 def _more_problems(conn: psycopg.Connection[Any], columns: Sequence[Column], stream: BinaryIO,
