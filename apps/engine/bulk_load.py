@@ -39,10 +39,9 @@ PARALLEL_MIN_BYTES = 24 * 1024 * 1024  # from this size on, two halves are loade
 # An unattached segment older than this belongs to a load that died. Its name's time is when its load
 # began, and a live load's finished half waits unattached for the other half: hence hours, not minutes.
 ORPHAN_SECONDS = 6 * 3600
-SEGMENT_RE = re.compile(r"^ds_(?P<dataset>\d+)_s(?P<epoch>\d+)_[0-9a-f]+$")
-SCAN_CHUNK = 1024 * 1024  # numpy scans in pieces this size, so memory does not grow with the file
+SEGMENT_RE = re.compile(r"^ds_\d+_s(?P<epoch>\d+)_[0-9a-f]+$")
+SCAN_CHUNK = 1024 * 1024  # counting reads in pieces this size, so memory does not grow with the file
 SEARCH_CHUNK = 64 * 1024  # a record boundary is usually within a line or two of where it is looked for
-QUOTE, NEWLINE = ord('"'), ord("\n")
 RESERVE_GAP = 1_000_000  # record ids skipped before a block reserved for a two-half load (see _reserve_ids)
 
 OpenConnection = Callable[[], AbstractContextManager[psycopg.Connection[Any]]]
@@ -89,17 +88,28 @@ class _Range:
     end: int
 
     def lines(self) -> int:
-        return _count_bytes(self.fd, self.start, self.end, NEWLINE)
+        return _count(self.fd, self.start, self.end, b"\n")
 
     def chunks(self) -> Iterator[bytes]:
-        """os.pread: two threads read their halves of one file without sharing a file position."""
-        position = self.start
-        while position < self.end:
-            chunk = os.pread(self.fd, min(CHUNK, self.end - position), position)
-            if not chunk:
-                return
-            position += len(chunk)
-            yield chunk
+        return _chunks(self.fd, self.start, self.end, CHUNK)
+
+
+def _chunks(fd: int, start: int, end: int, size: int) -> Iterator[bytes]:
+    """os.pread: two threads read their halves of one file without sharing a file position."""
+    position = start
+    while position < end:
+        chunk = os.pread(fd, min(size, end - position), position)
+        if not chunk:
+            return
+        position += len(chunk)
+        yield chunk
+
+
+def _count(fd: int, start: int, end: int, byte: bytes) -> int:
+    """How many times `byte` occurs (numpy: about twice as fast as bytes.count on 1 MB pieces)."""
+    value = byte[0]
+    return sum(int(np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == value))
+               for chunk in _chunks(fd, start, end, SCAN_CHUNK))
 
 
 def _ranges(fd: int, start: int, end: int, *, parallel: bool) -> list[_Range]:
@@ -113,31 +123,17 @@ def record_boundary_after(fd: int, start: int, target: int, end: int) -> int | N
     """The offset just past the first newline at or after `target` that ends a record (data begins
     at `start`): one outside double quotes, which is how COPY reads CSV (a doubled quote inside a
     value toggles twice). None when no record ends there."""
-    quotes = _count_bytes(fd, start, target, QUOTE)
-    position = target
-    while position < end:
-        data = np.frombuffer(os.pread(fd, min(SEARCH_CHUNK, end - position), position), dtype=np.uint8)
-        if data.size == 0:
-            return None
-        quotes_through = np.cumsum(data == QUOTE) + quotes
-        newlines = np.flatnonzero(data == NEWLINE)
-        outside = newlines[quotes_through[newlines] % 2 == 0]
-        if outside.size:
-            return position + int(outside[0]) + 1
-        quotes = int(quotes_through[-1])
-        position += data.size
+    quotes, position = _count(fd, start, target, b'"'), target
+    for chunk in _chunks(fd, target, end, SEARCH_CHUNK):
+        offset = 0
+        while (newline := chunk.find(b"\n", offset)) >= 0:
+            quotes += chunk.count(b'"', offset, newline)
+            if quotes % 2 == 0:
+                return position + newline + 1
+            offset = newline + 1
+        quotes += chunk.count(b'"', offset)
+        position += len(chunk)
     return None
-
-
-def _count_bytes(fd: int, start: int, end: int, byte: int) -> int:
-    count, position = 0, start
-    while position < end:
-        data = os.pread(fd, min(SCAN_CHUNK, end - position), position)
-        if not data:
-            break
-        count += int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == byte))
-        position += len(data)
-    return count
 
 
 def _reserve_ids(conn: psycopg.Connection[Any], dataset_id: int, ranges: list[_Range]) -> list[int | None]:
@@ -180,13 +176,11 @@ def _load_ranges(conn: psycopg.Connection[Any], dataset_id: int, columns: list[C
     helper = _HelperLoad(open_connection, dataset_id, columns, version, ranges[1], progress) if len(ranges) > 1 else None
     try:
         first = _load_segment(conn, dataset_id, columns, version, ranges[0], progress)
-    except COPY_DATA_ERRORS:
+    except BaseException as exc:
         if helper is not None:
             helper.abandon()
-        return None
-    except BaseException:
-        if helper is not None:
-            helper.abandon()
+        if isinstance(exc, COPY_DATA_ERRORS):
+            return None
         raise
     if helper is None:
         return [first]
