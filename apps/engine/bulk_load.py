@@ -50,7 +50,8 @@ OpenConnection = Callable[[], AbstractContextManager[psycopg.Connection[Any]]]
 def load_csv(conn: psycopg.Connection[Any], dataset_id: int, columns: list[Column], version: int, stream: BinaryIO,
              *, on_progress: Callable[[int], None] | None = None,
              open_connection: OpenConnection | None = None) -> int:
-    """Like storage.copy_csv (same refusals), loading a large file as segments. `open_connection`
+    """Loads a CSV (header checked first) as rows of `version`: a small file straight into the table
+    (storage.copy_data, whose refusals apply to both), a large one as segments. `open_connection`
     gives another connection to the workspace, in a transaction of its own, for the second half."""
     names, rest = storage.read_header(stream)
     storage.check_header(names, columns)

@@ -261,24 +261,6 @@ def _copy_stream(conn: psycopg.Connection[Any], statement: sql.Composed, head: b
         return int(cur.rowcount)
 
 
-def copy_csv(
-    conn: psycopg.Connection[Any],
-    dataset_id: int,
-    columns: Sequence[Column],
-    version: int,
-    stream: BinaryIO,
-    *,
-    on_progress: Callable[[int], None] | None = None,
-) -> int:
-    """Streams a CSV (header checked first) into the table as rows of `version`. Must run inside
-    the caller's transaction; on bad values raises CsvRejected (with up to MAX_PROBLEMS problems
-    when the stream can seek) and the caller rolls back. (bulk_load.load_csv is the same for large
-    files, loaded faster.)"""
-    names, rest = read_header(stream)
-    check_header(names, columns)
-    return copy_data(conn, dataset_id, columns, version, rest, stream, on_progress=on_progress)
-
-
 def begin_version_write(conn: psycopg.Connection[Any], dataset_id: int, version: int) -> None:
     """Before writing rows of `version` in this transaction: the rows' default version, and the
     high-water mark (VERSION_MARKS)."""
@@ -288,7 +270,10 @@ def begin_version_write(conn: psycopg.Connection[Any], dataset_id: int, version:
 
 def copy_data(conn: psycopg.Connection[Any], dataset_id: int, columns: Sequence[Column], version: int, rest: bytes,
               stream: BinaryIO, *, on_progress: Callable[[int], None] | None = None) -> int:
-    """copy_csv after the header: `rest` is what read_header read past it."""
+    """Streams a CSV's data (after its header: `rest` is what read_header read past it) into the table
+    as rows of `version`. Must run inside the caller's transaction; on bad values raises CsvRejected
+    (with up to MAX_PROBLEMS problems when the stream can seek) and the caller rolls back. The entry
+    point is bulk_load.load_csv, which checks the header and loads large files its own way."""
     header_bytes = header_length(rest, stream)
     data_start = header_bytes if stream.seekable() else None
     begin_version_write(conn, dataset_id, version)

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from apps.datasets.models import Dataset, DatasetVersion
 from apps.datasets.tasks import analyze_dataset_task
 from apps.datasets.workspace import workspace
-from apps.engine import storage
+from apps.engine import bulk_load, storage
 from project.celery import app as celery_app
 from tests.datasets.conftest import HEADER, upload
 
@@ -274,8 +274,8 @@ def test_import_progress_counts_every_byte_of_the_file(dataset: Dataset) -> None
     body = ("\ufeff" + HEADER + "".join(_good(n) for n in range(1, 20_001))).encode()
     seen: list[int] = []
     with pytest.raises(_RollBack), workspace() as conn:
-        storage.copy_csv(conn, dataset.pk, dataset.dataset_type.column_specs, 0, io.BytesIO(body),
-                         on_progress=seen.append)
+        bulk_load.load_csv(conn, dataset.pk, dataset.dataset_type.column_specs, 0, io.BytesIO(body),
+                           on_progress=seen.append)
         raise _RollBack
     assert len(seen) > 2
     assert seen == sorted(seen)
@@ -287,8 +287,8 @@ def test_rows_left_by_an_import_whose_app_commit_never_came_are_not_in_the_next_
     # What a crash between the workspace's commit and the app database's leaves: rows of version 0
     # in the table, and no version 0 in the app.
     with workspace() as conn:
-        storage.copy_csv(conn, dataset.pk, dataset.dataset_type.column_specs, 0,
-                         io.BytesIO((HEADER + _good(1) + _good(2)).encode()))
+        bulk_load.load_csv(conn, dataset.pk, dataset.dataset_type.column_specs, 0,
+                           io.BytesIO((HEADER + _good(1) + _good(2)).encode()))
     response = upload(clients["modeler"], dataset, HEADER + _good(3))
     assert response.status_code == 201, response.content
     assert response.json()["number"] == 1 and response.json()["row_count"] == 1
