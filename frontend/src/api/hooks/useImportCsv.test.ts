@@ -1,47 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../client';
-import { importFields, uploadCsv, type XhrLike } from './useImportCsv';
-
-class FakeXhr implements XhrLike {
-  method = '';
-  url = '';
-  headers: Record<string, string> = {};
-  body: Blob | null = null;
-  withCredentials = false;
-  status = 0;
-  statusText = '';
-  responseText = '';
-  responseHeaders: Record<string, string> = {};
-  aborted = false;
-  upload: XhrLike['upload'] = { onprogress: null };
-  onload: (() => void) | null = null;
-  onerror: (() => void) | null = null;
-  onabort: (() => void) | null = null;
-
-  open(method: string, url: string) {
-    this.method = method;
-    this.url = url;
-  }
-  setRequestHeader(name: string, value: string) {
-    this.headers[name] = value;
-  }
-  send(body: Blob) {
-    this.body = body;
-  }
-  abort() {
-    this.aborted = true;
-    this.onabort?.();
-  }
-  getResponseHeader(name: string) {
-    return this.responseHeaders[name.toLowerCase()] ?? null;
-  }
-  respond(status: number, body: unknown) {
-    this.status = status;
-    this.responseText = JSON.stringify(body);
-    this.responseHeaders['content-type'] = 'application/json';
-    this.onload?.();
-  }
-}
+import { FakeXhr } from '../../test/fakeXhr';
+import { importFields, uploadCsv } from './useImportCsv';
 
 const file = new File(['a,b\n1,2\n'], 'data.csv', { type: 'text/csv' });
 

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setUnauthorizedHandler } from '../../api/client';
 import type { CellValue, Dataset } from '../../api/types';
 import { FakeWebSocket } from '../../test/fakeWebSocket';
+import { FakeXhr } from '../../test/fakeXhr';
 import { modeler, viewer } from '../../test/fixtures';
 import { json, renderApp } from '../../test/renderApp';
 import { stubApi, withEtag } from '../../test/stubApi';
@@ -208,46 +209,6 @@ describe('dataset page: rows', () => {
     expect(calls.at(-1)!.query.getAll('filter')).toContain('comments:is_null');
   });
 });
-
-class FakeXhr {
-  static last: FakeXhr | null = null;
-  headers: Record<string, string> = {};
-  withCredentials = false;
-  status = 0;
-  statusText = '';
-  responseText = '';
-  url = '';
-  body: Blob | null = null;
-  upload: { onprogress: ((ev: { loaded: number; total: number; lengthComputable: boolean }) => void) | null } = {
-    onprogress: null,
-  };
-  onload: (() => void) | null = null;
-  onerror: (() => void) | null = null;
-  onabort: (() => void) | null = null;
-  constructor() {
-    FakeXhr.last = this;
-  }
-  open(_method: string, url: string) {
-    this.url = url;
-  }
-  setRequestHeader(name: string, value: string) {
-    this.headers[name] = value;
-  }
-  send(body: Blob) {
-    this.body = body;
-  }
-  abort() {
-    this.onabort?.();
-  }
-  getResponseHeader(name: string) {
-    return name.toLowerCase() === 'content-type' ? 'application/json' : null;
-  }
-  respond(status: number, body: unknown) {
-    this.status = status;
-    this.responseText = JSON.stringify(body);
-    this.onload?.();
-  }
-}
 
 describe('dataset page: import', () => {
   it('shows upload and server progress, then the new version; a bad CSV lists its problems', { timeout: 20_000 }, async () => {
