@@ -127,7 +127,7 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
         """The CSV is the body (`Content-Type: text/csv`, options in the query string), or the
         `file` part of a multipart form (options as form fields)."""
         dataset = self.get_object()
-        if body_has_media_type(request, "text/csv"):
+        if body_has_media_type(request, CsvBodyParser.media_type):
             options = s.ImportOptionsSerializer(data=request.query_params.dict())
             options.is_valid(raise_exception=True)
             stream, size = body_file(request._request), body_length(request)

@@ -152,6 +152,7 @@ def publish(outputs: Sequence[PendingOutput], run: Run) -> None:
     now = timezone.now()
     with transaction.atomic(), workspace() as conn:
         _fill_composite_outputs(conn, outputs)
+        locked = Dataset.objects.select_for_update().in_bulk([out.dataset.pk for out in outputs])
         for out in outputs:
             if out.created_dataset:  # made with a constant version default for this run's rows
                 storage.restore_version_default(conn, out.dataset.pk)
@@ -160,7 +161,7 @@ def publish(outputs: Sequence[PendingOutput], run: Run) -> None:
             version.pending_run = None
             version.last_modified = now
             version.save(update_fields=["row_count", "pending_run", "last_modified"])
-            dataset = Dataset.objects.select_for_update().get(pk=out.dataset.pk)
+            dataset = locked[out.dataset.pk]
             dataset.pending_run = None
             if out.output_method != "INOUT":
                 dataset.keywords = {**dataset.keywords, "MODULE_NAME": run.module.name, "MODULE_ID": str(run.module_id),
@@ -205,7 +206,9 @@ def discard_all_of(run: Run) -> None:
     outputs = [PendingOutput("", v.dataset, v, created_dataset=v.dataset.pending_run_id == run.pk, output_method="")
                for v in DatasetVersion.objects.filter(pending_run=run).select_related("dataset")]
     discard(outputs)
-    for dataset in Dataset.objects.filter(pending_run=run):
+    leftover = list(Dataset.objects.filter(pending_run=run))
+    if leftover:
         with workspace() as conn:
-            storage.drop_table(conn, dataset.pk)
-        dataset.delete()
+            for dataset in leftover:
+                storage.drop_table(conn, dataset.pk)
+        Dataset.objects.filter(pk__in=[d.pk for d in leftover]).delete()
