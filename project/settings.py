@@ -165,3 +165,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # A run step's hard deadline: the watchdog cancels, then terminates, its SQL backend (DESIGN §5).
 RUN_DEADLINE_SECONDS = env_int("RUN_DEADLINE_SECONDS", 600, minimum=1)
+# A run's log (apps/runs/recorder.py): its first RUN_LOG_LINES/2 lines and its last ones are kept, with
+# one line saying how many (and how many bytes) were dropped between them; at most RUN_LOG_BYTES of
+# messages in all; any single message, and a run's or step's error message, detail and hint, is cut
+# to RUN_LOG_MESSAGE_BYTES with a "… (truncated, N bytes)" marker.
+RUN_LOG_LINES = env_int("RUN_LOG_LINES", 1000, minimum=2)
+RUN_LOG_BYTES = env_int("RUN_LOG_BYTES", 1_000_000, minimum=1024)
+RUN_LOG_MESSAGE_BYTES = env_int("RUN_LOG_MESSAGE_BYTES", 16_384, minimum=256)

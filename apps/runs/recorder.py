@@ -9,14 +9,22 @@ short run costs one batch, sent after it, instead of a query per log line, a Red
 event and a status refresh at each end, all competing with the run for the worker's two cores.
 
 `finished()` writes whatever is still queued on the calling thread, then the result (a run that has
-a result has its whole history), then waits until the writer has sent the rest before the task returns."""
+a result has its whole history), then waits until the writer has sent the rest before the task returns.
+
+Log volume is capped here, and only here (issue 10): each message, and each text of a run's or a
+step's error (message, detail, hint), is cut to RUN_LOG_MESSAGE_BYTES with a "… (truncated, N bytes)"
+marker; a run keeps its first RUN_LOG_LINES/2 lines (and RUN_LOG_BYTES/2 bytes), written and sent
+as they come, and its last ones, held back until it finishes, with one line between them saying
+how many lines (and bytes) were dropped. Dropped lines never reach the database nor the live view."""
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import close_old_connections
 from django.db.models import Model
 from django.utils import timezone
@@ -28,6 +36,80 @@ from apps.runs.models import Run, RunLog, StepRecord
 logger = logging.getLogger(__name__)
 LIVE_INTERVAL_SECONDS = 0.1
 DRAIN_SECONDS = 30.0
+ERROR_TEXTS = ("message", "detail", "hint")
+
+
+def _size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode())
+
+
+def capped(text: str, limit: int | None = None) -> str:
+    """`text`, or as much of its beginning as fits in `limit` bytes (RUN_LOG_MESSAGE_BYTES) with the
+    marker saying how big it was; the result is at most `limit` bytes of UTF-8."""
+    limit = _message_limit() if limit is None else limit
+    if len(text) * 4 <= limit:
+        return text
+    size = _size(text)
+    if size <= limit:
+        return text
+    marker = f" … (truncated, {size} bytes)"
+    room = max(0, limit - len(marker.encode()))
+    return text[:room].encode()[:room].decode(errors="ignore") + marker
+
+
+def capped_error(error: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A run's or a step's error with its texts (message, detail, hint) capped like a log line."""
+    if not error:
+        return error
+    return {k: capped(v) if k in ERROR_TEXTS and isinstance(v, str) else v for k, v in error.items()}
+
+
+def _message_limit() -> int:
+    """One message always fits in half of the run's byte budget (so the last line is always kept)."""
+    return max(1, min(int(settings.RUN_LOG_MESSAGE_BYTES), int(settings.RUN_LOG_BYTES) // 2))
+
+
+class _LogBudget:
+    """Which lines a run keeps: the first (up to half the lines and half the bytes) as they come, the
+    last (the other halves) held back; older held-back lines are dropped and counted."""
+
+    def __init__(self, lines: int, size: int) -> None:
+        self.head_lines, self.head_bytes = lines // 2, size // 2
+        self.tail_lines, self.tail_bytes = lines - self.head_lines, size - self.head_bytes
+        self.in_head = True
+        self.tail: deque[tuple[RunLog, int, int]] = deque()  # (line, stored size, original size)
+        self.tail_size = 0
+        self.dropped_lines = self.dropped_bytes = 0
+        self.dropped_at: Any = None
+
+    def admit(self, line: RunLog, size: int, original: int) -> bool:
+        """True: keep the line now; False: held back (the last lines are known when the run ends)."""
+        if self.in_head:
+            if self.head_lines > 0 and size <= self.head_bytes:
+                self.head_lines -= 1
+                self.head_bytes -= size
+                return True
+            self.in_head = False
+        self.tail.append((line, size, original))
+        self.tail_size += size
+        while len(self.tail) > self.tail_lines or self.tail_size > self.tail_bytes:
+            old, old_size, old_original = self.tail.popleft()
+            self.tail_size -= old_size
+            self.dropped_lines += 1
+            self.dropped_bytes += old_original
+            self.dropped_at = old.at
+        return False
+
+    def held_back(self, run: Run) -> list[RunLog]:
+        """The line saying what was dropped (if anything was), then the last lines, in order."""
+        lines = [line for line, _, _ in self.tail]
+        if self.dropped_lines:
+            lines.insert(0, RunLog(run=run, path="", at=self.dropped_at, level="WARNING",
+                                   message=f"… {self.dropped_lines} lines ({self.dropped_bytes} bytes) dropped …"))
+        self.tail.clear()
+        self.tail_size = 0
+        self.dropped_lines = self.dropped_bytes = 0
+        return lines
 
 
 @dataclass(frozen=True)
@@ -158,6 +240,8 @@ class RunRecorder:
         self.run = run
         self.topic = f"run:{run.pk}"
         self._writer = _Writer(f"run-{run.pk}-history", interval)
+        self._budget = _LogBudget(int(settings.RUN_LOG_LINES), int(settings.RUN_LOG_BYTES))
+        self._log_lock = threading.Lock()  # steps log from their own threads; lines keep their order
         self._writer.start()
 
     def _publish(self, event_type: str, data: dict[str, Any], topic: str | None = None) -> None:
@@ -165,7 +249,10 @@ class RunRecorder:
 
     def save(self, row: Model, fields: list[str] | None = None) -> None:
         """Queues writing the row (`fields` of it, or all); written with the next batch, in order,
-        with the row's state at that moment (a later change of the same row is written after it)."""
+        with the row's state at that moment (a later change of the same row is written after it).
+        A step's or run's error is capped first."""
+        if isinstance(row, StepRecord | Run) and row.error:
+            row.error = capped_error(row.error)
         self._writer.add(_Save(row, fields))
 
     def write_now(self) -> None:
@@ -173,9 +260,24 @@ class RunRecorder:
         self._writer.write_now()
 
     def log(self, level: str, message: str, path: str = "") -> None:
-        line = RunLog(run=self.run, path=path, at=timezone.now(), level=level, message=message)
-        self._writer.add(line, _Event(self.topic, "log", {"path": path, "at": line.at.isoformat(), "level": level,
-                                                          "message": message}))
+        """Queues the line, capped (see the module's docstring): beyond the first lines, it waits
+        for the end of the run, where only the last lines are kept."""
+        original = _size(message)
+        kept = capped(message)
+        line = RunLog(run=self.run, path=path, at=timezone.now(), level=level, message=kept)
+        with self._log_lock:
+            if self._budget.admit(line, original if kept is message else _size(kept), original):
+                self._writer.add(line, self._log_event(line))
+
+    def _log_event(self, line: RunLog) -> _Event:
+        return _Event(self.topic, "log", {"path": line.path, "at": line.at.isoformat(), "level": line.level,
+                                          "message": line.message})
+
+    def _flush_log(self) -> None:
+        """Queues the lines held back: what was dropped, then the last lines."""
+        with self._log_lock:
+            lines = self._budget.held_back(self.run)
+            self._writer.add(*[item for line in lines for item in (line, self._log_event(line))])
 
     def stage(self, stage: str, step: StepRecord | None = None, *, also: list[str] | None = None,
               durable: bool = True) -> None:
@@ -208,8 +310,10 @@ class RunRecorder:
         """Writes what is still queued, then the result (`ended_at` is stamped right before that
         last UPDATE, so the run's time covers all of its history), on the calling thread."""
         run = self.run
+        error = capped_error(error)
         level = "SUCCESS" if result == "SUCCESS" else "ERROR"
         self.log(level, f"Run finished: {result}." + (f" {error['message']}" if error else ""))
+        self._flush_log()
         run.result, run.error, run.stage = result, error, "COMPLETED"
 
         def stamp() -> None:
