@@ -3,7 +3,9 @@
 An INOUT slot reads the bound version and writes a **new version of the same dataset**, derived from
 it by path (storage.py): the new version's path is the base path plus its own number, so unchanged
 rows are shared, never copied. The sandbox gives the script one view, `<placeholder>_iov`, showing
-exactly the rows of the new version (the base rows until the script changes them). The run role may
+exactly the rows of the new version (the base rows until the script changes them); it is a
+`security_barrier` view, so a cheap user function in a WHERE clause never sees the rows it filters
+out (other versions, other runs' pending rows). The run role may
 SELECT, INSERT, UPDATE and DELETE through it; INSTEAD OF triggers turn that into version bookkeeping:
 
 - INSERT adds a row of the new version;
@@ -83,7 +85,7 @@ def setup_statements(schema: str, role: str, binding: InoutBinding) -> list[sql.
     view = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(binding.view))
     function = f"mb_write_{binding.view}"[:63]
     return [
-        sql.SQL("CREATE VIEW {} AS {}").format(
+        sql.SQL("CREATE VIEW {} WITH (security_barrier) AS {}").format(
             view, sql.SQL(storage.visible_rows_sql(binding.dataset_id, binding.columns, binding.path))),
         _function_sql(schema, function, binding),
         sql.SQL("REVOKE ALL ON FUNCTION {}.{}() FROM PUBLIC").format(sql.Identifier(schema), sql.Identifier(function)),
