@@ -9,7 +9,10 @@ Names and attributes match case-insensitively (as in EMF). Placeholders in ``--`
 ``/* */`` comments are ignored and left as they are; placeholders in string literals, quoted
 identifiers and dollar-quoted strings are expanded, and the replacement is escaped for that context
 (quotes doubled inside '...', backslashes too inside E'...'), so a value can never end the literal it
-was written in. In plain code the replacement is inserted as the tables define it.
+was written in, whatever the algorithm sets before it: a '...' literal whose expanded content holds a
+backslash is written E'...' (backslashes doubled), which `SET standard_conforming_strings = off`
+does not change, and values become literals through `quote_text` alone. In plain code the
+replacement is inserted as the tables define it.
 """
 
 from __future__ import annotations
@@ -456,9 +459,14 @@ def _error(ref: PlaceholderRef, code: str, message: str) -> PlaceholderError:
 
 # ------------------------------------------------------------------------------------------ rendering
 def quote_text(value: str) -> str:
-    """A standard SQL string literal: quotes doubled, NUL bytes refused."""
+    """The one literal-quoting function: a string literal that means `value` whatever the session's
+    `standard_conforming_strings` (an algorithm may switch it off before the literal is parsed):
+    ``'...'`` with quotes doubled when the value has no backslash (the two settings only differ on
+    backslashes), else ``E'...'`` with backslashes and quotes doubled. NUL bytes are refused."""
     if "\x00" in value:
         raise ValueError("a value cannot contain a NUL byte")
+    if "\\" in value:
+        return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -470,7 +478,7 @@ def check_sql_type(sql_type: str) -> str:
 
 
 def sql_literal(value: str, sql_type: str) -> str:
-    """The one quoting function for values: ``CAST('<value, quotes doubled>' AS <type>)``."""
+    """The one quoting function for values: ``CAST(<quote_text(value)> AS <type>)``."""
     return f"CAST({quote_text(value)} AS {check_sql_type(sql_type)})"
 
 
@@ -600,22 +608,80 @@ def expand(algorithm: str, datasets: Sequence[DatasetBinding], parameters: Seque
         raise PlaceholderExpansionError(errors)
     by_dataset = {b.slot.placeholder.lower(): b for b in datasets}
     by_parameter = {b.slot.name.lower(): b for b in parameters}
+    edits = [_Edit(ref.start, ref.end, escape_for_context(_render_ref(ref, by_dataset, by_parameter, general),
+                                                          ref.context)) for ref in refs]
+    if any(ref.context == STRING for ref in refs):
+        edits = _strings_for_any_setting(algorithm, edits)
     parts: list[str] = []
     replacements: list[Replacement] = []
     position = length = 0
-    for ref in refs:
-        text = escape_for_context(_render_ref(ref, by_dataset, by_parameter, general), ref.context)
-        parts.append(algorithm[position:ref.start])
-        length += ref.start - position
-        replacements.append(Replacement(ref.start, ref.end, length, length + len(text)))
-        parts.append(text)
-        length += len(text)
-        position = ref.end
+    for edit in edits:
+        parts.append(algorithm[position:edit.start])
+        length += edit.start - position
+        replacements.append(Replacement(edit.start, edit.end, length, length + len(edit.text)))
+        parts.append(edit.text)
+        length += len(edit.text)
+        position = edit.end
     parts.append(algorithm[position:])
     result = Expansion("".join(parts), [], algorithm, tuple(replacements))
     if any(ref.context == DOLLAR for ref in refs):
         _check_dollar_quotes(result)
     return Expansion(result.text, _line_map(result), algorithm, result.replacements)
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """algorithm[start:end] becomes text (start == end: text is inserted)."""
+
+    start: int
+    end: int
+    text: str
+
+
+def _strings_for_any_setting(algorithm: str, edits: list[_Edit]) -> list[_Edit]:
+    """A plain '...' literal holding a placeholder whose expanded content has a backslash becomes
+    E'...' with its backslashes doubled: it means what it means today, and the same after the
+    algorithm runs `SET standard_conforming_strings = off` (when a backslash would otherwise escape
+    a doubled quote of the value, which then ends the literal). A literal without a backslash means
+    the same under both settings and is left alone. `edits` are the placeholders', in text order."""
+    tokens = tokenize(algorithm)
+    added: list[_Edit] = []
+    errors: list[PlaceholderError] = []
+    for index, token in enumerate(tokens):
+        if token.kind != "string" or token.flavor != STRING or token.text[0] in "bBxX":
+            continue  # bit strings read no backslash escapes under either setting
+        start, end, _, _ = _literal_content(token)
+        inside = [e for e in edits if start <= e.start < end]
+        if not inside or not ("\\" in algorithm[start:end] or any("\\" in e.text for e in inside)):
+            continue
+        if token.text[0] in "nN" or _continued(algorithm, tokens, index):
+            line, column = line_column(algorithm, inside[0].start)
+            errors.append(PlaceholderError(
+                "unsafe_value", f"The string literal holding the placeholder at line {line}, column {column} "
+                "would contain a backslash; write it as one E'...' literal so that it means the same whatever "
+                "standard_conforming_strings is.", line, column))
+            continue
+        glued = token.start > 0 and (algorithm[token.start - 1].isalnum() or algorithm[token.start - 1] in "_$")
+        added.append(_Edit(token.start, token.start, " E" if glued else "E"))
+        added += [_Edit(i, i + 1, "\\\\") for i in range(start, end) if algorithm[i] == "\\"]
+        for edit in inside:
+            added.append(_Edit(edit.start, edit.end, edit.text.replace("\\", "\\\\")))
+    if errors:
+        raise PlaceholderExpansionError(errors)
+    rewritten = {(e.start, e.end) for e in added if e.start < e.end}
+    return sorted([*(e for e in edits if (e.start, e.end) not in rewritten), *added], key=lambda e: (e.start, e.end))
+
+
+def _continued(algorithm: str, tokens: Sequence[Token], index: int) -> bool:
+    """Whether a string token is part of a literal continued over a newline ('a'<newline>'b'): its
+    first part's opening decides how PostgreSQL reads all of them."""
+    def joined(first: Token, second: Token) -> bool:
+        return first.kind == "string" and second.kind == "string" and "\n" in algorithm[first.end:second.start]
+
+    strings = [t for t in tokens if t.kind != "comment"]
+    position = strings.index(tokens[index])
+    return ((position > 0 and joined(strings[position - 1], tokens[index]))
+            or (position + 1 < len(strings) and joined(tokens[index], strings[position + 1])))
 
 
 def _render_ref(ref: PlaceholderRef, datasets: dict[str, DatasetBinding], parameters: dict[str, ParameterBinding],

@@ -152,7 +152,7 @@ def test_names_and_attributes_match_case_insensitively() -> None:
 def test_sql_literal_doubles_quotes() -> None:
     assert sql_literal("it's", "text") == "CAST('it''s' AS text)"
     assert sql_literal("", "varchar") == "CAST('' AS varchar)"
-    assert sql_literal("a\\'b", "text") == "CAST('a\\''b' AS text)"
+    assert sql_literal("a\\'b", "text") == "CAST(E'a\\\\''b' AS text)"  # a backslash: E'...', the same under any setting
 
 
 @pytest.mark.parametrize("sql_type", ["money", "decimal", "text; DROP TABLE x", "Integer", "integer ", "int"])
@@ -215,10 +215,42 @@ def test_placeholders_in_literals_are_expanded() -> None:
 
 def test_values_are_escaped_for_the_literal_they_are_in() -> None:
     named = [DatasetBinding(IN_SLOT, True, "O'Brien \\ \"x\"", 1, 1, "public.ds_1", "v")]
-    assert render("'${input_options_dataset.dataset_name}'", datasets=named) == "'O''Brien \\ \"x\"'"
+    assert render("'${input_options_dataset.dataset_name}'", datasets=named) == "E'O''Brien \\\\ \"x\"'"
     assert render("E'${input_options_dataset.dataset_name}'", datasets=named) == "E'O''Brien \\\\ \"x\"'"
     assert render('"${input_options_dataset.dataset_name}"', datasets=named) == '"O\'Brien \\ ""x"""'
-    assert render("'${input_options_dataset.dataset_name}", datasets=named) == "'O''Brien \\ \"x\""
+    assert render("'${input_options_dataset.dataset_name}", datasets=named) == "E'O''Brien \\\\ \"x\""
+
+
+def test_a_plain_literal_with_a_backslash_becomes_an_escape_string() -> None:
+    """'...' means something else once the algorithm sets standard_conforming_strings = off; E'...'
+    (backslashes doubled, the user's own too) means the same under both settings."""
+    named = [DatasetBinding(IN_SLOT, True, "a\\b", 1, 1, "public.ds_1", "v")]
+    assert render("x := 'C:\\${input_options_dataset.dataset_name}';", datasets=named) == "x := E'C:\\\\a\\\\b';"
+    assert render("x := 'C:\\ ${extra}';") == "x := E'C:\\\\ extra_iv';"  # the user's backslash, next to a value
+    assert render("SELECT'${input_options_dataset.dataset_name}'", datasets=named) == "SELECT E'a\\\\b'"
+    assert render("x := 'no backslash: ${user.full_name}';") == "x := 'no backslash: John Doe';"
+    assert render("x := 'C:\\ no placeholder';") == "x := 'C:\\ no placeholder';"
+
+
+def test_expansion_positions_survive_the_rewrite() -> None:
+    named = [DatasetBinding(IN_SLOT, True, "a\\b", 1, 1, "public.ds_1", "v")]
+    algorithm = "x := 'C:\\${input_options_dataset.dataset_name}';\nPERFORM 1/0;"
+    expansion = expand(algorithm, named, [], GENERAL)
+    assert expansion.line_map == [1, 2]
+    offset = expansion.text.index("PERFORM")
+    assert expansion.algorithm_position(offset) == (2, 1)
+
+
+@pytest.mark.parametrize("algorithm", ["x := N'${input_options_dataset.dataset_name}';",
+                                       "x := 'a'\n  '${input_options_dataset.dataset_name}';",
+                                       "x := '${input_options_dataset.dataset_name}' -- more\n'b';"])
+def test_a_backslash_value_in_a_literal_that_cannot_become_an_escape_string_is_refused(algorithm: str) -> None:
+    named = [DatasetBinding(IN_SLOT, True, "a\\b", 1, 1, "public.ds_1", "v")]
+    with pytest.raises(PlaceholderExpansionError) as info:
+        expand(algorithm, named, [], GENERAL)
+    assert [e.code for e in info.value.errors] == ["unsafe_value"]
+    plain = [DatasetBinding(IN_SLOT, True, "ab", 1, 1, "public.ds_1", "v")]
+    assert "ab" in expand(algorithm, plain, [], GENERAL).text  # without a backslash it means the same anyway
 
 
 def test_input_value_inside_a_string_stays_inside() -> None:
