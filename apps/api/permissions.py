@@ -12,8 +12,10 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from apps.accounts.models import Project
 from apps.accounts.roles import Role, role_at_least
 from apps.accounts.selectors import project_role
+from apps.api.errors import ServiceError
 
 
 def project_id_of(obj: Model) -> int:
@@ -38,6 +40,22 @@ def check_project_access(*, user: Any, project_id: int, required: str) -> None:
     needed = required
     if not role_at_least(role, needed):
         raise PermissionDenied(f"This needs the {Role(needed).label} role in this project; you are {Role(role).label}.")
+
+
+def invalid_reference(field: str, what: str) -> ServiceError:
+    """The one 400 for an id in a request body that names nothing the user can see."""
+    return ServiceError("invalid", "Some of the values sent are not valid.", details={field: [f"Unknown {what}."]})
+
+
+def project_for_write(*, user: Any, project_id: int, required: str) -> Project:
+    """A project named in a request body (where to create something, where to move it): one that does
+    not exist and one the user is no member of get the same 404 (a stranger's 404 of every project
+    route); a member whose role is too low 403."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None or project_role(user=user, project_id=project.pk) is None:
+        raise NotFound()
+    check_project_access(user=user, project_id=project.pk, required=required)
+    return project
 
 
 class ProjectObjectPermission(permissions.IsAuthenticated):

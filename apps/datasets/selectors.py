@@ -23,6 +23,15 @@ def related_modules(*, dataset: Dataset) -> list[dict[str, Any]]:
     return [use for provider in related_providers for use in provider(dataset)]
 
 
+def bindable_datasets(*, project_id: int) -> QuerySet[Dataset]:
+    """The datasets a module of project `project_id` may bind (IN, INOUT, REPLACE target): its own
+    project's, not removed, not a running module's unpublished output. The one rule of DESIGN §5
+    (every binding names an object of the module's own project), used when a module is saved or
+    copied and again when its run is planned. A dataset of another project is then looked up
+    exactly like one that does not exist, so no answer can tell the two apart."""
+    return Dataset.objects.filter(project_id=project_id, removed_at__isnull=True, pending_run__isnull=True)
+
+
 def published_versions(dataset: Dataset) -> QuerySet[DatasetVersion]:
     """Versions a running module is still writing are nobody's business until it succeeds."""
     return dataset.versions.filter(pending_run__isnull=True)

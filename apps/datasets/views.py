@@ -13,11 +13,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.accounts.models import Project
 from apps.accounts.roles import Role, role_at_least
 from apps.api.errors import ServiceError
 from apps.api.etag import ETagMixin
-from apps.api.permissions import ProjectScopedMixin, check_project_access, required_role
+from apps.api.permissions import (
+    ProjectScopedMixin,
+    invalid_reference,
+    project_for_write,
+    required_role,
+)
 from apps.api.uploads import CsvBodyParser, body_file, body_has_media_type, body_length
 from apps.datasets import selectors, services
 from apps.datasets import serializers as s
@@ -85,14 +89,11 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
         data = s.DatasetCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        project = Project.objects.filter(pk=values.pop("project")).first()
+        project = project_for_write(user=request.user, project_id=values.pop("project"),
+                                    required=required_role(self, request))
         dataset_type = DatasetType.objects.filter(pk=values.pop("dataset_type")).first()
-        if project is None:
-            raise ServiceError("invalid", "Some of the values sent are not valid.", details={"project": ["Unknown project."]})
         if dataset_type is None:
-            raise ServiceError("invalid", "Some of the values sent are not valid.",
-                               details={"dataset_type": ["Unknown dataset type."]})
-        check_project_access(user=request.user, project_id=project.pk, required=required_role(self, request))
+            raise invalid_reference("dataset_type", "dataset type")
         dataset = services.dataset_create(project=project, dataset_type=dataset_type, creator=request.user,  # type: ignore[arg-type]
                                           **values)
         return self.respond_with_etag(dataset, s.DatasetSerializer(dataset).data, status=201)

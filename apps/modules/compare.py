@@ -151,8 +151,11 @@ def _names(modules: list[Module], runs: list[Run | None]) -> Names:
     for run in runs:
         rows = run.datasets if run is not None and isinstance(run.datasets, list) else []
         ids.update(r["dataset"] for r in rows if isinstance(r, dict) and isinstance(r.get("dataset"), int))
+    # Only datasets of the two modules' projects (both visible to the user) are named; any other (a
+    # binding that predates a change of project) shows as "dataset <id>", like one that does not exist.
+    projects = {m.project_id for m in modules}
     datasets = {pk: (name, removed is None and pending is None)
-                for pk, name, removed, pending in Dataset.objects.filter(pk__in=ids).values_list(
+                for pk, name, removed, pending in Dataset.objects.filter(pk__in=ids, project_id__in=projects).values_list(
                     "pk", "name", "removed_at", "pending_run_id")}
     type_ids = {int(s["dataset_type"]) for m in modules for s in m.type_version.dataset_slots}
     return Names(datasets, dict(DatasetType.objects.filter(pk__in=type_ids).values_list("pk", "name")))

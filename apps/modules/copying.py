@@ -8,6 +8,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.api.errors import ServiceError
 from apps.modules.models import Module
+from apps.modules.services import check_bindings
 from apps.modules.status_refresh import status_refresh_on_commit
 from apps.runs.live import publish_on_commit
 
@@ -35,6 +36,9 @@ def module_copy(*, source: Module, user: User, name: str | None = None) -> Modul
     name = name.strip() if name is not None else copy_name(source.name)
     if Module.objects.filter(name=name).exists():
         raise ServiceError("duplicate_name", f"A module named {name!r} already exists.", status=409)
+    # Bindings may predate a change of project or of the datasets' projects: the copy checks them anew.
+    check_bindings(version=source.type_version, datasets=source.dataset_bindings,
+                   parameters=source.parameter_bindings, project_id=source.project_id)
     try:
         with transaction.atomic():
             module = _create(source, user, name)

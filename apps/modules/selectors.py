@@ -158,6 +158,7 @@ class DatasetFacts:
     id: int
     name: str
     dataset_type_id: int
+    project_id: int
     present: bool  # not removed, not a run's unpublished output
     producer: int | None  # the module whose run published it last (keyword MODULE_ID)
     versions: dict[int, VersionFacts] = field(default_factory=dict)
@@ -182,10 +183,10 @@ def dataset_facts(*, dataset_ids: Iterable[int]) -> dict[int, DatasetFacts]:
     wanted = sorted(set(dataset_ids))
     facts = {
         row["id"]: DatasetFacts(id=row["id"], name=row["name"], dataset_type_id=row["dataset_type_id"],
-                                present=row["removed_at"] is None and row["pending_run_id"] is None,
+                                project_id=row["project_id"], present=row["removed_at"] is None and row["pending_run_id"] is None,
                                 producer=_producer(row["keywords"]))
         for row in Dataset.objects.filter(pk__in=wanted).values(
-            "id", "name", "dataset_type_id", "removed_at", "pending_run_id", "keywords")
+            "id", "name", "dataset_type_id", "project_id", "removed_at", "pending_run_id", "keywords")
     }
     versions = (DatasetVersion.objects.filter(dataset_id__in=wanted, pending_run__isnull=True)
                 .values_list("dataset_id", "number", "is_final", "last_modified"))

@@ -5,14 +5,17 @@ from django.utils import timezone
 
 from apps.accounts.models import Project, User
 from apps.api.errors import ServiceError
-from apps.datasets.models import Dataset
+from apps.datasets.selectors import bindable_datasets
 from apps.modules.models import Module
 from apps.modules.status_refresh import status_refresh_on_commit
 from apps.moduletypes.models import ModuleTypeVersion
 from apps.runs.live import publish_on_commit
 
 
-def _binding_problems(version: ModuleTypeVersion, datasets: dict[str, Any], parameters: dict[str, Any]) -> list[str]:
+def _binding_problems(version: ModuleTypeVersion, datasets: dict[str, Any], parameters: dict[str, Any], *,
+                      project_id: int) -> list[str]:
+    """Datasets are looked up among those the module's project may bind (bindable_datasets): a
+    dataset of another project is refused with the very words of one that does not exist."""
     problems: list[str] = []
     slots = {s["placeholder"]: s for s in version.dataset_slots}
     for placeholder, binding in datasets.items():
@@ -22,10 +25,10 @@ def _binding_problems(version: ModuleTypeVersion, datasets: dict[str, Any], para
         elif not isinstance(binding, dict):
             problems.append(f"{placeholder}: a binding is an object.")
         elif slot["mode"] in ("IN", "INOUT"):
-            problems += _input_problems(placeholder, slot, binding)
+            problems += _input_problems(placeholder, slot, binding, project_id)
         elif binding.get("output_method") not in ("NEW", "REPLACE"):
             problems.append(f"{placeholder}: output_method must be NEW or REPLACE.")
-        elif binding["output_method"] == "REPLACE" and not Dataset.objects.filter(
+        elif binding["output_method"] == "REPLACE" and not bindable_datasets(project_id=project_id).filter(
                 pk=_int_or_zero(binding.get("dataset")), dataset_type_id=slot["dataset_type"]).exists():
             problems.append(f"{placeholder}: REPLACE needs a target dataset of the slot's type.")
     names = {p["name"]: p for p in version.parameter_slots}
@@ -39,12 +42,11 @@ def _binding_problems(version: ModuleTypeVersion, datasets: dict[str, Any], para
     return problems
 
 
-def _input_problems(placeholder: str, slot: dict[str, Any], binding: dict[str, Any]) -> list[str]:
+def _input_problems(placeholder: str, slot: dict[str, Any], binding: dict[str, Any], project_id: int) -> list[str]:
     """IN and INOUT: a dataset of the slot's type and a published version, or null (IN: the latest
     version at run time; INOUT: the latest final one). An INOUT run writes a new version derived from
     the one it reads, and new versions come only from a final base."""
-    dataset = Dataset.objects.filter(pk=_int_or_zero(binding.get("dataset")), removed_at__isnull=True,
-                                     pending_run__isnull=True).first()
+    dataset = bindable_datasets(project_id=project_id).filter(pk=_int_or_zero(binding.get("dataset"))).first()
     if dataset is None:
         return [f"{placeholder}: unknown dataset {binding.get('dataset')!r}."]
     if dataset.dataset_type_id != slot["dataset_type"]:
@@ -68,8 +70,11 @@ def _int_or_zero(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _check_bindings(version: ModuleTypeVersion, datasets: dict[str, Any], parameters: dict[str, Any]) -> None:
-    problems = _binding_problems(version, datasets, parameters)
+def check_bindings(*, version: ModuleTypeVersion, datasets: dict[str, Any], parameters: dict[str, Any],
+                   project_id: int) -> None:
+    """400 `invalid_bindings` unless every binding fits the type version and names a dataset of the
+    module's project. On create, edit (a new project included) and copy."""
+    problems = _binding_problems(version, datasets, parameters, project_id=project_id)
     if problems:
         raise ServiceError("invalid_bindings", problems[0], details={"bindings": problems})
 
@@ -103,7 +108,8 @@ def module_create(*, name: str, type_version: ModuleTypeVersion, project: Projec
                   keep_internal: dict[str, Any] | None = None) -> Module:
     if Module.objects.filter(name=name).exists():
         raise ServiceError("duplicate_name", f"A module named {name!r} already exists.", status=409)
-    _check_bindings(type_version, dataset_bindings or {}, parameter_bindings or {})
+    check_bindings(version=type_version, datasets=dataset_bindings or {}, parameters=parameter_bindings or {},
+                   project_id=project.pk)
     _check_keep_internal(type_version, keep_internal or {})
     module = Module.objects.create(name=name, type_version=type_version, project=project, creator=creator,
                                    description=description, tags=tags or [], dataset_bindings=dataset_bindings or {},
@@ -121,8 +127,9 @@ def module_update(*, module: Module, fields: dict[str, Any]) -> Module:
     if "name" in fields and Module.objects.exclude(pk=module.pk).filter(name=fields["name"]).exists():
         raise ServiceError("duplicate_name", f"A module named {fields['name']!r} already exists.", status=409)
     version = fields.get("type_version", module.type_version)
-    _check_bindings(version, fields.get("dataset_bindings", module.dataset_bindings),
-                    fields.get("parameter_bindings", module.parameter_bindings))
+    project = fields.get("project", module.project)
+    check_bindings(version=version, datasets=fields.get("dataset_bindings", module.dataset_bindings),
+                   parameters=fields.get("parameter_bindings", module.parameter_bindings), project_id=project.pk)
     _check_keep_internal(version, fields.get("keep_internal", module.keep_internal))
     if "keep_internal" in fields:
         fields = {**fields, "keep_internal": _keep_internal(fields["keep_internal"])}

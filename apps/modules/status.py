@@ -18,7 +18,7 @@ Times come from versions' `last_modified`, which finalizing a version leaves alo
 so a module it has just finalized is OutOfDate at once; here it stays UpToDate)."""
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -150,9 +150,34 @@ def _parameter_problems(module: Module) -> list[dict[str, Any]]:
     return problems
 
 
+class _OwnProject(Mapping[int, selectors.DatasetFacts]):
+    """The datasets of the module's own project among `datasets`: status and validation see a dataset
+    of another project (a binding that predates a change of project) as one that does not exist, so
+    no reason names it (the runner refuses it too: apps.runs.planning)."""
+
+    def __init__(self, datasets: Mapping[int, selectors.DatasetFacts], project_id: int) -> None:
+        self._datasets, self._project_id = datasets, project_id
+
+    def __getitem__(self, key: int) -> selectors.DatasetFacts:
+        facts = self._datasets[key]
+        if facts.project_id != self._project_id:
+            raise KeyError(key)
+        return facts
+
+    def __iter__(self) -> Iterator[int]:
+        return (pk for pk, facts in self._datasets.items() if facts.project_id == self._project_id)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _own(module: Module, datasets: Mapping[int, selectors.DatasetFacts]) -> Mapping[int, selectors.DatasetFacts]:
+    return datasets if isinstance(datasets, _OwnProject) else _OwnProject(datasets, module.project_id)
+
+
 def binding_problems(module: Module, datasets: Mapping[int, selectors.DatasetFacts]) -> list[dict[str, Any]]:
     """What keeps the module from being valid (bindings complete and well typed, parameters set)."""
-    return _dataset_problems(module, datasets) + _parameter_problems(module)
+    return _dataset_problems(module, _own(module, datasets)) + _parameter_problems(module)
 
 
 # --- the last run --------------------------------------------------------------------------------
@@ -235,6 +260,7 @@ def _run_reasons(module: Module, run: Run | None, datasets: Mapping[int, selecto
 def local_reasons(module: Module, run: Run | None, datasets: Mapping[int, selectors.DatasetFacts],
                   submodules: Iterable[selectors.SubmoduleVersion] = ()) -> list[Reason]:
     """Every reason except upstream staleness. `submodules`: the versions a composite type version uses."""
+    datasets = _own(module, datasets)
     invalid = [Reason("invalid", p["message"]) for p in binding_problems(module, datasets)]
     return invalid + _run_reasons(module, run, datasets, submodules)
 
@@ -251,6 +277,7 @@ def _feeds(module: Module, modules: Mapping[int, Module],
            datasets: Mapping[int, selectors.DatasetFacts]) -> list[tuple[str, int]]:
     """(input dataset name, producing module id) for each input another known module produced."""
     feeds = []
+    datasets = _own(module, datasets)
     for dataset_id in _input_dataset_ids(module):
         facts = datasets.get(dataset_id)
         producer = facts.producer if facts is not None else None

@@ -8,11 +8,15 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.accounts.models import Project
 from apps.accounts.roles import Role
-from apps.api.errors import ServiceError
+from apps.accounts.selectors import project_role
 from apps.api.etag import ETagMixin, etag_of
-from apps.api.permissions import ProjectScopedMixin, check_project_access, required_role
+from apps.api.permissions import (
+    ProjectScopedMixin,
+    invalid_reference,
+    project_for_write,
+    required_role,
+)
 from apps.api.renderers import FastJSONRenderer
 from apps.locks.services import lock_check_free
 from apps.modules import selectors, services
@@ -48,9 +52,9 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
         data = s.ModuleWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        project = self._project(values.pop("project"))
+        project = project_for_write(user=request.user, project_id=values.pop("project"),
+                                    required=required_role(self, request))
         version = self._type_version(values.pop("type_version"))
-        check_project_access(user=request.user, project_id=project.pk, required=required_role(self, request))
         module = services.module_create(project=project, type_version=version, creator=request.user, **values)  # type: ignore[arg-type]
         return self._respond(module, status=201)
 
@@ -59,8 +63,7 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         if "project" in fields:
-            fields["project"] = self._project(fields["project"])
-            check_project_access(user=request.user, project_id=fields["project"].pk, required=Role.MODELER)
+            fields["project"] = project_for_write(user=request.user, project_id=fields["project"], required=Role.MODELER)
         if "type_version" in fields:
             fields["type_version"] = self._type_version(fields["type_version"])
         with self.write_atomically():
@@ -69,17 +72,11 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
             module = services.module_update(module=module, fields=fields)
         return self._respond(module)
 
-    def _project(self, pk: int) -> Project:
-        project = Project.objects.filter(pk=pk).first()
-        if project is None:
-            raise ServiceError("invalid", "Some of the values sent are not valid.", details={"project": ["Unknown."]})
-        return project
-
     def _type_version(self, pk: int) -> ModuleTypeVersion:
+        """One the user can see (in any of their projects); else the same 400 as a missing one."""
         version = ModuleTypeVersion.objects.select_related("module_type").filter(pk=pk).first()
-        if version is None:
-            raise ServiceError("invalid", "Some of the values sent are not valid.", details={"type_version": ["Unknown."]})
-        check_project_access(user=self.request.user, project_id=version.project_id, required=Role.VIEWER)
+        if version is None or project_role(user=self.request.user, project_id=version.project_id) is None:  # type: ignore[arg-type]
+            raise invalid_reference("type_version", "module type version")
         return version
 
     def _respond(self, module: Module, status: int = 200) -> Response:

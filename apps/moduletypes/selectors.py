@@ -76,10 +76,18 @@ def validation_errors(*, version: ModuleTypeVersion, draft: dict[str, Any] | Non
                                               parameter_slots=fields["parameter_slots"])]
 
 
+def submodule_versions(*, project_id: int) -> QuerySet[ModuleTypeVersion]:
+    """The versions a composite type of project `project_id` may contain: its own project's. One rule
+    for saving (the `uses` relation), validating and planning; a version of another project is
+    looked up exactly like one that does not exist."""
+    return ModuleTypeVersion.objects.filter(module_type__project_id=project_id)
+
+
 def graph_errors(*, version: ModuleTypeVersion, graph: dict[str, Any], dataset_slots: list[dict[str, Any]],
                  parameter_slots: list[dict[str, Any]]) -> list[composite.GraphError]:
     ids = [s.get("version") for s in graph.get("submodules") or [] if isinstance(s.get("version"), int)]
-    used = {v.pk: v for v in ModuleTypeVersion.objects.filter(pk__in=ids).select_related("module_type")}
+    used = {v.pk: v for v in submodule_versions(project_id=version.module_type.project_id).filter(pk__in=ids)
+            .select_related("module_type")}
     errors = [composite.GraphError("recursive_composite", f"Submodule {s.get('name')!r} contains this composite.",
                                    s.get("id"))
               for s in graph.get("submodules") or [] if s.get("version") in used and

@@ -14,7 +14,7 @@ from apps.datasets.models import DatasetType
 from apps.locks.services import lock_check_free, locks_drop
 from apps.modules.status_refresh import status_refresh_on_commit
 from apps.moduletypes.models import ModuleType, ModuleTypeVersion, RevisionNote
-from apps.moduletypes.selectors import LOCK_KIND
+from apps.moduletypes.selectors import LOCK_KIND, submodule_versions
 from apps.runs.live import publish_on_commit
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,57}$")
@@ -104,7 +104,7 @@ def _refuse_if_final(version: ModuleTypeVersion) -> None:
 def _sync_uses(version: ModuleTypeVersion) -> None:
     """Keeps the `uses` relation (which versions a composite contains) equal to its graph."""
     ids = {s.get("version") for s in (version.graph or {}).get("submodules") or [] if isinstance(s.get("version"), int)}
-    version.uses.set(ModuleTypeVersion.objects.filter(pk__in=ids))
+    version.uses.set(submodule_versions(project_id=version.module_type.project_id).filter(pk__in=ids))
 
 
 @transaction.atomic

@@ -9,11 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.models import Project
 from apps.accounts.roles import Role
 from apps.api.errors import ServiceError
 from apps.api.etag import ETagMixin
-from apps.api.permissions import ProjectScopedMixin, check_project_access, required_role
+from apps.api.permissions import ProjectScopedMixin, project_for_write, required_role
 from apps.locks.views import EditLockMixin
 from apps.moduletypes import selectors, services
 from apps.moduletypes import serializers as s
@@ -45,10 +44,8 @@ class ModuleTypeViewSet(ProjectScopedMixin, ETagMixin, EditLockMixin, mixins.Lis
         data = s.ModuleTypeCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        project = Project.objects.filter(pk=values.pop("project")).first()
-        if project is None:
-            raise ServiceError("invalid", "Some of the values sent are not valid.", details={"project": ["Unknown project."]})
-        check_project_access(user=request.user, project_id=project.pk, required=required_role(self, request))
+        project = project_for_write(user=request.user, project_id=values.pop("project"),
+                                    required=required_role(self, request))
         module_type = services.module_type_create(project=project, creator=request.user, **values)  # type: ignore[arg-type]
         return Response(s.ModuleTypeSerializer(module_type).data, status=201)
 

@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apps.datasets.models import Dataset, DatasetType, DatasetVersion
-from apps.datasets.selectors import published_versions, version_of
+from apps.datasets.selectors import bindable_datasets, published_versions, version_of
 from apps.engine import composite, sandbox
 from apps.engine import placeholders as ph
 from apps.engine.composite import Ref
 from apps.modules.models import Module
 from apps.moduletypes.models import ModuleTypeVersion
+from apps.moduletypes.selectors import submodule_versions
 from apps.runs import outputs as out
 from apps.runs.errors import RunRefused
 from apps.runs.models import Run, StepRecord
@@ -158,19 +159,20 @@ class Execution:
 
 # --------------------------------------------------------------------------------------- bindings
 
-def resolve_input(slot: dict[str, Any], binding: dict[str, Any] | None) -> ResolvedInput:
+def resolve_input(slot: dict[str, Any], binding: dict[str, Any] | None, *, project_id: int) -> ResolvedInput:
     """A bound dataset version. `"version": null` means, for IN, the latest published version, final
     or not (what an upstream module has just written, e.g. by REPLACE; never a running module's
     pending one) and, for INOUT, the latest final version (the base of the version the run writes
-    must be final). apps.modules.selectors.DatasetFacts.version_a_run_reads must agree."""
+    must be final). apps.modules.selectors.DatasetFacts.version_a_run_reads must agree. The dataset
+    must be one of the module's project (bindings may predate a change of project)."""
     placeholder = slot["placeholder"]
     if not binding or binding.get("dataset") is None:
         if slot.get("is_optional"):
             return ResolvedInput(slot, None, None)
         raise RunRefused("unbound_input", f"Input {placeholder} is required but no dataset is bound to it.")
-    dataset = Dataset.objects.filter(pk=binding["dataset"], removed_at__isnull=True, pending_run__isnull=True).first()
+    dataset = _bindable(project_id, binding["dataset"])
     if dataset is None:
-        raise RunRefused("missing_input", f"Input {placeholder}: dataset {binding['dataset']} no longer exists.")
+        raise _not_in_project(f"Input {placeholder}", binding["dataset"])
     if dataset.dataset_type_id != slot["dataset_type"]:
         raise RunRefused("wrong_type", f"Input {placeholder}: {dataset.name!r} is not of the slot's dataset type.")
     number = binding.get("version")
@@ -180,6 +182,18 @@ def resolve_input(slot: dict[str, Any], binding: dict[str, Any] | None) -> Resol
     if version is None:
         raise RunRefused("missing_input", f"Input {placeholder}: {dataset.name!r} has no version {number}.")
     return ResolvedInput(slot, dataset, version)
+
+
+def _bindable(project_id: int, dataset_id: Any) -> Dataset | None:
+    """The same rule as at save (apps.datasets.selectors.bindable_datasets)."""
+    valid = isinstance(dataset_id, int) and not isinstance(dataset_id, bool)
+    return bindable_datasets(project_id=project_id).filter(pk=dataset_id).first() if valid else None
+
+
+def _not_in_project(what: str, dataset_id: Any) -> RunRefused:
+    """Removed, never existed or of another project: one answer, which names no dataset."""
+    return RunRefused("dataset_not_in_project", f"{what}: dataset {dataset_id} does not exist in this module's "
+                      "project (it was removed, or the binding predates a change of project).")
 
 
 def _latest_version(slot: dict[str, Any], dataset: Dataset) -> DatasetVersion:
@@ -209,23 +223,26 @@ def _reserve_module_output(run: Run, slot: dict[str, Any], binding: dict[str, An
         pattern = (binding or {}).get("name_pattern") or f"{run.module.name} {placeholder} #${{run.id}}"
         name = ph.expand_name_pattern(pattern, general).strip()
         return out.reserve_new(run=run, placeholder=placeholder, name=name, dataset_type=dataset_type)
-    target = Dataset.objects.filter(pk=int((binding or {}).get("dataset") or 0), removed_at__isnull=True).first()
-    if target is None or target.dataset_type_id != dataset_type.pk:
-        raise RunRefused("bad_replace_target", f"Output {placeholder}: the REPLACE target is missing or of another type.")
+    target = _bindable(run.module.project_id, (binding or {}).get("dataset"))
+    if target is None:
+        raise _not_in_project(f"Output {placeholder}: the REPLACE target", (binding or {}).get("dataset"))
+    if target.dataset_type_id != dataset_type.pk:
+        raise RunRefused("bad_replace_target", f"Output {placeholder}: the REPLACE target is of another type.")
     return out.reserve_replace(run=run, placeholder=placeholder, dataset=target)
 
 
 # --------------------------------------------------------------------------------------- planning
 
 def _load_versions(root: ModuleTypeVersion) -> dict[int, ModuleTypeVersion]:
-    """The root and every version its composites use, recursively (one query per nesting level)."""
+    """The root and every version its composites use, recursively (one query per nesting level). A
+    submodule version of another project than the root's is not found (expand reports it unknown)."""
     found = {root.pk: root}
     level = [root]
     while level:
         ids = {s.get("version") for v in level if v.kind == "composite"
                for s in (v.graph or {}).get("submodules") or []} - set(found)
-        children = list(ModuleTypeVersion.objects.filter(pk__in=[i for i in ids if isinstance(i, int)])
-                        .select_related("module_type"))
+        children = list(submodule_versions(project_id=root.module_type.project_id)
+                        .filter(pk__in=[i for i in ids if isinstance(i, int)]).select_related("module_type"))
         found.update({c.pk: c for c in children})
         level = children
     return found
@@ -246,7 +263,8 @@ def plan_run(run: Run, general: ph.GeneralInfo) -> Execution:
     except composite.ExpansionError as exc:
         raise RunRefused(exc.code, exc.message) from None
     module = run.module
-    bound = {s["placeholder"]: resolve_input(s, module.dataset_bindings.get(s["placeholder"]))
+    bound = {s["placeholder"]: resolve_input(s, module.dataset_bindings.get(s["placeholder"]),
+                                             project_id=module.project_id)
              for s in root.dataset_slots if s["mode"] in ("IN", "INOUT")}
     _check_module_parameters(root, module)
     steps = [SqlStep(index=i, path=p.path, name=p.name or module.name, type_version=versions[p.version],
@@ -264,7 +282,20 @@ def plan_run(run: Run, general: ph.GeneralInfo) -> Execution:
         _reserve_step(execution, step, general)
     _reserve_fed_outputs(execution, general)
     execution.internals = InternalDatasets(steps, {k for k in keep.get("datasets") or [] if isinstance(k, str)})
+    _check_steps_in_project(execution)
     return execution
+
+
+def _check_steps_in_project(execution: Execution) -> None:
+    """Every dataset any step (the module or a submodule, at any depth) reads or writes belongs to the
+    module's project, whatever feeds it: the save-time rule, checked again on what the run will touch."""
+    project_id = execution.module.project_id
+    for step in execution.steps:
+        read = [*(i.dataset for i in step.inputs), *(source.dataset for source, _ in step.inouts)]
+        written = [*(p.dataset for p in step.outputs.values()), *(p.dataset for _, p in step.inouts if p is not None)]
+        for dataset in [*read, *written]:
+            if dataset is not None and dataset.project_id != project_id:
+                raise _not_in_project(f"Dataset slot{step.where}", dataset.pk)
 
 
 def _check_module_parameters(root: ModuleTypeVersion, module: Module) -> None:

@@ -64,7 +64,7 @@ def test_create_dataset_in_a_project(clients: dict[str, APIClient], emission_typ
     duplicate = clients["modeler"].post("/api/datasets", body, format="json")
     assert (duplicate.status_code, duplicate.json()["code"]) == (409, "duplicate_name")
     unknown = clients["modeler"].post("/api/datasets", {**body, "name": "Z", "project": 99999}, format="json")
-    assert unknown.status_code == 400
+    assert unknown.status_code == 404  # like a project the user is no member of
 
 
 def test_dataset_read_and_write_matrix(clients: dict[str, APIClient], dataset: Dataset) -> None:

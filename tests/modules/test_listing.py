@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Project, User
+from apps.datasets.models import Dataset
 from apps.locks.models import EditLock
 from apps.modules.models import Module
 from apps.modules.services import module_update
@@ -78,7 +79,9 @@ def test_rows_follow_the_time_zone_as_the_module_resource_does(clients: dict[str
 def test_a_lapsed_lock_or_one_on_an_unlisted_module_is_not_shown(clients: dict[str, APIClient], module: Module,
                                                                  users: dict[str, User],
                                                                  other_project: Project) -> None:
-    hidden = module_reading("Elsewhere", output_of(record_run(module)), users["admin"], other_project)
+    produced = output_of(record_run(module))
+    Dataset.objects.filter(pk=produced.pk).update(project=other_project)  # a module binds its project's datasets
+    hidden = module_reading("Elsewhere", produced, users["admin"], other_project)
     long_ago = timezone.now() - timedelta(hours=1)
     EditLock.objects.create(kind="module", object_id=module.pk, user=users["modeler"], since=long_ago,
                             renewed_at=long_ago)

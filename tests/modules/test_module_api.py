@@ -85,9 +85,10 @@ def test_moving_to_another_project_and_type_version(clients: dict[str, APIClient
     response = patch(clients["modeler"], module, {"project": other_project.pk})
     assert response.status_code == 404  # not a member there: as if it did not exist
     response = patch(clients["admin"], module, {"project": other_project.pk})
-    assert (response.status_code, response.json()["project_name"]) == (200, "Team Beta")
+    # Its datasets stay in Team Alpha: bound from Team Beta they would name another project's datasets.
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_bindings")
     response = patch(clients["admin"], module, {"type_version": 999999})
-    assert (response.status_code, response.json()["details"]) == (400, {"type_version": ["Unknown."]})
+    assert (response.status_code, response.json()["details"]) == (400, {"type_version": ["Unknown module type version."]})
     response = patch(clients["admin"], module, {"type_version": module.type_version_id, "project": project.pk})
     assert response.status_code == 200
 

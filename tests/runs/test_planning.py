@@ -42,16 +42,16 @@ def _slot(mode: str, kw: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize(("mode", "expected"), [("IN", 1), ("INOUT", 0)])
 def test_null_means_the_latest_version_for_in_and_the_latest_final_one_for_inout(
         data: Dataset, kw: dict[str, Any], mode: str, expected: int) -> None:
-    read = resolve_input(_slot(mode, kw), {"dataset": data.pk, "version": None})
+    read = resolve_input(_slot(mode, kw), {"dataset": data.pk, "version": None}, project_id=kw["project"].pk)
     assert (read.dataset, read.version.number if read.version else None) == (data, expected)
     assert dataset_facts(dataset_ids=[data.pk])[data.pk].version_a_run_reads(mode) == expected  # status agrees
 
 
 def test_an_explicit_version_is_read_as_bound(data: Dataset, kw: dict[str, Any]) -> None:
-    read = resolve_input(_slot("IN", kw), {"dataset": data.pk, "version": 0})
+    read = resolve_input(_slot("IN", kw), {"dataset": data.pk, "version": 0}, project_id=kw["project"].pk)
     assert read.version is not None and read.version.number == 0
     with pytest.raises(RunRefused) as pending:
-        resolve_input(_slot("IN", kw), {"dataset": data.pk, "version": 2})
+        resolve_input(_slot("IN", kw), {"dataset": data.pk, "version": 2}, project_id=kw["project"].pk)
     assert pending.value.code == "missing_input"
 
 
@@ -59,12 +59,12 @@ def test_null_with_nothing_to_read_refuses_the_run(kw: dict[str, Any]) -> None:
     empty = dataset_create(name="Empty", dataset_type=numbers_type(kw["owner"]), project=kw["project"],
                            creator=kw["owner"])
     with pytest.raises(RunRefused) as refused:
-        resolve_input(_slot("IN", kw), {"dataset": empty.pk, "version": None})
+        resolve_input(_slot("IN", kw), {"dataset": empty.pk, "version": None}, project_id=kw["project"].pk)
     assert (refused.value.code, refused.value.message) == ("no_version", "Input data: 'Empty' has no version yet.")
 
     drafts = numbers("Drafts", [(1, 1.0)], final=False, **kw)  # a version, but no final one
-    assert resolve_input(_slot("IN", kw), {"dataset": drafts.pk, "version": None}).version is not None
+    assert resolve_input(_slot("IN", kw), {"dataset": drafts.pk, "version": None}, project_id=kw["project"].pk).version is not None
     with pytest.raises(RunRefused) as refused:
-        resolve_input(_slot("INOUT", kw), {"dataset": drafts.pk, "version": None})
+        resolve_input(_slot("INOUT", kw), {"dataset": drafts.pk, "version": None}, project_id=kw["project"].pk)
     assert refused.value.code == "no_final_version"
     assert refused.value.message.startswith("INOUT dataset data: 'Drafts' has no final version")
