@@ -10,7 +10,7 @@ from apps.api.errors import ServiceError
 from apps.modules.models import Module
 from apps.modules.services import check_bindings
 from apps.modules.status_refresh import status_refresh_on_commit
-from apps.runs.live import publish_on_commit
+from apps.runs.live import modules_topic, publish_on_commit
 
 NAME_MAX = Module._meta.get_field("name").max_length or 200
 
@@ -44,7 +44,7 @@ def module_copy(*, source: Module, user: User, name: str | None = None) -> Modul
             module = _create(source, user, name)
     except IntegrityError:  # the name was taken meanwhile
         raise ServiceError("duplicate_name", f"A module named {name!r} already exists.", status=409) from None
-    publish_on_commit("modules", "module_created", {"module": module.pk})
+    publish_on_commit(modules_topic(module.project_id), "module_created", {"module": module.pk})
     status_refresh_on_commit(module_ids=[module.pk])
     return module
 

@@ -20,7 +20,7 @@ from apps.locks.services import lock_check_free, locks_drop
 from apps.modules.dataset_usage import modules_using
 from apps.modules.models import Module
 from apps.modules.status_refresh import status_refresh_on_commit
-from apps.runs.live import publish_on_commit
+from apps.runs.live import modules_topic, publish_on_commit
 
 
 def _refusal(module: Module, user: User) -> tuple[str, str, int] | None:
@@ -84,13 +84,13 @@ def module_remove(*, module: Module, user: User, remove_outputs: bool) -> list[i
     if not user.is_app_admin:
         lock_check_free(kind="module", object_id=module.pk, user=user)
     plan = removal_plan(module=module, user=user)
-    module_id = module.pk
+    module_id, project_id = module.pk, module.project_id
     module.delete()
     locks_drop(kind="module", object_id=module_id)
     removed = [item["dataset"] for item in plan["outputs"] if item["removable"]] if remove_outputs else []
     for dataset in Dataset.objects.filter(pk__in=removed).order_by("pk"):
         dataset_remove(dataset=dataset)
-    publish_on_commit("modules", "module_removed", {"module": module_id})
+    publish_on_commit(modules_topic(project_id), "module_removed", {"module": module_id})
     publish_on_commit(f"module:{module_id}", "module_removed", {"module": module_id})
     status_refresh_on_commit(dataset_ids=[item["dataset"] for item in plan["outputs"]])
     return removed

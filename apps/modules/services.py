@@ -9,7 +9,7 @@ from apps.datasets.selectors import bindable_datasets
 from apps.modules.models import Module
 from apps.modules.status_refresh import status_refresh_on_commit
 from apps.moduletypes.models import ModuleTypeVersion
-from apps.runs.live import publish_on_commit
+from apps.runs.live import modules_topic, publish_on_commit
 
 
 def _binding_problems(version: ModuleTypeVersion, datasets: dict[str, Any], parameters: dict[str, Any], *,
@@ -115,7 +115,7 @@ def module_create(*, name: str, type_version: ModuleTypeVersion, project: Projec
                                    description=description, tags=tags or [], dataset_bindings=dataset_bindings or {},
                                    parameter_bindings=parameter_bindings or {},
                                    keep_internal=_keep_internal(keep_internal), last_modified=timezone.now())
-    publish_on_commit("modules", "module_created", {"module": module.pk})
+    publish_on_commit(modules_topic(project.pk), "module_created", {"module": module.pk})
     status_refresh_on_commit(module_ids=[module.pk])
     return module
 

@@ -1,5 +1,5 @@
 """Live status: after a change commits, recompute the modules it can affect and publish a `status`
-event on `modules` and `module:<id>` for each one whose status or reasons changed.
+event on `modules:<project id>` and `module:<id>` for each one whose status or reasons changed.
 
 Services call `status_refresh_on_commit(...)` with what they changed. The recomputation runs in the
 committing process right after the commit (no queue in between, so the event follows the change
@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from apps.modules import selectors
 from apps.modules.models import Module
 from apps.modules.status import compute_statuses
-from apps.runs.live import publish_many
+from apps.runs.live import modules_topic, publish_many
 
 logger = logging.getLogger(__name__)
 REFRESH_LOCK_KEY = 0x6D62_5F73_7461_7475  # any constant; every process's refreshes share it
@@ -65,7 +65,7 @@ def status_refresh(*, module_ids: Iterable[int] = (), dataset_ids: Iterable[int]
                 module.status_cache = status
                 changed.append(module)
                 events += [(topic, "status", {"module": module.pk, **status})
-                           for topic in ("modules", f"module:{module.pk}")]
+                           for topic in (modules_topic(module.project_id), f"module:{module.pk}")]
         Module.objects.bulk_update(changed, ["status_cache"])  # one UPDATE (a module removed meanwhile: none)
         if events:  # all in one go: one Redis round trip and one event loop, not two per module
             transaction.on_commit(lambda: publish_many(events))  # at once outside a transaction

@@ -13,4 +13,9 @@ def _may_follow_module(user: Any, key: str | None) -> bool:
 
 
 register_topic("module", _may_follow_module)
-register_topic("modules", lambda user, key: key is None)
+def _may_follow_project_modules(user: Any, key: str | None) -> bool:
+    """`modules:<project id>` (apps.runs.live.modules_topic): the project's members."""
+    return key is not None and key.isdigit() and project_role(user=user, project_id=int(key)) is not None
+
+
+register_topic("modules", _may_follow_project_modules)

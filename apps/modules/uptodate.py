@@ -20,7 +20,7 @@ from apps.api.errors import ServiceError
 from apps.modules.models import Module
 from apps.modules.status import compute_statuses
 from apps.modules.status_refresh import status_refresh
-from apps.runs.live import publish_on_commit
+from apps.runs.live import modules_topic, publish_on_commit
 from apps.runs.models import Result, Run
 from apps.runs.recorder import RunRecorder
 
@@ -89,7 +89,7 @@ def _record_run(module: Module, user: User) -> Run:
     run = Run.objects.create(module=module, run_number=number, mode=Run.Mode.RUN, user=user,
                              type_version=module.type_version)
     publish_on_commit(f"module:{module.pk}", "run_started", {"module": module.pk, "run": run.pk, "run_number": number})
-    publish_on_commit("modules", "run_started", {"module": module.pk, "run": run.pk})
+    publish_on_commit(modules_topic(module.project_id), "run_started", {"module": module.pk, "run": run.pk})
     return run
 
 

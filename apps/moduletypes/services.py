@@ -131,7 +131,8 @@ def version_update(*, version: ModuleTypeVersion, fields: dict[str, Any], note: 
     version.save()
     _sync_uses(version)
     RevisionNote.objects.create(version=version, author=author, note=note.strip())
-    publish_on_commit("modules", "type_version_changed", {"version": version.pk, "dependents": deps})
+    # On the type's own topic (its project's members): dependents may be other projects' modules.
+    publish_on_commit(f"module-type:{version.module_type_id}", "type_version_changed", {"version": version.pk})
     status_refresh_on_commit(type_version_ids=[version.pk])
     return version
 

@@ -46,6 +46,12 @@ def may_subscribe(user: Any, topic: str) -> bool:
     return bool(user.is_authenticated and _AUTHORIZERS[kind](user, key))
 
 
+def modules_topic(project_id: int) -> str:
+    """The module list's topic of one project (module created, removed, run started or finished,
+    status): only members may follow it, since its events carry names and status reasons."""
+    return f"modules:{project_id}"
+
+
 def group_name(topic: str) -> str:
     return "topic." + topic.replace(":", ".")
 

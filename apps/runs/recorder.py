@@ -30,7 +30,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from apps.modules.status_refresh import status_refresh
-from apps.runs.live import publish_many
+from apps.runs.live import modules_topic, publish_many
 from apps.runs.models import Run, RunLog, StepRecord
 
 logger = logging.getLogger(__name__)
@@ -326,7 +326,7 @@ class RunRecorder:
         data = {"run": run.pk, "result": result, "error": error, "ended_at": run.ended_at.isoformat()}
         self._publish("finished", data)
         self._publish("run_finished", {**data, "module": run.module_id}, f"module:{run.module_id}")
-        self._publish("run_finished", {**data, "module": run.module_id}, "modules")
+        self._publish("run_finished", {**data, "module": run.module_id}, modules_topic(run.module.project_id))
         self._writer.add(_StatusRefresh(module_ids=[run.module_id], dataset_ids=[d["dataset"] for d in run.datasets]))
         self._writer.close()
 

@@ -5,7 +5,7 @@ from apps.accounts.models import User
 from apps.api.errors import ServiceError
 from apps.modules.models import Module
 from apps.modules.status_refresh import status_refresh_on_commit
-from apps.runs.live import publish_on_commit
+from apps.runs.live import modules_topic, publish_on_commit
 from apps.runs.models import Run
 
 
@@ -24,7 +24,7 @@ def run_request(*, module: Module, user: User, mode: str = Run.Mode.RUN) -> Run:
     number = (module.runs.aggregate(m=Max("run_number"))["m"] or 0) + 1
     run = Run.objects.create(module=module, run_number=number, mode=mode, user=user, type_version=module.type_version)
     publish_on_commit(f"module:{module.pk}", "run_started", {"module": module.pk, "run": run.pk, "run_number": number})
-    publish_on_commit("modules", "run_started", {"module": module.pk, "run": run.pk})
+    publish_on_commit(modules_topic(module.project_id), "run_started", {"module": module.pk, "run": run.pk})
     # The module is `running` from this commit on: published here, then the run is enqueued (a refresh
     # in the worker, or beside it on the same cores, would slow the run down).
     status_refresh_on_commit(module_ids=[module.pk])

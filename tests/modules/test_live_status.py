@@ -51,15 +51,15 @@ def _client(user: User) -> APIClient:
 @pytest.mark.usefixtures("worker")
 async def test_a_run_then_a_new_input_version_push_status_events(users: dict[str, User], project: Project) -> None:
     module = await database_sync_to_async(_module_bound_to_latest)(project, users["modeler"])
-    listener = await _listen(users["viewer"], "modules", f"module:{module.pk}")
+    listener = await _listen(users["viewer"], f"modules:{project.pk}", f"module:{module.pk}")
     modeler = await database_sync_to_async(_client)(users["modeler"])
     response = await database_sync_to_async(modeler.post)(f"/api/modules/{module.pk}/run", {"mode": "run"},
                                                           format="json")
     assert response.status_code == 202, response.content
 
-    running = await _status_event(listener, "modules", "OutOfDate")
+    running = await _status_event(listener, f"modules:{project.pk}", "OutOfDate")
     assert running["data"]["reasons"][0]["code"] == "running"
-    up = await _status_event(listener, "modules", "UpToDate")
+    up = await _status_event(listener, f"modules:{project.pk}", "UpToDate")
     assert up["data"] == {"module": module.pk, "status": "UpToDate", "reasons": []}
     assert (await _status_event(listener, f"module:{module.pk}", "UpToDate"))["data"]["module"] == module.pk
 
@@ -70,7 +70,7 @@ async def test_a_run_then_a_new_input_version_push_status_events(users: dict[str
                                                           format="multipart")
     assert response.status_code == 201, response.content
     # A new version, final or not, is what a binding without version reads next: OutOfDate at once.
-    stale = await _status_event(listener, "modules", "OutOfDate", timeout=5)
+    stale = await _status_event(listener, f"modules:{project.pk}", "OutOfDate", timeout=5)
     assert stale["data"]["reasons"] == [{"code": "input_modified", "message":
                                          f'Input {INPUT}: "Emission Factors 2016" has a newer version (1) '
                                          "than version 0, read by the last run."}]
@@ -85,7 +85,7 @@ async def test_a_run_then_a_new_input_version_push_status_events(users: dict[str
 
 async def test_an_unchanged_status_is_not_published_again(users: dict[str, User], project: Project) -> None:
     module = await database_sync_to_async(seed_demo)(project, users["modeler"])
-    listener = await _listen(users["viewer"], "modules")
+    listener = await _listen(users["viewer"], f"modules:{project.pk}")
     assert await database_sync_to_async(status_refresh)(module_ids=[module.pk]) == []  # published at creation
     module_update_sync = database_sync_to_async(module_update)
     await module_update_sync(module=module, fields={"description": "still never run"})

@@ -167,7 +167,7 @@ def test_removal_is_announced_on_modules(clients: dict[str, APIClient], setup: d
 
     async def subscribe() -> str:
         channel: str = await layer.new_channel()
-        await layer.group_add(live.group_name("modules"), channel)
+        await layer.group_add(live.group_name(live.modules_topic(setup["module"].project_id)), channel)
         return channel
 
     async def until_removed(channel: str) -> dict[str, Any]:
@@ -179,7 +179,7 @@ def test_removal_is_announced_on_modules(clients: dict[str, APIClient], setup: d
     channel = async_to_sync(subscribe)()
     assert clients["modeler"].delete(_url(setup["module"])).status_code == 204
     event = async_to_sync(until_removed)(channel)
-    assert (event["topic"], event["data"]) == ("modules", {"module": setup["module"].pk})
+    assert (event["topic"], event["data"]) == (f"modules:{setup['module'].project_id}", {"module": setup["module"].pk})
 
 
 def test_a_dataset_the_module_updated_in_place_inout_is_never_offered_for_removal(

@@ -28,6 +28,33 @@ export function useTopic<D = unknown>(
   }, [socket, topic]);
 }
 
+/**
+ * `useTopic` over several topics at once (e.g. one per project); the list may change between renders
+ * (subscriptions follow it). Events of every topic go to the same callbacks.
+ */
+export function useTopics<D = unknown>(
+  topics: readonly string[],
+  onEvent: (event: LiveEvent<D>) => void,
+  onGap?: (topic: string) => void,
+): void {
+  const socket = useLiveSocket();
+  const callbacks = useRef({ onEvent, onGap });
+  useEffect(() => {
+    callbacks.current = { onEvent, onGap };
+  });
+  const key = [...new Set(topics)].sort().join('\n');
+  useEffect(() => {
+    if (!key) return;
+    const offs = key.split('\n').map((topic) =>
+      socket.subscribe(topic, {
+        onEvent: (event) => callbacks.current.onEvent(event as LiveEvent<D>),
+        onGap: (t) => callbacks.current.onGap?.(t),
+      }),
+    );
+    return () => offs.forEach((off) => off());
+  }, [socket, key]);
+}
+
 /** 'open' | 'connecting' | 'offline', re-rendering on change. */
 export function useLiveStatus(): LiveStatus {
   const socket = useLiveSocket();

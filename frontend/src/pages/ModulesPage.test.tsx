@@ -30,11 +30,11 @@ describe('Module Manager', () => {
 
     const socket = FakeWebSocket.latest();
     act(() => socket.serverOpen());
-    await waitFor(() => expect(socket.takeSent()).toContainEqual({ action: 'subscribe', topic: 'modules' }));
+    await waitFor(() => expect(socket.takeSent()).toContainEqual({ action: 'subscribe', topic: 'modules:1' }));
     const listCalls = calls.filter((c) => c.path === '/api/modules').length;
     act(() => {
-      socket.serverSend({ type: 'subscribed', topic: 'modules', seq: 0 });
-      socket.serverSend({ topic: 'modules', seq: 1, type: 'status', data: { module: 1, status: 'UpToDate', reasons: [] } });
+      socket.serverSend({ type: 'subscribed', topic: 'modules:1', seq: 0 });
+      socket.serverSend({ topic: 'modules:1', seq: 1, type: 'status', data: { module: 1, status: 'UpToDate', reasons: [] } });
     });
     await waitFor(() => expect(within(row).getByTestId('module-status')).toHaveAttribute('data-status', 'UpToDate'));
     expect(calls.filter((c) => c.path === '/api/modules')).toHaveLength(listCalls);

@@ -3,7 +3,7 @@ import type { LiveEvent } from '../../live/socket';
 import { applyModulesEvent, applyRunEvent, filterLog, runLiveFromRun } from './live';
 import { moduleFixture, runFixture } from './testSupport';
 
-const ev = (type: string, data: unknown, topic = 'modules'): LiveEvent => ({ topic, seq: 1, type, data });
+const ev = (type: string, data: unknown, topic = 'modules:1'): LiveEvent => ({ topic, seq: 1, type, data });
 
 describe('topic `modules` → the Module Manager list', () => {
   const a = moduleFixture({ id: 1, name: 'A' });

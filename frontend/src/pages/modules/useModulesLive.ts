@@ -1,17 +1,25 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { useMe } from '../../api/hooks/useMe';
 import { modulesListKey, modulesQueryKey } from '../../api/hooks/useModules';
 import type { Module, ModuleListParams } from '../../api/types';
-import { useTopic } from '../../live/useTopic';
+import { useTopics } from '../../live/useTopic';
 import { applyModulesEvent } from './live';
 
+/** A project's module list topic: only its members may follow it (status reasons name its datasets). */
+export function modulesTopic(projectId: number): string {
+  return `modules:${projectId}`;
+}
+
 /**
- * Keeps the Module Manager's list live from topic `modules`: status badges change in place, removed
+ * Keeps the Module Manager's list live from the topics `modules:<project id>` of the user's projects: status badges change in place, removed
  * modules leave, anything the list cannot patch (a new module, a run starting) refetches; a gap refetches.
  */
 export function useModulesLive(params: ModuleListParams) {
   const queryClient = useQueryClient();
   const refetch = () => void queryClient.invalidateQueries({ queryKey: modulesQueryKey });
-  useTopic('modules', (event) => {
+  const { data: me } = useMe();
+  const topics = (me?.projects ?? []).map((p) => modulesTopic(p.id));
+  useTopics(topics, (event) => {
     const key = modulesListKey(params);
     const list = queryClient.getQueryData<Module[]>(key);
     if (!list) return;

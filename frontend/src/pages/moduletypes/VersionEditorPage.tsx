@@ -106,11 +106,11 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
   // Validating is a POST: the project's modelers and admins (viewers would get 403).
   const canValidate = canWriteProject(me, moduleType.data?.project);
 
-  // Saves by others are announced on the `modules` topic: refetch, then the effect below decides.
+  // Saves by others are announced on the module type's topic: refetch, then the effect below decides.
   const queryClient = useQueryClient();
   const refresh = () => void queryClient.invalidateQueries({ queryKey: moduleTypeVersionQueryKey(version.id) });
   useTopic<{ version?: number }>(
-    'modules',
+    `module-type:${version.module_type}`,
     (event) => {
       if (event.type === 'type_version_changed' && event.data?.version === version.id) refresh();
     },
