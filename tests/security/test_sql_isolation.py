@@ -107,9 +107,9 @@ def _general(module_name: str) -> GeneralInfo:
 @pytest.mark.parametrize("value", [BREAKOUT, "\\", "a\\", "\\'", "'\\''", "O'Brien \\n \\\\' x", "\\x27; --"])
 def test_expanded_values_stay_literals_with_standard_conforming_strings_off(workspace_database: str,
                                                                             value: str) -> None:
-    """The algorithm switches the setting off, then uses a parameter value, ${module.name} in code
-    through #{p.input_value}, and ${user.full_name} inside its own '...' literal; each must arrive
-    as exactly the value, whatever it holds."""
+    """The algorithm switches the setting off, then uses a parameter value in code
+    (#{label.input_value}), ${module.name} as a '...' literal of its own and ${user.full_name}
+    inside a longer one; each must arrive as exactly the value, whatever it holds."""
     label = ParameterSlot("label", "text", "IN")
     parameter = ParameterBinding(label, True, value, "p_label")
     algorithm = ("SET standard_conforming_strings = off;\n"
