@@ -29,7 +29,7 @@ async def _subscribe(communicator: WebsocketCommunicator, topic: str) -> dict[st
 
 
 async def _drain(communicator: WebsocketCommunicator, seconds: float = 1.0) -> list[dict[str, Any]]:
-    events = []
+    events: list[dict[str, Any]] = []
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
         left = deadline - asyncio.get_running_loop().time()
