@@ -172,3 +172,11 @@ RUN_DEADLINE_SECONDS = env_int("RUN_DEADLINE_SECONDS", 600, minimum=1)
 RUN_LOG_LINES = env_int("RUN_LOG_LINES", 1000, minimum=2)
 RUN_LOG_BYTES = env_int("RUN_LOG_BYTES", 1_000_000, minimum=1024)
 RUN_LOG_MESSAGE_BYTES = env_int("RUN_LOG_MESSAGE_BYTES", 16_384, minimum=256)
+# A run step's resource caps (DESIGN §5, apps/engine/limits.py): its backend's private memory, its
+# temporary files (PostgreSQL's temp_file_limit, set on the run role), what it writes into its
+# outputs and scratch tables, and its entries in the cluster's shared lock table. Crossing one fails
+# the run with a `resource_limit` error naming it.
+RUN_MEMORY_MB = env_int("RUN_MEMORY_MB", 1024, minimum=16)
+RUN_TEMP_MB = env_int("RUN_TEMP_MB", 2048, minimum=1)
+RUN_OUTPUT_MB = env_int("RUN_OUTPUT_MB", 4096, minimum=1)
+RUN_LOCKS = env_int("RUN_LOCKS", 1000, minimum=64)

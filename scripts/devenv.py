@@ -6,6 +6,8 @@ binaries; else one clear line saying what to install.
 
     python scripts/devenv.py ensure     # services + role + databases (prints what it did)
     python scripts/devenv.py stop       # stops the .local/ servers this project started
+    python scripts/devenv.py harden     # WORKSPACE_ADMIN_URL (a superuser's URL of the workspace
+                                        # database): the superuser-only part of run isolation
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ import psycopg
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from apps.engine.storage import harden_workspace  # noqa: E402  (Django-free)
+
 LOCAL = ROOT / ".local"
 DEFAULT_DB = "postgres://modulebench:modulebench@127.0.0.1:5432/modulebench"
 DEFAULT_WS = "postgres://modulebench:modulebench@127.0.0.1:5432/modulebench_workspace"
@@ -65,6 +70,13 @@ def as_service_user(cmd: list[str]) -> list[str]:
     raise SetupError("running as root and no 'postgres' user exists to run a local PostgreSQL")
 
 
+def give_to_service_user(folder: Path) -> None:
+    """As root, hands a folder for a PostgreSQL cluster to the user that will run it."""
+    if os.geteuid() == 0:
+        user = "postgres" if subprocess.run(["id", "postgres"], capture_output=True).returncode == 0 else "nobody"
+        shutil.chown(folder, user=user)
+
+
 def start_local_postgres(port: int) -> None:
     initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
     if not initdb or not pg_ctl:
@@ -74,9 +86,7 @@ def start_local_postgres(port: int) -> None:
         )
     data = LOCAL / "pg" / "data"
     data.parent.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        user = "postgres" if subprocess.run(["id", "postgres"], capture_output=True).returncode == 0 else "nobody"
-        shutil.chown(data.parent, user=user)
+    give_to_service_user(data.parent)
     if not (data / "PG_VERSION").exists():
         say("creating a project-local PostgreSQL under .local/pg")
         subprocess.run(as_service_user([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]),
@@ -150,6 +160,20 @@ def create_role_and_databases(host: str, port: int, db_url: str, ws_url: str) ->
                 admin.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(role)))
         # Run roles (one per module run) must never reach Django's tables (DESIGN §2).
         admin.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(sql.Identifier(app_db)))
+    with psycopg.connect(host=host, port=port, user="postgres", dbname=ws_db, autocommit=True) as ws_admin:
+        harden_workspace(ws_admin, app_role=role)
+
+
+def harden(admin_url: str, db_url: str) -> None:
+    """For a workspace database on another cluster (README): the superuser-only part of isolation."""
+    if not admin_url:
+        raise SetupError("set WORKSPACE_ADMIN_URL to a superuser's URL of the workspace database")
+    try:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            harden_workspace(admin, app_role=urlsplit(db_url).username or "modulebench")
+    except psycopg.Error as exc:
+        raise SetupError(f"WORKSPACE_ADMIN_URL: {exc}".strip()) from None
+    say("workspace database hardened")
 
 
 def ensure_redis(url: str, explicit: bool) -> None:
@@ -192,10 +216,13 @@ def main(argv: list[str]) -> int:
         if command == "stop":
             stop_local()
             return 0
+        if command == "harden":
+            harden(os.environ.get("WORKSPACE_ADMIN_URL", ""), os.environ.get("DATABASE_URL") or DEFAULT_DB)
+            return 0
     except (SetupError, subprocess.CalledProcessError) as exc:
         print(f"[modulebench] cannot start: {exc}", file=sys.stderr)
         return 1
-    print(f"usage: {argv[0]} ensure|stop", file=sys.stderr)
+    print(f"usage: {argv[0]} ensure|stop|harden", file=sys.stderr)
     return 2
 
 

@@ -1,5 +1,6 @@
 """Shared fixtures: a real workspace database, users in roles, and API clients acting as them."""
 
+import os
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -13,7 +14,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import Project, User
 from apps.accounts.roles import Role
 from apps.accounts.services import membership_set, project_create, user_create
-from apps.engine.storage import prepare_workspace
+from apps.engine.storage import harden_workspace, prepare_workspace
 
 ACTORS = ("anonymous", "stranger", "viewer", "modeler", "admin")
 
@@ -27,16 +28,26 @@ def _admin_connection(url: str) -> psycopg.Connection[Any]:
     return psycopg.connect(_with_database(url, "postgres"), autocommit=True)
 
 
+def harden_as_superuser(url: str) -> None:
+    """As `make run` does for its workspace (scripts/devenv.py): the superuser-only part of run
+    isolation (DESIGN §5). The test server's superuser is `postgres` (TEST_SUPERUSER to change)."""
+    parts = urlsplit(url)
+    superuser = urlunsplit(parts._replace(netloc=f"{os.environ.get('TEST_SUPERUSER', 'postgres')}@{parts.netloc.rpartition('@')[2]}"))
+    with psycopg.connect(superuser, autocommit=True) as conn:
+        harden_workspace(conn, app_role=parts.username or "modulebench")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def workspace_database() -> Iterator[str]:
     """A fresh workspace DB for this test session, dropped at the end."""
-    name = f"test_{urlsplit(settings.WORKSPACE_DATABASE_URL).path.lstrip('/')}_{__import__('os').getpid()}"
+    name = f"test_{urlsplit(settings.WORKSPACE_DATABASE_URL).path.lstrip('/')}_{os.getpid()}"
     with _admin_connection(settings.WORKSPACE_DATABASE_URL) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = _with_database(settings.WORKSPACE_DATABASE_URL, name)
     with psycopg.connect(url, autocommit=True) as conn:
         prepare_workspace(conn)
+    harden_as_superuser(url)
     original = settings.WORKSPACE_DATABASE_URL
     settings.WORKSPACE_DATABASE_URL = url
     yield url

@@ -29,13 +29,14 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
-from apps.engine import inout, storage
+from apps.engine import inout, limits, storage
 from apps.engine.storage import Column
 
 ROLE_PREFIX = "mb_run_"
 KEY_RE = re.compile(r"^[a-z0-9_]{1,40}$")
 CONTEXT_LINE_RE = re.compile(r"PL/pgSQL function inline_code_block line (\d+)")
 CANCEL_GRACE_SECONDS = 1.0
+MEASURE_SECONDS = 0.2  # how often the watchdog measures memory, output size and locks
 OUTPUT_PARAMETER_TABLE = "mb_output_parameters"
 
 
@@ -65,6 +66,13 @@ class SandboxPlan:
     inouts: Sequence[inout.InoutBinding] = ()  # INOUT datasets: a view writing a new version (inout.py)
     deadline_seconds: float = 600.0
     output_parameters: bool = True  # False: the script saves no OUT/INOUT parameter, no table for them
+    limits: limits.RunLimits = limits.UNLIMITED
+
+    @property
+    def written_tables(self) -> list[str]:
+        """The dataset tables the script writes into (their growth counts towards the output limit)."""
+        ids = sorted({o.dataset_id for o in self.outputs} | {b.dataset_id for b in self.inouts})
+        return [f"{storage.SCHEMA}.{storage.table_name(i)}" for i in ids]
 
     @property
     def role(self) -> str:
@@ -84,6 +92,7 @@ class SqlError:
     context: str | None = None
     position: int | None = None
     body_line: int | None = None
+    limit: str | None = None  # the resource limit crossed (memory, temp, output, locks), if that was the cause
 
     @classmethod
     def from_exception(cls, exc: psycopg.Error) -> SqlError:
@@ -120,15 +129,16 @@ def _input_view_sql(plan: SandboxPlan, binding: InputBinding) -> sql.Composed:
     if binding.dataset_id is None:
         cols = sql.SQL(", ").join(
             sql.SQL("NULL::{} AS {}").format(sql.SQL(c.sql_type), _ident(c.name)) for c in binding.columns)
-        return sql.SQL("CREATE VIEW {} AS SELECT NULL::bigint AS record_id, {} WHERE false").format(target, cols)
-    return sql.SQL("CREATE VIEW {} AS {}").format(
+        return sql.SQL("CREATE VIEW {} WITH (security_barrier) AS SELECT NULL::bigint AS record_id, {} "
+                       "WHERE false").format(target, cols)
+    return sql.SQL("CREATE VIEW {} WITH (security_barrier) AS {}").format(
         target, sql.SQL(storage.visible_rows_sql(binding.dataset_id, binding.columns, binding.path)))
 
 
 def _output_view_sql(plan: SandboxPlan, binding: OutputBinding) -> sql.Composed:
     cols = sql.SQL(", ").join(_ident(c.name) for c in binding.columns)
-    return sql.SQL("CREATE VIEW {}.{} AS SELECT record_id, {} FROM {} WHERE mb_version = {} "
-                   "WITH CASCADED CHECK OPTION").format(
+    return sql.SQL("CREATE VIEW {}.{} WITH (security_barrier) AS SELECT record_id, {} FROM {} "
+                   "WHERE mb_version = {} WITH CASCADED CHECK OPTION").format(
         _ident(plan.schema), _ident(binding.view), cols, storage.qualified(binding.dataset_id),
         sql.Literal(int(binding.version)))
 
@@ -169,6 +179,20 @@ def setup_statements(plan: SandboxPlan, *, password: str, database: str) -> list
     return statements
 
 
+def limit_statements(plan: SandboxPlan, *, may_set: Callable[[str], bool]) -> tuple[list[sql.Composed], list[str]]:
+    """Role settings that cap the run (only a superuser can change them back), and a note for each
+    limit the app role is not allowed to set (`may_set(parameter)`)."""
+    statements, notes = [], []
+    for name, value in limits.role_settings(plan.limits).items():
+        if may_set(name):
+            statements.append(sql.SQL("ALTER ROLE {} SET {} = {}").format(
+                _ident(plan.role), _ident(name), sql.Literal(value)))
+        else:
+            notes.append(f"{name} is not enforced for this run: the app role may not set it "
+                         f"(GRANT SET ON PARAMETER {name} TO the app role, as `make run` does).")
+    return statements, notes
+
+
 def teardown_statements(plan: SandboxPlan) -> list[sql.Composed]:
     role = _ident(plan.role)
     return [
@@ -184,12 +208,12 @@ def script_preamble(plan: SandboxPlan) -> str:
                    for o in plan.outputs)
 
 
-CATALOG_LOCK_KEY = 0x6D62_5F72_756E  # any constant; shared by every worker's setup and teardown
-
 # GRANT CONNECT and DROP OWNED rewrite the database's ACL row; two runs doing it at once fail with
 # "tuple concurrently updated", so setups and teardowns take turns (they are short). Sent as the
-# first statement of their batch: the lock is held until the batch's transaction commits.
-SERIALIZE_CATALOG_WRITES = sql.SQL("SELECT pg_advisory_xact_lock({})").format(sql.Literal(CATALOG_LOCK_KEY))
+# first statement of their batch: the lock is held until the batch's transaction commits. It is a
+# table lock in a schema run roles have no USAGE on (storage.prepare_workspace), not an advisory
+# key: user SQL cannot name the table, so no run can hold the lock and stall everyone's set-up.
+SERIALIZE_CATALOG_WRITES = sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(storage.CATALOG_LOCK_TABLE)
 
 
 def _terminate_backends_sql(role: str) -> sql.Composed:
@@ -214,6 +238,10 @@ def _database_of(dsn: str) -> str:
 AdminConnection = Callable[[], AbstractContextManager[psycopg.Connection[Any]]]
 
 
+class BackendStillThere(Exception):
+    """A run role's backend did not exit in time after it was terminated (teardown retries)."""
+
+
 class Sandbox:
     """One run step. Use `with Sandbox(...) as box:`; teardown runs whatever happens.
 
@@ -230,6 +258,7 @@ class Sandbox:
         self._password = secrets.token_urlsafe(24)
         self._conn: psycopg.Connection[Any] | None = None
         self.setup_script = ""
+        self.notes: list[str] = []  # what the set-up could not enforce, for the run's log
         self.teardown_script = _script(teardown_statements(plan))  # known up front: teardown always runs
 
     def __enter__(self) -> Sandbox:
@@ -246,6 +275,8 @@ class Sandbox:
             verifier = conn.pgconn.encrypt_password(self._password.encode(), self.plan.role.encode(),
                                                     b"scram-sha-256").decode()
             statements = setup_statements(self.plan, password=verifier, database=_database_of(self.admin_dsn))
+            capped, self.notes = limit_statements(self.plan, may_set=lambda name: _may_set(conn, name))
+            statements += capped
             self.setup_script = _script(statements).replace(verifier, "********")
             conn.execute(sql.SQL(";\n").join([SERIALIZE_CATALOG_WRITES, *statements]))  # one round trip
 
@@ -259,14 +290,44 @@ class Sandbox:
                 return False
         return True
 
+    TEARDOWN_ATTEMPTS = 5
+    TEARDOWN_BACKOFF_SECONDS = 0.2  # doubled after each failed attempt (0.2 + 0.4 + 0.8 + 1.6 s in all)
+    BACKEND_GONE_SECONDS = 5.0  # how long one attempt waits for the run role's backends to exit
+
     def teardown(self) -> None:
+        """Drops the schema and the role, whatever became of the run's backend (killed, crashed,
+        out of shared memory): its backends are terminated and waited for (a dying backend still
+        holds its locks and lock-table entries), then the drops run in one transaction. A failed
+        attempt (a broken admin connection, a full lock table, a backend that would not go) is
+        retried with backoff; the last failure is raised (the janitor removes what is left)."""
         if self._conn is not None:  # logged in ahead but never run (the step was not reached)
             _close_quietly(self._conn)
             self._conn = None
-        statements = [_terminate_backends_sql(self.plan.role), SERIALIZE_CATALOG_WRITES,
-                      *teardown_statements(self.plan)]
+        delay = self.TEARDOWN_BACKOFF_SECONDS
+        for attempt in range(1, self.TEARDOWN_ATTEMPTS + 1):
+            try:
+                self._teardown_once()
+                return
+            except (psycopg.Error, BackendStillThere):
+                if attempt == self.TEARDOWN_ATTEMPTS:
+                    raise
+            time.sleep(delay)
+            delay *= 2
+
+    def _teardown_once(self) -> None:
         with self._admin_connection() as conn:
-            conn.execute(sql.SQL(";\n").join(statements))  # one round trip, one transaction
+            self._end_backends(conn)
+            conn.execute(sql.SQL(";\n").join([SERIALIZE_CATALOG_WRITES, *teardown_statements(self.plan)]))
+
+    def _end_backends(self, conn: psycopg.Connection[Any]) -> None:
+        """Terminates the run role's backends and waits until they are gone (pg_terminate_backend
+        with a timeout polls for the process); raises BackendStillThere if one outlives the wait."""
+        role, wait_ms = self.plan.role, int(self.BACKEND_GONE_SECONDS * 1000)
+        conn.execute("SELECT pg_terminate_backend(pid, %s) FROM pg_stat_activity WHERE usename = %s", [wait_ms, role])
+        conn.execute("SELECT pg_stat_clear_snapshot()")  # pg_stat_activity is a snapshot per transaction
+        row = conn.execute("SELECT array_agg(pid) FROM pg_stat_activity WHERE usename = %s", [role]).fetchone()
+        if row is not None and row[0]:
+            raise BackendStillThere(f"backends {row[0]} of {role} still running after {self.BACKEND_GONE_SECONDS} s")
 
     def _admin_connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
         if self._admin is not None:
@@ -285,7 +346,8 @@ class Sandbox:
         cancel = cancel or threading.Event()
         conn, self._conn = self._conn or self._connect(), None
         conn.add_notice_handler(lambda d: self._notice(d, result, on_notice))
-        watchdog = Watchdog(self.admin_dsn, conn.info.backend_pid, self.plan.deadline_seconds, cancel)
+        watchdog = Watchdog(self.admin_dsn, conn.info.backend_pid, self.plan.deadline_seconds, cancel,
+                            run_limits=self.plan.limits, role=self.plan.role, written_tables=self.plan.written_tables)
         watchdog.start()
         try:
             preamble = script_preamble(self.plan)
@@ -306,7 +368,24 @@ class Sandbox:
             result.seconds = time.monotonic() - started
         if result.result == "SUCCESS" and watchdog.verdict():
             result.result = watchdog.verdict() or "FAILED"
+        self._report_limits(result, watchdog, on_notice)
         return result
+
+    def _report_limits(self, result: StepResult, watchdog: Watchdog,
+                       on_notice: Callable[[str, str], None] | None) -> None:
+        """A crossed limit is the step's error (a `resource_limit` failure naming the limit); what the
+        sandbox could not enforce is a warning in the log."""
+        for note in [*self.notes, *watchdog.notes]:
+            result.notices.append(("WARNING", note))
+            if on_notice is not None:
+                on_notice("WARNING", note)
+        breach = watchdog.breach
+        if breach is None and result.error is not None:
+            breach = limits.breach_of_error(result.error.sqlstate, result.error.message, self.plan.limits)
+        if breach is not None:
+            result.result = "FAILED"
+            result.error = SqlError(message=breach.message, sqlstate=result.error.sqlstate if result.error else None,
+                                    body_line=result.error.body_line if result.error else None, limit=breach.limit)
 
     @staticmethod
     def _notice(diag: psycopg.errors.Diagnostic, result: StepResult,
@@ -318,19 +397,34 @@ class Sandbox:
             on_notice(level, message)
 
 
+def _may_set(conn: psycopg.Connection[Any], parameter: str) -> bool:
+    row = conn.execute("SELECT has_parameter_privilege(%s, 'SET') OR "
+                       "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user)", [parameter]).fetchone()
+    return bool(row and row[0])
+
+
 def _close_quietly(conn: psycopg.Connection[Any]) -> None:
     with contextlib.suppress(psycopg.Error):
         conn.close()
 
 
 class Watchdog(threading.Thread):
-    """Cancels the backend at the deadline or on Cancel; terminates it if cancelling is not enough
-    (a script can trap query_canceled in an EXCEPTION block, or `SET statement_timeout = 0`)."""
+    """Cancels the backend at the deadline, on Cancel, or when it crosses a resource limit
+    (limits.py); terminates it if cancelling is not enough (a script can trap query_canceled in an
+    EXCEPTION block, or `SET statement_timeout = 0`). Measuring keeps one admin connection open for
+    the whole step, so a run that exhausts the server cannot lock its own watchdog out."""
 
-    def __init__(self, admin_dsn: str, backend_pid: int, deadline_seconds: float, cancel: threading.Event) -> None:
+    def __init__(self, admin_dsn: str, backend_pid: int, deadline_seconds: float, cancel: threading.Event, *,
+                 run_limits: limits.RunLimits = limits.UNLIMITED, role: str = "",
+                 written_tables: Sequence[str] = ()) -> None:
         super().__init__(name=f"watchdog-{backend_pid}", daemon=True)
         self.admin_dsn, self.pid, self.cancel = admin_dsn, backend_pid, cancel
         self.deadline = time.monotonic() + deadline_seconds
+        self.limits, self.role, self.written_tables = run_limits, role, list(written_tables)
+        self.breach: limits.Breach | None = None
+        self.notes: list[str] = []
+        self._measures = any(v is not None for v in (run_limits.memory_mb, run_limits.output_mb, run_limits.locks))
+        self._admin: psycopg.Connection[Any] | None = None
         self._done = threading.Event()
         self._verdict: str | None = None
 
@@ -342,22 +436,51 @@ class Watchdog(threading.Thread):
         self.join(timeout=5)
 
     def run(self) -> None:
-        while not self._done.is_set():
-            if self.cancel.is_set():
-                self._stop_backend("CANCELLED")
-                return
-            if time.monotonic() >= self.deadline:
-                self._stop_backend("TIMEOUT")
-                return
-            self._done.wait(0.05)
+        try:
+            meter = self._meter() if self._measures else None
+            next_measure = time.monotonic()
+            while not self._done.is_set():
+                if self.cancel.is_set():
+                    self._stop_backend("CANCELLED")
+                    return
+                if time.monotonic() >= self.deadline:
+                    self._stop_backend("TIMEOUT")
+                    return
+                if meter is not None and time.monotonic() >= next_measure:
+                    self.breach = self._measure(meter)
+                    if self.breach is not None:
+                        self._stop_backend("FAILED")
+                        return
+                    next_measure = time.monotonic() + MEASURE_SECONDS
+                self._done.wait(0.05)
+        finally:
+            if self._admin is not None:
+                _close_quietly(self._admin)
+
+    def _meter(self) -> limits.Meter | None:
+        try:
+            self._admin = psycopg.connect(self.admin_dsn, autocommit=True)
+            meter = limits.Meter(self._admin, self.pid, self.role, self.written_tables)
+        except psycopg.Error as exc:
+            self.notes.append(f"Resource limits are not enforced for this run: the watchdog could not connect ({exc}).")
+            return None
+        self.notes += meter.notes
+        return meter
+
+    def _measure(self, meter: limits.Meter) -> limits.Breach | None:
+        try:
+            return limits.breach_of(self.limits, meter.usage())
+        except psycopg.Error:
+            return None  # the backend is finishing (or gone): nothing to measure this time
 
     def _stop_backend(self, verdict: str) -> None:
         self._verdict = verdict
-        with psycopg.connect(self.admin_dsn, autocommit=True) as admin:
-            admin.execute("SELECT pg_cancel_backend(%s)", [self.pid])
-            if self._done.wait(CANCEL_GRACE_SECONDS):
-                return
-            admin.execute("SELECT pg_terminate_backend(%s)", [self.pid])
+        if self._admin is None or self._admin.closed:
+            self._admin = psycopg.connect(self.admin_dsn, autocommit=True)
+        self._admin.execute("SELECT pg_cancel_backend(%s)", [self.pid])
+        if self._done.wait(CANCEL_GRACE_SECONDS):
+            return
+        self._admin.execute("SELECT pg_terminate_backend(%s)", [self.pid])
 
 
 def terminate_backends(conn: psycopg.Connection[Any], role: str) -> None:

@@ -85,6 +85,12 @@ class BadQuery(ValueError):
 # commits) is never handed out again, so its orphan rows cannot show up in a later version.
 VERSION_MARKS = sql.Identifier(SCHEMA, "mb_version_marks")
 
+# What run sandboxes' set-ups and teardowns lock to take turns (sandbox.SERIALIZE_CATALOG_WRITES): a
+# table in a schema of the app role's that run roles have no USAGE on, so user SQL cannot name it,
+# let alone lock it (an advisory key would be anyone's to take).
+META_SCHEMA = "mb_meta"
+CATALOG_LOCK_TABLE = sql.Identifier(META_SCHEMA, "catalog_writes")
+
 
 def table_name(dataset_id: int) -> str:
     return f"ds_{int(dataset_id)}"
@@ -130,7 +136,8 @@ def ensure_schema(conn: psycopg.Connection[Any]) -> None:
 
 def prepare_workspace(conn: psycopg.Connection[Any]) -> None:
     """Run roles get nothing by default: no CONNECT unless granted, no CREATE in public, and the
-    dataset schema is private to the app role. Idempotent; the app role must own the database."""
+    dataset schema and the schema of the sandboxes' catalog lock are private to the app role.
+    Idempotent; the app role must own the database."""
     database = conn.info.dbname
     ensure_schema(conn)
     conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (dataset_id integer PRIMARY KEY, "
@@ -138,6 +145,29 @@ def prepare_workspace(conn: psycopg.Connection[Any]) -> None:
     conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database)))
     conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
     conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(sql.Identifier(SCHEMA)))
+    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(META_SCHEMA)))
+    conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(sql.Identifier(META_SCHEMA)))
+    conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} ()").format(CATALOG_LOCK_TABLE))
+
+
+# Functions run roles must not call: advisory locks live in the cluster's shared lock table, which a
+# loop of them fills for everyone (new connections refused); the app keeps them for itself.
+ADVISORY_LOCK_FUNCTIONS_SQL = ("SELECT p.oid::regprocedure::text FROM pg_proc p "
+                               "WHERE p.pronamespace = 'pg_catalog'::regnamespace "
+                               "AND (p.proname LIKE 'pg\\_advisory\\_%' OR p.proname LIKE 'pg\\_try\\_advisory\\_%') ORDER BY 1")
+
+
+def harden_workspace(conn: psycopg.Connection[Any], *, app_role: str) -> None:
+    """What only a superuser may do, once per workspace database (DESIGN §5), on a superuser's
+    connection to it: advisory-lock functions are taken from PUBLIC (run roles) and given to the app
+    role; the app role may cap a run's temporary files (`temp_file_limit` on its role, which the run
+    cannot lift) and size the files of the tables a run is creating (`pg_stat_file`). Idempotent."""
+    role = sql.Identifier(app_role)
+    for (function,) in conn.execute(ADVISORY_LOCK_FUNCTIONS_SQL).fetchall():
+        conn.execute(sql.SQL("REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC").format(sql.SQL(function)))
+        conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(sql.SQL(function), role))
+    conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_file(text, boolean) TO {}").format(role))
+    conn.execute(sql.SQL("GRANT SET ON PARAMETER temp_file_limit TO {}").format(role))
 
 
 def create_table(conn: psycopg.Connection[Any], dataset_id: int, columns: Sequence[Column], *,

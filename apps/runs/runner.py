@@ -16,6 +16,7 @@ from apps.datasets.models import DatasetType
 from apps.engine import placeholders as ph
 from apps.engine import sandbox
 from apps.engine.dataflow import Dataflow, SlotSpec
+from apps.engine.limits import RunLimits
 from apps.engine.scheduler import ModuleEvent, Scheduler
 from apps.engine.script import build_user_script
 from apps.engine.steps import BackgroundStep, StepContext
@@ -112,7 +113,12 @@ def _sandbox_plan(step: SqlStep) -> sandbox.SandboxPlan:
     saves_parameters = any(slot["mode"] != "IN" for slot in step.type_version.parameter_slots)
     return sandbox.SandboxPlan(key=step.record.sandbox_key, inputs=inputs, outputs=outputs, inouts=inouts,
                                deadline_seconds=float(settings.RUN_DEADLINE_SECONDS),
-                               output_parameters=saves_parameters)
+                               output_parameters=saves_parameters, limits=run_limits())
+
+
+def run_limits() -> RunLimits:
+    return RunLimits(memory_mb=settings.RUN_MEMORY_MB, temp_mb=settings.RUN_TEMP_MB,
+                     output_mb=settings.RUN_OUTPUT_MB, locks=settings.RUN_LOCKS)
 
 
 def _error_location(script: Any, error: sandbox.SqlError) -> tuple[int | None, int | None]:
@@ -155,6 +161,8 @@ def run_sql_step(execution: Execution, step: SqlStep, recorder: RunRecorder, can
             step.error = {"message": step.result.error.message, "sqlstate": step.result.error.sqlstate,
                           "detail": step.result.error.detail, "hint": step.result.error.hint,
                           "line": line, "column": column, "submodule": step.path or None}
+            if step.result.error.limit is not None:
+                step.error |= {"code": "resource_limit", "limit": step.result.error.limit}
     except RunRefused as exc:
         step.error = {"message": exc.message, "code": exc.code, "submodule": step.path or None}
     except ph.PlaceholderExpansionError as exc:
