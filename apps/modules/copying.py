@@ -55,4 +55,5 @@ def _create(source: Module, user: User, name: str) -> Module:
         tags=copy.deepcopy(source.tags), type_version_id=source.type_version_id,
         dataset_bindings=copy.deepcopy(source.dataset_bindings),
         parameter_bindings=copy.deepcopy(source.parameter_bindings),
-        keep_internal=copy.deepcopy(source.keep_internal), is_final=False, last_modified=timezone.now())
+        keep_internal=copy.deepcopy(source.keep_internal), deadline_seconds=source.deadline_seconds, is_final=False,
+        last_modified=timezone.now())

@@ -31,7 +31,7 @@ from apps.moduletypes.models import ModuleTypeVersion
 
 # Columns read as they are, then (as text) the JSON and timestamp ones, in this order.
 _PLAIN = ("id", "name", "description", "project_id", "creator_id", "type_version_id", "is_final", "revision",
-          "project__name")
+          "deadline_seconds", "project__name")
 _JSON = ("tags", "dataset_bindings", "parameter_bindings", "keep_internal")
 _TIMES = ("created_at", "last_modified")
 # The Module fields the status computation gets (in the model's field order, as Model.from_db wants
@@ -99,7 +99,8 @@ def module_fields(module: Module, *, project_name: str, zone: tzinfo | None) -> 
         "type_name": version.module_type.name, "type_version_number": version.number,
         "type_kind": version.module_type.kind, "type_version_final": version.is_final,
         "dataset_bindings": module.dataset_bindings, "parameter_bindings": module.parameter_bindings,
-        "keep_internal": module.keep_internal, "is_final": module.is_final,
+        "keep_internal": module.keep_internal, "deadline_seconds": module.deadline_seconds,
+        "is_final": module.is_final,
         "created_at": in_zone(module.created_at, zone), "last_modified": in_zone(module.last_modified, zone),
         "revision": module.revision}
 
@@ -114,11 +115,11 @@ def module_rows(queryset: QuerySet[Module], *, status: str | None = None,
     creators = _creators(c[4] for c in columns)
     zone = current_zone()
     modules, rows = [], []
-    for (pk, name, description, project_id, creator_id, version_id, is_final, revision, project_name,
+    for (pk, name, description, project_id, creator_id, version_id, is_final, revision, deadline, project_name,
          tags, dataset_bindings, parameter_bindings, keep_internal, created_at, last_modified) in columns:
         values = {"id": pk, "name": name, "description": description, "project_id": project_id,
                   "creator_id": creator_id, "type_version_id": version_id, "is_final": is_final,
-                  "revision": revision, "tags": _json(tags), "dataset_bindings": _json(dataset_bindings),
+                  "revision": revision, "deadline_seconds": deadline, "tags": _json(tags), "dataset_bindings": _json(dataset_bindings),
                   "parameter_bindings": _json(parameter_bindings), "keep_internal": _json(keep_internal),
                   "created_at": _time(created_at), "last_modified": _time(last_modified)}
         module = Module.from_db("default", _MODEL_FIELDS, [values[f] for f in _MODEL_FIELDS])

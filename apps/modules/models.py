@@ -19,6 +19,8 @@ class Module(models.Model):
     dataset_bindings = models.JSONField(default=dict, blank=True)
     parameter_bindings = models.JSONField(default=dict, blank=True)
     keep_internal = models.JSONField(default=dict, blank=True)
+    # A shorter deadline than the deployment's RUN_DEADLINE_SECONDS for each step of this module's runs.
+    deadline_seconds = models.PositiveIntegerField(null=True, blank=True)
     is_final = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField()

@@ -25,7 +25,7 @@ class ModuleSerializer(serializers.ModelSerializer):
         model = Module
         fields = ["id", "name", "description", "project", "project_name", "creator", "creator_name", "tags",
                   "type_version", "type_id", "type_name", "type_version_number", "type_kind", "type_version_final",
-                  "dataset_bindings", "parameter_bindings", "keep_internal", "is_final", "created_at",
+                  "dataset_bindings", "parameter_bindings", "keep_internal", "deadline_seconds", "is_final", "created_at",
                   "last_modified", "revision"]
 
     def to_representation(self, instance: Module) -> dict[str, Any]:
@@ -53,6 +53,11 @@ def _parameter_values(**kwargs: Any) -> serializers.DictField:
                                                              max_length=10_000), **kwargs)
 
 
+def _deadline() -> serializers.IntegerField:
+    """Seconds; shorter than the deployment's RUN_DEADLINE_SECONDS to matter; null: the deployment's."""
+    return serializers.IntegerField(min_value=1, max_value=10 * 365 * 86400, required=False, allow_null=True)
+
+
 class ModuleWriteSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     type_version = serializers.IntegerField()
@@ -62,6 +67,7 @@ class ModuleWriteSerializer(StrictSerializer):
     dataset_bindings = serializers.DictField(child=serializers.DictField(), required=False, default=dict)
     parameter_bindings = _parameter_values(required=False, default=dict)
     keep_internal = KeepInternalSerializer(required=False)
+    deadline_seconds = _deadline()
 
 
 class ModuleUpdateSerializer(StrictSerializer):
@@ -73,6 +79,7 @@ class ModuleUpdateSerializer(StrictSerializer):
     dataset_bindings = serializers.DictField(child=serializers.DictField(), required=False)
     parameter_bindings = _parameter_values(required=False)
     keep_internal = KeepInternalSerializer(required=False)
+    deadline_seconds = _deadline()
 
 
 class RunRequestSerializer(StrictSerializer):

@@ -105,7 +105,7 @@ RESULT_FIELDS = frozenset({"name", "type_version", "dataset_bindings", "paramete
 def module_create(*, name: str, type_version: ModuleTypeVersion, project: Project, creator: User,
                   description: str = "", tags: list[str] | None = None, dataset_bindings: dict[str, Any] | None = None,
                   parameter_bindings: dict[str, Any] | None = None,
-                  keep_internal: dict[str, Any] | None = None) -> Module:
+                  keep_internal: dict[str, Any] | None = None, deadline_seconds: int | None = None) -> Module:
     if Module.objects.filter(name=name).exists():
         raise ServiceError("duplicate_name", f"A module named {name!r} already exists.", status=409)
     check_bindings(version=type_version, datasets=dataset_bindings or {}, parameters=parameter_bindings or {},
@@ -114,7 +114,8 @@ def module_create(*, name: str, type_version: ModuleTypeVersion, project: Projec
     module = Module.objects.create(name=name, type_version=type_version, project=project, creator=creator,
                                    description=description, tags=tags or [], dataset_bindings=dataset_bindings or {},
                                    parameter_bindings=parameter_bindings or {},
-                                   keep_internal=_keep_internal(keep_internal), last_modified=timezone.now())
+                                   keep_internal=_keep_internal(keep_internal), deadline_seconds=deadline_seconds,
+                                   last_modified=timezone.now())
     publish_on_commit(modules_topic(project.pk), "module_created", {"module": module.pk})
     status_refresh_on_commit(module_ids=[module.pk])
     return module

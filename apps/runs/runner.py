@@ -104,7 +104,7 @@ def _input_binding(view: str, read: ResolvedInput) -> sandbox.InputBinding:
                                 path=read.version.path if read.version else ())
 
 
-def _sandbox_plan(step: SqlStep) -> sandbox.SandboxPlan:
+def _sandbox_plan(step: SqlStep, deadline: float) -> sandbox.SandboxPlan:
     inputs = [_input_binding(_view_name(i.slot), i) for i in step.inputs]
     inputs += [_input_binding(_view_name(s.slot), s) for s, p in step.inouts if p is None]  # unbound optional
     outputs = [o.binding(_view_name({"placeholder": name, "mode": "OUT"})) for name, o in step.outputs.items()]
@@ -112,8 +112,13 @@ def _sandbox_plan(step: SqlStep) -> sandbox.SandboxPlan:
     assert step.record is not None
     saves_parameters = any(slot["mode"] != "IN" for slot in step.type_version.parameter_slots)
     return sandbox.SandboxPlan(key=step.record.sandbox_key, inputs=inputs, outputs=outputs, inouts=inouts,
-                               deadline_seconds=float(settings.RUN_DEADLINE_SECONDS),
+                               deadline_seconds=deadline,
                                output_parameters=saves_parameters, limits=run_limits())
+
+
+def deadline_seconds(module_deadline: int | None) -> float:
+    """The deployment's deadline, or the module's own when it is shorter."""
+    return float(min(settings.RUN_DEADLINE_SECONDS, module_deadline or settings.RUN_DEADLINE_SECONDS))
 
 
 def run_limits() -> RunLimits:
@@ -360,7 +365,8 @@ def _run_steps(execution: Execution, recorder: RunRecorder) -> str:
                                  sandbox_key=sandbox.new_key(f"r{run.pk}s{step.index}"))
     # Written before any sandbox exists: the janitor keeps the sandboxes of unfinished runs' steps.
     StepRecord.objects.bulk_create([step.record for step in steps if step.record is not None])
-    boxes = Sandboxes(steps, _sandbox_plan, f"run-{run.pk}-sandboxes")
+    deadline = deadline_seconds(execution.module.deadline_seconds)
+    boxes = Sandboxes(steps, lambda step: _sandbox_plan(step, deadline), f"run-{run.pk}-sandboxes")
     boxes.start()  # the first sandboxes are set up while the dataflow is built
     done = threading.Event()
     watcher: threading.Thread | None = None

@@ -117,3 +117,21 @@ def test_only_result_fields_bump_last_modified(clients: dict[str, APIClient], mo
     assert middle.last_modified == before.last_modified and middle.revision == before.revision + 1
     assert patch(clients["modeler"], module, {"parameter_bindings": {"increase_factor": "2"}}).status_code == 200
     assert Module.objects.get(pk=module.pk).last_modified > before.last_modified
+
+
+def test_a_module_deadline_is_a_positive_whole_number_of_seconds_and_is_copied(
+        clients: dict[str, APIClient], module: Module) -> None:
+    for bad in ("abc", 0, -5, 1.5, "1e9999"):
+        response = patch(clients["modeler"], module, {"deadline_seconds": bad})
+        assert response.status_code == 400 and "deadline_seconds" in response.json()["details"], (bad, response.content)
+    module.refresh_from_db()
+    assert module.deadline_seconds is None and module.revision == 1
+    response = patch(clients["modeler"], module, {"deadline_seconds": "30"})
+    assert response.status_code == 200 and response.json()["deadline_seconds"] == 30
+    copied = clients["modeler"].post(f"/api/modules/{module.pk}/copy", {}, format="json")
+    assert copied.status_code == 201, copied.content
+    assert copied.json()["deadline_seconds"] == 30
+    assert patch(clients["modeler"], module, {"deadline_seconds": None}).json()["deadline_seconds"] is None
+    listed = clients["modeler"].get("/api/modules/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert {r["name"]: r["deadline_seconds"] for r in rows}[module.name] is None

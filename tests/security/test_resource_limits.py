@@ -112,4 +112,21 @@ def test_a_module_run_over_its_memory_limit_fails_with_resource_limit(
     assert run.result == "FAILED"
     assert run.error is not None and run.error["code"] == "resource_limit" and run.error["limit"] == "memory"
     assert "RUN_MEMORY_MB" in run.error["message"]
+    assert run.ended_at is not None and run.started_at is not None
     assert (run.ended_at - run.started_at).total_seconds() < 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_module_deadline_shorter_than_the_deployments_times_the_run_out(
+        clients: dict[str, Any], demo: dict[str, Any], users: dict[str, Any], worker: Any) -> None:  # noqa: F811
+    from apps.moduletypes.services import version_update
+    from tests.runs.test_runner import start, wait_for
+
+    version_update(version=demo["module"].type_version, fields={"algorithm": "BEGIN\nPERFORM pg_sleep(60);\nEND;"},
+                   note="slow", author=users["modeler"], confirm_dependents=True)
+    response = clients["modeler"].patch(f"/api/modules/{demo['module'].pk}", {"deadline_seconds": 1}, format="json")
+    assert response.status_code == 200, response.content
+    run = wait_for(start(clients["modeler"], demo["module"]), timeout=30)
+    assert run.result == "TIMEOUT"
+    assert run.ended_at is not None and run.started_at is not None
+    assert (run.ended_at - run.started_at).total_seconds() < 10

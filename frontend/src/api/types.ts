@@ -502,6 +502,8 @@ export interface Module {
   /** Absent = not set; "" is a value. */
   parameter_bindings: Record<string, string | null>;
   keep_internal: Partial<KeepInternal>;
+  /** A deadline shorter than the deployment's, per step; null: the deployment's. */
+  deadline_seconds?: number | null;
   is_final: boolean;
   created_at: string;
   last_modified: string;
@@ -547,6 +549,8 @@ export interface ModuleUpdate {
   dataset_bindings?: Record<string, DatasetBinding>;
   parameter_bindings?: Record<string, string>;
   keep_internal?: KeepInternal;
+  /** Seconds (the text typed is sent as it is: the server refuses what is not a whole number). */
+  deadline_seconds?: number | string | null;
   type_version?: number;
 }
 

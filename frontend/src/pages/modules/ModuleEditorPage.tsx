@@ -259,6 +259,14 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
                 disabled={readOnly}
                 onChange={(tags) => edit({ ...draft, tags })}
               />
+              <TextField
+                id="module-deadline"
+                label="Deadline (seconds, per step)"
+                value={draft.deadline}
+                placeholder="the deployment's"
+                disabled={readOnly}
+                onChange={(deadline) => edit({ ...draft, deadline })}
+              />
               <ProjectSelect
                 id="module-project"
                 projects={projects}

@@ -24,6 +24,15 @@ describe('module draft', () => {
     expect(changesFrom(base, { ...base, tags: ' demo ,demo' })).toEqual({});
   });
 
+  it('sends a deadline as typed, and null when it is cleared', () => {
+    const base = draftFromModule({ ...moduleFixture(), deadline_seconds: 30 });
+    expect(base.deadline).toBe('30');
+    expect(changesFrom(base, { ...base, deadline: ' 30 ' })).toEqual({});
+    expect(changesFrom(base, { ...base, deadline: '5' })).toEqual({ deadline_seconds: '5' });
+    expect(changesFrom(base, { ...base, deadline: 'abc' })).toEqual({ deadline_seconds: 'abc' });
+    expect(changesFrom(base, { ...base, deadline: '' })).toEqual({ deadline_seconds: null });
+  });
+
   it('binds an input to a dataset and a version, or the latest (null)', () => {
     const base = draftFromModule(moduleFixture());
     const latest = bindInput(base, 'input_emission_factors_dataset', 8, null);

@@ -26,6 +26,8 @@ export interface ModuleDraft {
   /** Absent = not set. */
   parameter_bindings: Record<string, string>;
   keep_internal: KeepInternal;
+  /** Seconds as typed; "" = the deployment's deadline. */
+  deadline: string;
 }
 
 export function isInputSlot(slot: Pick<DatasetSlot, 'mode'>): boolean {
@@ -60,6 +62,7 @@ export function draftFromModule(module: Module): ModuleDraft {
       datasets: sortedUnique(module.keep_internal?.datasets),
       parameters: sortedUnique(module.keep_internal?.parameters),
     },
+    deadline: module.deadline_seconds ? String(module.deadline_seconds) : '',
   };
 }
 
@@ -133,7 +136,15 @@ export function changesFrom(base: ModuleDraft, draft: ModuleDraft): ModuleUpdate
     out.parameter_bindings = draft.parameter_bindings;
   }
   if (!same(draft.keep_internal, base.keep_internal)) out.keep_internal = draft.keep_internal;
+  if (draft.deadline.trim() !== base.deadline.trim()) out.deadline_seconds = deadlineValue(draft.deadline);
   return out;
+}
+
+/** "" is no deadline of the module's own; anything else goes to the server as typed, which refuses
+ * what is not a whole number of seconds with a 400 shown on save. */
+function deadlineValue(text: string): string | null {
+  const trimmed = text.trim();
+  return trimmed === '' ? null : trimmed;
 }
 
 export function isDirty(base: ModuleDraft, draft: ModuleDraft): boolean {
