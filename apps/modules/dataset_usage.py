@@ -17,7 +17,9 @@ _BINDINGS = f"""
          jsonb_each(CASE WHEN jsonb_typeof(m.dataset_bindings) = 'object' THEN m.dataset_bindings
                     ELSE '{{}}'::jsonb END) AS b(placeholder, binding)
     WHERE m.id <> %(excluding)s AND jsonb_typeof(b.binding) = 'object'
-      AND b.binding ->> 'dataset' = ANY(%(datasets)s::text[])"""
+      AND b.binding ->> 'dataset' = ANY(%(datasets)s::text[])
+      AND EXISTS (SELECT 1 FROM {Dataset._meta.db_table} d
+                  WHERE d.id::text = b.binding ->> 'dataset' AND d.project_id = m.project_id)"""
 
 # Outputs of each module's latest successful run (latest_only) or of any of its runs.
 _OUTPUTS = f"""
@@ -28,13 +30,17 @@ _OUTPUTS = f"""
          jsonb_array_elements(CASE WHEN jsonb_typeof(r.datasets) = 'array' THEN r.datasets
                               ELSE '[]'::jsonb END) AS e(row)
     WHERE jsonb_typeof(e.row) = 'object' AND e.row ->> 'direction' = 'OUT' AND e.row ->> 'mode' IS DISTINCT FROM 'INOUT'
-      AND e.row ->> 'dataset' = ANY(%(datasets)s::text[])"""
+      AND e.row ->> 'dataset' = ANY(%(datasets)s::text[])
+      AND EXISTS (SELECT 1 FROM {Dataset._meta.db_table} d
+                  WHERE d.id::text = e.row ->> 'dataset' AND d.project_id = m.project_id)"""
 
 
 def modules_using(*, dataset_ids: Iterable[int], latest_outputs_only: bool = True,
                   excluding: int = 0) -> dict[int, list[dict[str, Any]]]:
     """{dataset id: [{module_id, module_name, relation: input|replace|output}]}: the modules binding
-    each dataset, and those whose latest successful run (or any successful run) produced it."""
+    each dataset, and those whose latest successful run (or any successful run) produced it. Only
+    modules of the dataset's own project: another project's module (a binding that predates a change
+    of project, which its run refuses) is not named to the dataset's users."""
     ids = list(dataset_ids)
     found: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
     if not ids:

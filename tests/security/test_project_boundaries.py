@@ -264,3 +264,19 @@ def test_a_composite_run_checks_every_submodule_binding(
     assert run.result == "FAILED", run.error
     assert run.error is not None and run.error["code"] == "dataset_not_in_project", run.error
     assert not Dataset.objects.filter(name="leak").exists()
+
+
+@pytest.mark.django_db
+def test_related_modules_and_removal_name_no_module_of_another_project(
+        clients: dict[str, APIClient], kw: dict[str, Any], other_project: Project, users: dict[str, User],
+        rw_type: ModuleTypeVersion, own: dict[str, Dataset]) -> None:
+    """A stranger's module whose binding predates a change of project names Team Alpha's dataset."""
+    theirs = simple("Beta Reader", "SELECT 1;", [ds("src", "IN", numbers_type(kw["owner"]))], project=other_project,
+                    owner=users["stranger"])
+    module("Secret Beta Module", theirs, project=other_project, owner=users["stranger"],
+           datasets={"src": {"dataset": own["src"].pk, "version": 0}})
+    response = clients["modeler"].get(f"/api/datasets/{own['src'].pk}/related-modules")
+    assert response.status_code == 200, response.content
+    assert b"Secret Beta" not in response.content
+    response = clients["admin"].delete(f"/api/datasets/{own['src'].pk}")
+    assert b"Secret Beta" not in response.content
