@@ -127,6 +127,20 @@ def recreate_databases(base_url: str, names: Iterable[str]) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def harden_as_superuser(url: str) -> None:
+    """The superuser-only part of run isolation (apps.engine.storage.harden_workspace), as the local
+    superuser `postgres`; skipped, with a line saying so, when there is none."""
+    from apps.engine.storage import harden_workspace
+
+    parts = urlsplit(url)
+    superuser = urlunsplit(parts._replace(netloc=f"postgres@{parts.netloc.rpartition('@')[2]}"))
+    try:
+        with psycopg.connect(superuser, autocommit=True) as conn:
+            harden_workspace(conn, app_role=parts.username or "modulebench")
+    except psycopg.OperationalError as exc:
+        log(f"no superuser access, the workspace is not hardened: {exc}")
+
+
 def drop_databases(base_url: str, names: Iterable[str]) -> None:
     with admin_connection(base_url) as conn:
         for name in names:
@@ -430,6 +444,7 @@ class Harness:
         recreate_databases(self.base_url, (APP_DB, WS_DB))
         with admin_connection(self.base_url) as conn:
             conn.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(sql.Identifier(APP_DB)))
+        harden_as_superuser(self.ws_url)  # as `make run` does: runs are capped and isolated as in production
         self.env = {**os.environ, "DATABASE_URL": self.app_url, "WORKSPACE_DATABASE_URL": self.ws_url,
                     "REDIS_PREFIX": f"mbbench{os.getpid()}", "DJANGO_SETTINGS_MODULE": "project.settings",
                     "DEBUG": "false", "LOG_LEVEL": "WARNING"}
