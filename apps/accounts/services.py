@@ -2,7 +2,7 @@ from django.db import transaction
 
 from apps.accounts.models import Membership, Project, User
 from apps.accounts.roles import Role
-from apps.api.errors import ServiceError
+from apps.core.exceptions import ServiceError
 
 
 def user_create(*, username: str, password: str, full_name: str = "", role: str = Role.VIEWER) -> User:

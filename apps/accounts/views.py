@@ -21,9 +21,9 @@ from apps.accounts.serializers import (
     ProjectSerializer,
     TokenSerializer,
 )
-from apps.api.errors import ServiceError
 from apps.api.etag import ETagMixin
 from apps.api.permissions import ProjectScopedMixin
+from apps.core.exceptions import ServiceError
 
 
 def _authenticate(request: Request) -> User:

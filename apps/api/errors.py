@@ -8,16 +8,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-
-class ServiceError(Exception):
-    """A refusal raised by a service, carried to the client as-is."""
-
-    def __init__(self, code: str, message: str, *, status: int = 400, details: Any = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-        self.details = details
+from apps.core.exceptions import ServiceError
 
 
 class PreconditionFailed(exceptions.APIException):

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from apps.accounts.models import Project
 from apps.accounts.roles import Role, role_at_least
 from apps.accounts.selectors import project_role
-from apps.api.errors import ServiceError
+from apps.core.exceptions import ServiceError
 
 
 def project_id_of(obj: Model) -> int:

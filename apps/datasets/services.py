@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from apps.accounts.models import Project, User
-from apps.api.errors import ServiceError
+from apps.core.exceptions import ServiceError
 from apps.datasets.models import Dataset, DatasetType, DatasetVersion
 from apps.datasets.selectors import dataset_usage, published_versions
 from apps.datasets.tasks import analyze_on_commit

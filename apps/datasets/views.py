@@ -14,7 +14,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.roles import Role, role_at_least
-from apps.api.errors import ServiceError
 from apps.api.etag import ETagMixin
 from apps.api.permissions import (
     ProjectScopedMixin,
@@ -23,6 +22,7 @@ from apps.api.permissions import (
     required_role,
 )
 from apps.api.uploads import CsvBodyParser, body_file, body_has_media_type, body_length
+from apps.core.exceptions import ServiceError
 from apps.datasets import selectors, services
 from apps.datasets import serializers as s
 from apps.datasets.models import Dataset, DatasetType

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.api.errors import ServiceError
+from apps.core.exceptions import ServiceError
 from apps.locks.models import EditLock
 from apps.locks.selectors import LOCK_TIMEOUT, lock_data
 from apps.runs.live import publish_on_commit

@@ -11,10 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.roles import Role
-from apps.api.errors import ServiceError
 from apps.api.etag import etag_of
 from apps.api.permissions import check_project_access
 from apps.api.serializers import StrictSerializer
+from apps.core.exceptions import ServiceError
 from apps.locks.views import EditLockMixin
 from apps.modules import selectors
 from apps.modules.compare import compare_modules

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.api.errors import ServiceError
+from apps.core.exceptions import ServiceError
 from apps.modules.models import Module
 from apps.modules.services import check_bindings
 from apps.modules.status_refresh import status_refresh_on_commit

@@ -6,7 +6,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
-from apps.api.errors import ServiceError
+from apps.core.exceptions import ServiceError
 from apps.modules.models import Module
 from apps.modules.status import OUT_OF_DATE, UP_TO_DATE
 

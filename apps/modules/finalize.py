@@ -16,7 +16,7 @@ transaction. Neither touches a `last_modified` (EMF's bug), so the module stays 
 from django.db import transaction
 
 from apps.accounts.models import User
-from apps.api.errors import ServiceError
+from apps.core.exceptions import ServiceError
 from apps.datasets.models import DatasetVersion
 from apps.datasets.services import version_finalize
 from apps.locks.services import lock_check_free

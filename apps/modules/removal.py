@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from apps.accounts.models import User
-from apps.api.errors import ServiceError
+from apps.core.exceptions import ServiceError
 from apps.datasets.models import Dataset
 from apps.datasets.services import dataset_remove
 from apps.locks.services import lock_check_free, locks_drop

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Project, User
-from apps.api.errors import ServiceError
+from apps.core.exceptions import ServiceError
 from apps.datasets.selectors import bindable_datasets
 from apps.modules.models import Module
 from apps.modules.status_refresh import status_refresh_on_commit

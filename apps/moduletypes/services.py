@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from apps.accounts.models import Project, User
-from apps.api.errors import ServiceError
+from apps.core.exceptions import ServiceError
 from apps.datasets.models import DatasetType
 from apps.locks.services import lock_check_free, locks_drop
 from apps.modules.status_refresh import status_refresh_on_commit

@@ -2,7 +2,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from apps.accounts.models import User
-from apps.api.errors import ServiceError
+from apps.core.exceptions import ServiceError
 from apps.modules.models import Module
 from apps.modules.status_refresh import status_refresh_on_commit
 from apps.runs.live import modules_topic, publish_on_commit

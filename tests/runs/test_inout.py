@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from apps.api.errors import ServiceError
+from apps.core.exceptions import ServiceError
 from apps.datasets.models import DatasetVersion
 from apps.datasets.services import dataset_create, dataset_import, version_create, version_finalize
 from apps.datasets.workspace import workspace

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.accounts.models import User
-from apps.api.errors import ServiceError
+from apps.core.exceptions import ServiceError
 from apps.datasets.models import Dataset
 from apps.datasets.services import dataset_import
 from apps.engine.storage import CsvRejected
