@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by the app, not a CDN (issue 14)
     "channels",
     "apps.accounts.apps.AccountsConfig",
     "apps.datasets.apps.DatasetsConfig",
@@ -125,6 +126,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Module types, modules, datasets and runs. Errors are {code, message, details}.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/docs/ loads Swagger UI from our own static files: an offline deployment reaches no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 CHANNEL_LAYERS = {
