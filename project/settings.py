@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by the app, not a CDN (issue 14)
     "channels",
+    "apps.live.apps.LiveConfig",
     "apps.accounts.apps.AccountsConfig",
     "apps.datasets.apps.DatasetsConfig",
     "apps.moduletypes.apps.ModuleTypesConfig",

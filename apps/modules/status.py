@@ -190,16 +190,18 @@ def _input_reasons(module: Module, row: dict[str, Any], facts: selectors.Dataset
     label = f"{_q(facts.name if facts else str(row.get('dataset_name')))} version {number}"
     if facts is None or not facts.present or number not in facts.versions:
         return [Reason("input_missing", f"Input {placeholder}: {label}, read by the last run, no longer exists.")]
-    if facts.versions[number].last_modified > started:
-        return [Reason("input_modified", f"Input {placeholder}: {label} was modified after the last run started.")]
     binding = module.dataset_bindings.get(placeholder) if isinstance(module.dataset_bindings, dict) else None
     if isinstance(binding, dict) and binding.get("dataset") == facts.id and binding.get("version") is None:
+        # A "latest version" binding: a newer version is what matters (and what a run would read next),
+        # even when the version read was also changed since.
         mode = next((s["mode"] for s in module.type_version.dataset_slots if s["placeholder"] == placeholder), "IN")
         latest = facts.version_a_run_reads(mode, ignoring={v for d, v in written if d == facts.id})
         if latest is not None and latest != number:
             newer = "newer final version" if mode == "INOUT" else "newer version"
-            return [Reason("input_modified", f"Input {placeholder}: {_q(facts.name)} has a {newer} ({latest}) than "
-                           f"version {number}, read by the last run.")]
+            return [Reason("input_modified", f"Input {placeholder}: a {newer} ({latest}) of {_q(facts.name)} is "
+                           f"available; the last run read version {number}.")]
+    if facts.versions[number].last_modified > started:
+        return [Reason("input_modified", f"Input {placeholder}: {label} was modified after the last run started.")]
     return []
 
 

@@ -152,7 +152,8 @@ def test_module_runs_turns_out_of_date_live_and_is_brought_up_to_date(page: Page
     page.get_by_role("button", name="Status", exact=True).click()
     dialog = page.get_by_role("dialog", name="Module status")
     expect(dialog.get_by_test_id("status-reasons")).to_contain_text(
-        re.compile(rf'Input {INPUT}: "{DEMO_DATASET}" has a newer (final )?version \(1\) than version 0'))
+        re.compile(rf'Input {INPUT}: a newer (final )?version \(1\) of "{DEMO_DATASET}" is available; '
+                   r'the last run read version 0'))
     dialog.get_by_role("button", name="OK").click()
 
     # Module Manager: select it (OutOfDate) and bring it up to date; the badge turns green live.

@@ -164,7 +164,7 @@ class TestStatus:
         version_finalize(version=other)  # final and newer than the version read, written by someone else
         assert status_of(latest) == ("OutOfDate", ["input_modified"])
         assert reasons_of(latest)[0]["message"] == (
-            'Input data: "Data" has a newer final version (1) than version 0, read by the last run.')
+            'Input data: a newer final version (1) of "Data" is available; the last run read version 0.')
         # Pinned to version 0, and the newer final versions (1 and latest's 2) do not concern it.
         assert status_of(pinned) == ("UpToDate", [])
 

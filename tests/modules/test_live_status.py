@@ -72,8 +72,8 @@ async def test_a_run_then_a_new_input_version_push_status_events(users: dict[str
     # A new version, final or not, is what a binding without version reads next: OutOfDate at once.
     stale = await _status_event(listener, f"modules:{project.pk}", "OutOfDate", timeout=5)
     assert stale["data"]["reasons"] == [{"code": "input_modified", "message":
-                                         f'Input {INPUT}: "Emission Factors 2016" has a newer version (1) '
-                                         "than version 0, read by the last run."}]
+                                         f'Input {INPUT}: a newer version (1) of "Emission Factors 2016" '
+                                         "is available; the last run read version 0."}]
     assert (await _status_event(listener, f"module:{module.pk}", "OutOfDate", timeout=5))["data"] == stale["data"]
     response = await database_sync_to_async(modeler.post)(f"/api/datasets/{dataset.pk}/versions/1/finalize")
     assert response.status_code == 200, response.content

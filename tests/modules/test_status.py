@@ -107,12 +107,27 @@ def test_a_newer_version_matters_only_to_a_binding_without_version(module: Modul
     # The binding means the latest version, final or not: a new draft is newer than what the run read.
     assert status_of(latest) == ("OutOfDate", ["input_modified"])
     assert reasons_of(latest)[0]["message"] == (
-        f'Input {INPUT}: "Emission Factors 2016" has a newer version (1) than version 0, read by the last run.')
+        f'Input {INPUT}: a newer version (1) of "Emission Factors 2016" is available; the last run read version 0.')
     assert status_of(module) == ("UpToDate", [])  # bound to version 0 explicitly
     record_run(latest)  # reads version 1 now
     assert status_of(latest) == ("UpToDate", [])
     version_finalize(version=newer)  # finalizing changes no data
     assert status_of(latest) == ("UpToDate", [])
+
+
+def test_a_latest_version_binding_names_the_newer_version_even_when_the_one_read_changed(
+        module: Module, owner: User, project: Project, clients: Any) -> None:
+    """Issue 14 #7: the version read was changed and then a newer one came: the reason names the newer one."""
+    draft = new_dataset("Draft factors", owner, project)  # version 0, not final
+    latest = module_reading("Latest reader", draft, owner, project, version=None)
+    record_run(latest)
+    dataset_import(dataset=draft, user=owner, stream=io.BytesIO(CSV.encode()), version_number=0)
+    version_finalize(version=DatasetVersion.objects.get(dataset=draft, number=0))
+    version_create(dataset=draft, base_number=0, user=owner)
+    response = clients["modeler"].get(f"/api/modules/{latest.pk}/status")
+    assert response.status_code == 200, response.content
+    assert response.json()["reasons"] == [{"code": "input_modified", "message": (
+        f'Input {INPUT}: a newer version (1) of "Draft factors" is available; the last run read version 0.')}]
 
 
 def test_a_binding_without_version_ignores_a_running_modules_pending_version(module: Module, owner: User,
