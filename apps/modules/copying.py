@@ -49,11 +49,24 @@ def module_copy(*, source: Module, user: User, name: str | None = None) -> Modul
     return module
 
 
+def copied_bindings(bindings: object, source_name: str, name: str) -> object:
+    """The source's dataset bindings, with each NEW output's name pattern naming the copy: the source's
+    name in a pattern becomes the copy's (a pattern with ${module.name} names the copy by itself)."""
+    copied = copy.deepcopy(bindings)
+    if not isinstance(copied, dict) or not source_name:
+        return copied
+    for binding in copied.values():
+        pattern = binding.get("name_pattern") if isinstance(binding, dict) else None
+        if binding.get("output_method") == "NEW" and isinstance(pattern, str) and source_name in pattern:  # type: ignore[union-attr]
+            binding["name_pattern"] = pattern.replace(source_name, name)  # type: ignore[index]
+    return copied
+
+
 def _create(source: Module, user: User, name: str) -> Module:
     return Module.objects.create(
         name=name, description=source.description, project_id=source.project_id, creator=user,
         tags=copy.deepcopy(source.tags), type_version_id=source.type_version_id,
-        dataset_bindings=copy.deepcopy(source.dataset_bindings),
+        dataset_bindings=copied_bindings(source.dataset_bindings, source.name, name),
         parameter_bindings=copy.deepcopy(source.parameter_bindings),
         keep_internal=copy.deepcopy(source.keep_internal), deadline_seconds=source.deadline_seconds, is_final=False,
         last_modified=timezone.now())

@@ -31,8 +31,10 @@ def test_a_modeler_copies_with_the_same_bindings_but_no_history(clients: dict[st
     body = response.json()
     copy = Module.objects.get(pk=body["id"])
     assert body["name"] == "Copy of Emission Factors +15%"
-    assert (copy.dataset_bindings, copy.parameter_bindings, copy.keep_internal, copy.tags) == (
-        module.dataset_bindings, module.parameter_bindings, module.keep_internal, module.tags)
+    assert copy.dataset_bindings["input_emission_factors_dataset"] == module.dataset_bindings[
+        "input_emission_factors_dataset"]
+    assert (copy.parameter_bindings, copy.keep_internal, copy.tags) == (
+        module.parameter_bindings, module.keep_internal, module.tags)
     assert (copy.type_version_id, copy.project_id, copy.description) == (
         module.type_version_id, module.project_id, module.description)
     assert copy.creator.username == "modeler"
@@ -83,3 +85,20 @@ def test_bad_copy_requests_write_nothing(clients: dict[str, APIClient], module: 
 def test_wrong_method_and_missing_module(clients: dict[str, APIClient], module: Module) -> None:
     assert clients["modeler"].get(_url(module)).status_code == 405
     assert clients["modeler"].post("/api/modules/999999/copy", {}, format="json").status_code == 404
+
+
+def test_the_copy_names_its_outputs_after_itself(clients: dict[str, APIClient], module: Module) -> None:
+    """Issue 14 #11: the output name pattern carries the copy's name, not the original's."""
+    assert module.dataset_bindings["output_emission_factors_dataset"]["name_pattern"] == (
+        "Emission Factors +15% #${run.id}")
+    body = clients["modeler"].post(_url(module), {"name": "Scaled twice"}, format="json").json()
+    copy = Module.objects.get(pk=body["id"])
+    assert copy.dataset_bindings["output_emission_factors_dataset"] == {
+        "output_method": "NEW", "name_pattern": "Scaled twice #${run.id}"}
+    assert body["dataset_bindings"]["output_emission_factors_dataset"]["name_pattern"] == "Scaled twice #${run.id}"
+    # A pattern with ${module.name} (or without the module's name) is kept as it is.
+    Module.objects.filter(pk=module.pk).update(dataset_bindings={
+        **module.dataset_bindings,
+        "output_emission_factors_dataset": {"output_method": "NEW", "name_pattern": "${module.name} ${run.id}"}})
+    body = clients["modeler"].post(_url(module), {"name": "Scaled thrice"}, format="json").json()
+    assert body["dataset_bindings"]["output_emission_factors_dataset"]["name_pattern"] == "${module.name} ${run.id}"
