@@ -11,7 +11,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import get_resolver, path  # noqa: E402
 
-from apps.runs.consumers import LiveConsumer  # noqa: E402
+from apps.live.consumers import LiveConsumer  # noqa: E402
 
 websocket_urls = [path("ws/", LiveConsumer.as_asgi())]
 

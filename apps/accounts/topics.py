@@ -3,7 +3,7 @@
 from typing import Any
 
 from apps.accounts.selectors import project_role
-from apps.runs.live import register_topic
+from apps.live.events import register_topic
 
 
 def _may_follow_project(user: Any, key: str | None) -> bool:

@@ -20,8 +20,8 @@ from apps.datasets.selectors import dataset_usage, published_versions
 from apps.datasets.tasks import analyze_on_commit
 from apps.datasets.workspace import workspace
 from apps.engine import bulk_load, storage
-from apps.modules.status_refresh import status_refresh_on_commit
-from apps.runs.live import publish_now, publish_on_commit
+from apps.live.events import publish_now, publish_on_commit
+from apps.live.status import status_refresh_on_commit
 
 RESERVED_COLUMNS = set(storage.SYSTEM_COLUMNS)
 # Import progress events: one per ~1% of the file, at least every 0.5 s, at most every 50 ms.

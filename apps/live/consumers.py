@@ -5,8 +5,8 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from apps.locks import presence
-from apps.runs import live
+from apps.live import events as live
+from apps.live import presence
 
 CLOSE_UNAUTHENTICATED = 4401
 MAX_TOPICS = 200

@@ -1,5 +1,8 @@
 """Who is looking at a module or module type: one Redis hash per `presence:<object>` topic,
-field = the WebSocket's channel name, so every web process sees the same viewers."""
+field = the WebSocket's channel name, so every web process sees the same viewers.
+
+`presence:<object topic>` may be followed by whoever may follow the object's own topic; the apps
+that own an object topic say whether it has presence (`allow_presence`)."""
 
 import json
 from functools import lru_cache
@@ -9,14 +12,36 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
-from apps.runs.live import publish_now
+from apps.live import events
+from apps.live.events import publish_now
 
 # A web process that dies cannot clean up its viewers; the whole set then fades after a day.
 PRESENCE_TTL_SECONDS = 24 * 3600
 
 
+# The object topic kinds that have presence (`module`, `module-type`), filled by their apps.
+PRESENCE_OBJECT_KINDS: set[str] = set()
+
+
+def allow_presence(kind: str) -> None:
+    PRESENCE_OBJECT_KINDS.add(kind)
+
+
 def is_presence_topic(topic: str) -> bool:
     return topic.startswith("presence:")
+
+
+def _may_follow_presence(user: Any, key: str | None) -> bool:
+    """Whoever may follow the object's own topic may see who else is looking at it."""
+    if key is None or key.split(":", 1)[0] not in PRESENCE_OBJECT_KINDS:
+        return False
+    try:
+        return events.may_subscribe(user, key)
+    except events.BadTopic:
+        return False
+
+
+events.register_topic("presence", _may_follow_presence)
 
 
 @lru_cache(maxsize=1)

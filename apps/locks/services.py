@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError
+from apps.live.events import publish_on_commit
 from apps.locks.models import EditLock
 from apps.locks.selectors import LOCK_TIMEOUT, lock_data
-from apps.runs.live import publish_on_commit
 
 KIND_LABELS = {EditLock.Kind.MODULE: "module", EditLock.Kind.MODULE_TYPE: "module type"}
 

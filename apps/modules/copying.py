@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError
+from apps.live.events import modules_topic, publish_on_commit
+from apps.live.status import status_refresh_on_commit
 from apps.modules.models import Module
 from apps.modules.services import check_bindings
-from apps.modules.status_refresh import status_refresh_on_commit
-from apps.runs.live import modules_topic, publish_on_commit
 
 NAME_MAX = Module._meta.get_field("name").max_length or 200
 

@@ -19,12 +19,12 @@ from apps.accounts.models import User
 from apps.core.exceptions import ServiceError
 from apps.datasets.models import DatasetVersion
 from apps.datasets.services import version_finalize
+from apps.live.events import publish_on_commit
+from apps.live.status import status_refresh_on_commit
 from apps.locks.services import lock_check_free
 from apps.modules import selectors
 from apps.modules.models import Module
 from apps.modules.status import compute_statuses
-from apps.modules.status_refresh import status_refresh_on_commit
-from apps.runs.live import publish_on_commit
 from apps.runs.models import Run
 
 NOT_EMF_CONDITIONS = frozenset({"upstream_out_of_date"})

@@ -16,11 +16,11 @@ from apps.accounts.models import User
 from apps.core.exceptions import ServiceError
 from apps.datasets.models import Dataset
 from apps.datasets.services import dataset_remove
+from apps.live.events import modules_topic, publish_on_commit
+from apps.live.status import status_refresh_on_commit
 from apps.locks.services import lock_check_free, locks_drop
 from apps.modules.dataset_usage import modules_using
 from apps.modules.models import Module
-from apps.modules.status_refresh import status_refresh_on_commit
-from apps.runs.live import modules_topic, publish_on_commit
 
 
 def _refusal(module: Module, user: User) -> tuple[str, str, int] | None:

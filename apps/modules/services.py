@@ -6,10 +6,10 @@ from django.utils import timezone
 from apps.accounts.models import Project, User
 from apps.core.exceptions import ServiceError
 from apps.datasets.selectors import bindable_datasets
+from apps.live.events import modules_topic, publish_on_commit
+from apps.live.status import status_refresh_on_commit
 from apps.modules.models import Module
-from apps.modules.status_refresh import status_refresh_on_commit
 from apps.moduletypes.models import ModuleTypeVersion
-from apps.runs.live import modules_topic, publish_on_commit
 
 
 def _binding_problems(version: ModuleTypeVersion, datasets: dict[str, Any], parameters: dict[str, Any], *,

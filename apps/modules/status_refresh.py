@@ -1,7 +1,8 @@
 """Live status: after a change commits, recompute the modules it can affect and publish a `status`
 event on `modules:<project id>` and `module:<id>` for each one whose status or reasons changed.
 
-Services call `status_refresh_on_commit(...)` with what they changed. The recomputation runs in the
+Services of any app call `apps.live.status.status_refresh_on_commit(...)` with what they changed;
+`status_refresh` below is the refresher this app registers there (ModulesConfig.ready). The recomputation runs in the
 committing process right after the commit (no queue in between, so the event follows the change
 within milliseconds). `Module.status_cache` holds what was last published, so an unchanged status
 is not published again; reads never use it (they compute the status afresh), so a change whose
@@ -22,10 +23,10 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
+from apps.live.events import modules_topic, publish_many
 from apps.modules import selectors
 from apps.modules.models import Module
 from apps.modules.status import compute_statuses
-from apps.runs.live import modules_topic, publish_many
 
 logger = logging.getLogger(__name__)
 REFRESH_LOCK_KEY = 0x6D62_5F73_7461_7475  # any constant; every process's refreshes share it
@@ -70,12 +71,3 @@ def status_refresh(*, module_ids: Iterable[int] = (), dataset_ids: Iterable[int]
         if events:  # all in one go: one Redis round trip and one event loop, not two per module
             transaction.on_commit(lambda: publish_many(events))  # at once outside a transaction
     return [m.pk for m in changed]
-
-
-def status_refresh_on_commit(*, module_ids: Iterable[int] = (), dataset_ids: Iterable[int] = (),
-                             type_version_ids: Iterable[int] = ()) -> None:
-    """Schedules `status_refresh` for when the current transaction commits (at once outside one).
-    A failure is logged, never raised: the change itself has already committed."""
-    modules, datasets, versions = list(module_ids), list(dataset_ids), list(type_version_ids)
-    transaction.on_commit(lambda: status_refresh(module_ids=modules, dataset_ids=datasets,
-                                                 type_version_ids=versions), robust=True)

@@ -1,8 +1,9 @@
 from typing import Any
 
 from apps.accounts.selectors import project_role
+from apps.live.events import register_topic
+from apps.live.presence import allow_presence
 from apps.modules.models import Module
-from apps.runs.live import register_topic
 
 
 def _may_follow_module(user: Any, key: str | None) -> bool:
@@ -13,8 +14,9 @@ def _may_follow_module(user: Any, key: str | None) -> bool:
 
 
 register_topic("module", _may_follow_module)
+allow_presence("module")
 def _may_follow_project_modules(user: Any, key: str | None) -> bool:
-    """`modules:<project id>` (apps.runs.live.modules_topic): the project's members."""
+    """`modules:<project id>` (apps.live.events.modules_topic): the project's members."""
     return key is not None and key.isdigit() and project_role(user=user, project_id=int(key)) is not None
 
 

@@ -17,10 +17,10 @@ from django.db.models import Max
 
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError
+from apps.live.events import modules_topic, publish_on_commit
 from apps.modules.models import Module
 from apps.modules.status import compute_statuses
 from apps.modules.status_refresh import status_refresh
-from apps.runs.live import modules_topic, publish_on_commit
 from apps.runs.models import Result, Run
 from apps.runs.recorder import RunRecorder
 

@@ -25,6 +25,7 @@ from apps.modules.actions import ModuleActionsMixin
 from apps.modules.filters import filter_modules
 from apps.modules.listing import module_rows
 from apps.modules.models import Module
+from apps.modules.parameter_values import check_parameter_values, parameter_value_errors
 from apps.modules.status import module_status, validation_problems
 from apps.moduletypes.models import ModuleTypeVersion
 from apps.moduletypes.selectors import validation_errors
@@ -55,6 +56,7 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
         project = project_for_write(user=request.user, project_id=values.pop("project"),
                                     required=required_role(self, request))
         version = self._type_version(values.pop("type_version"))
+        check_parameter_values(slots=version.parameter_slots, values=values.get("parameter_bindings") or {})
         module = services.module_create(project=project, type_version=version, creator=request.user, **values)  # type: ignore[arg-type]
         return self._respond(module, status=201)
 
@@ -69,6 +71,9 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
         with self.write_atomically():
             module: Module = self.get_object_for_write()  # type: ignore[assignment]
             lock_check_free(kind="module", object_id=module.pk, user=request.user)  # type: ignore[arg-type]
+            if fields.keys() & {"parameter_bindings", "type_version"}:
+                check_parameter_values(slots=fields.get("type_version", module.type_version).parameter_slots,
+                                       values=fields.get("parameter_bindings", module.parameter_bindings))
             module = services.module_update(module=module, fields=fields)
         return self._respond(module)
 
@@ -100,6 +105,7 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
         """Checks the saved module: its bindings and parameters, and its type version's algorithm or diagram."""
         module = self.get_object()
         errors = [*validation_problems(module),
+                  *parameter_value_errors(slots=module.type_version.parameter_slots, values=module.parameter_bindings),
                   *({"code": e["code"], "message": f"Module type: {e['message']}"}
                     for e in validation_errors(version=module.type_version))]
         return Response({"valid": not errors, "errors": errors})

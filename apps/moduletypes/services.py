@@ -11,11 +11,11 @@ from django.utils import timezone
 from apps.accounts.models import Project, User
 from apps.core.exceptions import ServiceError
 from apps.datasets.models import DatasetType
+from apps.live.events import publish_on_commit
+from apps.live.status import status_refresh_on_commit
 from apps.locks.services import lock_check_free, locks_drop
-from apps.modules.status_refresh import status_refresh_on_commit
 from apps.moduletypes.models import ModuleType, ModuleTypeVersion, RevisionNote
 from apps.moduletypes.selectors import LOCK_KIND, submodule_versions
-from apps.runs.live import publish_on_commit
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,57}$")
 MODES = ("IN", "INOUT", "OUT")

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from apps.datasets.workspace import workspace
 from apps.engine import bulk_load, sandbox
+from apps.live.events import publish_now
 from apps.runs import outputs
-from apps.runs.live import publish_now
 from apps.runs.models import Result, Run, RunLog, Stage, StepRecord
 
 

@@ -29,8 +29,8 @@ from django.db import close_old_connections
 from django.db.models import Model
 from django.utils import timezone
 
-from apps.modules.status_refresh import status_refresh
-from apps.runs.live import modules_topic, publish_many
+from apps.live.events import modules_topic, publish_many
+from apps.live.status import status_refresh
 from apps.runs.models import Run, RunLog, StepRecord
 
 logger = logging.getLogger(__name__)

@@ -28,7 +28,12 @@ class RunSummarySerializer(serializers.ModelSerializer):
 class RunSerializer(RunSummarySerializer):
     steps = StepRecordSerializer(many=True)
     log = RunLogSerializer(many=True)
+    module_type = serializers.IntegerField(source="type_version.module_type_id", read_only=True)
+    module_type_name = serializers.CharField(source="type_version.module_type.name", read_only=True)
+    type_version_number = serializers.IntegerField(source="type_version.number", read_only=True)
+    type_version_name = serializers.CharField(source="type_version.name", read_only=True)
 
     class Meta(RunSummarySerializer.Meta):
-        fields = [*RunSummarySerializer.Meta.fields, "type_version", "worker", "cancel_requested", "datasets",
+        fields = [*RunSummarySerializer.Meta.fields, "type_version", "module_type", "module_type_name",
+                  "type_version_number", "type_version_name", "worker", "cancel_requested", "datasets",
                   "parameters", "results", "steps", "log"]

@@ -1,7 +1,7 @@
 from typing import Any
 
 from apps.accounts.selectors import project_role
-from apps.runs.live import register_topic
+from apps.live.events import register_topic
 from apps.runs.models import Run
 
 

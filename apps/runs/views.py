@@ -16,7 +16,7 @@ class RunViewSet(ProjectScopedMixin, mixins.RetrieveModelMixin, viewsets.Generic
 
     def get_queryset(self) -> QuerySet[Run]:
         return self.scope_to_visible_projects(
-            Run.objects.select_related("user", "module").prefetch_related("steps", "log"))
+            Run.objects.select_related("user", "module", "type_version__module_type").prefetch_related("steps", "log"))
 
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:

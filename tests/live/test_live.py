@@ -11,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
 from apps.accounts.models import Project, User
-from apps.runs import live
+from apps.live import events as live
 from tests.ws import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)

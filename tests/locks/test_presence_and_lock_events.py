@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from apps.accounts.models import User
-from apps.locks.presence import viewers
+from apps.live.presence import viewers
 from apps.locks.services import lock_release, lock_take
 from tests.ws import connect
 

@@ -12,11 +12,11 @@ from apps.accounts.models import Project, User
 from apps.accounts.roles import Role
 from apps.accounts.services import membership_set, user_create
 from apps.datasets.models import Dataset
+from apps.live import events as live
 from apps.locks.models import EditLock
 from apps.locks.services import lock_take
 from apps.modules.models import Module
 from apps.modules.services import module_create
-from apps.runs import live
 from apps.runs.models import Run, RunLog
 from tests.conftest import assert_permission_matrix
 from tests.modules.status_helpers import (

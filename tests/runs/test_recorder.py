@@ -7,8 +7,8 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from apps.live.events import group_name
 from apps.modules.models import Module
-from apps.runs.live import group_name
 from apps.runs.models import Run, RunLog, StepRecord
 from apps.runs.recorder import RunRecorder, _coalesced, _Save
 

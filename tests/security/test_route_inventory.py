@@ -16,9 +16,9 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import Project, User
 from apps.datasets.models import Dataset
+from apps.live import events as live
 from apps.modules.models import Module
 from apps.moduletypes.models import ModuleType, ModuleTypeVersion
-from apps.runs import live
 from apps.runs.models import Run
 from tests.runs.conftest import demo  # noqa: F401  (fixture)
 

@@ -33,6 +33,7 @@ import { runOutcome } from './format';
 import { HistoryTable } from './HistoryTable';
 import { InternalKeep } from './InternalKeep';
 import { ParameterBindings } from './ParameterBindings';
+import { parameterErrors } from './parameterErrors';
 import { canEditModule, canFinalizeModule, canRemoveModule, canUseModule } from './permissions';
 import { RemoveModuleDialog } from './RemoveModuleDialog';
 import { StatusBadge } from './StatusBadge';
@@ -129,6 +130,11 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
   const update = useUpdateModule();
   const validate = useValidateModule();
   const [validation, setValidation] = useState<ModuleValidationResult | null>(null);
+  /** The parameter values the last save sent and the saved ones the last Validate checked. */
+  const [checkedValues, setCheckedValues] = useState<{ saved: Record<string, string> | null; validated: Record<string, string | null> | null }>({
+    saved: null,
+    validated: null,
+  });
   const run = useRunModule();
   const cancel = useCancelRun();
   const finalize = useFinalizeModule();
@@ -140,6 +146,7 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
   };
 
   const save = (etag: string | null) => {
+    setCheckedValues((c) => ({ ...c, saved: draft.parameter_bindings }));
     update.mutate(
       { id, changes: changesFrom(baseDraft, draft), etag },
       {
@@ -176,6 +183,10 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
   const running = isRunning(module);
   const lastRunOk = lastRun.data?.result === 'SUCCESS';
 
+  const badValues = parameterErrors(
+    { saveError: update.error, savedValues: checkedValues.saved, validation, validatedValues: checkedValues.validated },
+    draft.parameter_bindings,
+  );
   const version = typeVersion.data?.version;
   const problems = version ? draftProblems(draft, version.dataset_slots, version.parameter_slots) : [];
   const projects = writableProjects(me);
@@ -305,6 +316,7 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
             onChange={edit}
             readOnly={readOnly}
             lastRunParameters={lastRunOk ? (lastRun.data?.parameters ?? []) : null}
+            errors={badValues}
           />
         );
       case 'internal':
@@ -348,7 +360,10 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
             <button
               type="button"
               className="btn"
-              onClick={() => validate.mutate(id, { onSuccess: setValidation })}
+              onClick={() => {
+                setCheckedValues((c) => ({ ...c, validated: baseDraft.parameter_bindings }));
+                validate.mutate(id, { onSuccess: setValidation });
+              }}
               disabled={validate.isPending}
               title={dirty ? 'Validates the saved module: save first to include your changes' : undefined}
             >

@@ -9,10 +9,12 @@ interface Props {
   readOnly: boolean;
   /** The last run's values, shown only when it succeeded (EMF). */
   lastRunParameters: RunParameterRecord[] | null;
+  /** {parameter name: why its value is refused} (parameterErrors): the field is marked and says why. */
+  errors?: Record<string, string>;
 }
 
 /** Parameter values: "Set" distinguishes a value (even the empty string) from no value at all. */
-export function ParameterBindings({ slots, draft, onChange, readOnly, lastRunParameters }: Props) {
+export function ParameterBindings({ slots, draft, onChange, readOnly, lastRunParameters, errors = {} }: Props) {
   if (slots.length === 0) return <p className="empty">The module type has no parameters.</p>;
   const outputOf = (name: string) => lastRunParameters?.find((p) => p.name === name && !p.path);
   return (
@@ -33,8 +35,9 @@ export function ParameterBindings({ slots, draft, onChange, readOnly, lastRunPar
           const value = draft.parameter_bindings[slot.name] ?? '';
           const takesValue = slot.mode !== 'OUT';
           const output = outputOf(slot.name);
+          const error = takesValue ? errors[slot.name] : undefined;
           return (
-            <tr key={slot.name} data-testid={`parameter-${slot.name}`}>
+            <tr key={slot.name} data-testid={`parameter-${slot.name}`} className={error ? 'mod-row-invalid' : undefined}>
               <td>
                 <code>{slot.name}</code>
                 {slot.is_optional && <span className="muted"> (optional)</span>}
@@ -55,13 +58,23 @@ export function ParameterBindings({ slots, draft, onChange, readOnly, lastRunPar
               </td>
               <td>
                 {takesValue ? (
-                  <input
-                    aria-label={`Value of ${slot.name}`}
-                    value={value}
-                    placeholder={isSet ? '(empty string)' : '(not set)'}
-                    disabled={readOnly}
-                    onChange={(e) => onChange(setParameter(draft, slot.name, e.target.value))}
-                  />
+                  <>
+                    <input
+                      aria-label={`Value of ${slot.name}`}
+                      value={value}
+                      placeholder={isSet ? '(empty string)' : '(not set)'}
+                      disabled={readOnly}
+                      aria-invalid={error ? true : undefined}
+                      aria-describedby={error ? `parameter-error-${slot.name}` : undefined}
+                      className={error ? 'input-invalid' : undefined}
+                      onChange={(e) => onChange(setParameter(draft, slot.name, e.target.value))}
+                    />
+                    {error && (
+                      <div className="field-error" id={`parameter-error-${slot.name}`} role="alert">
+                        {error}
+                      </div>
+                    )}
+                  </>
                 ) : (
                   <span className="muted">output</span>
                 )}
