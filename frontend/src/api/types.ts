@@ -660,6 +660,11 @@ export interface RunParameterRecord {
 
 export interface Run extends RunSummary {
   type_version: number;
+  /** The type version by name: its module type (id, name), number and version name. */
+  module_type: number;
+  module_type_name: string;
+  type_version_number: number;
+  type_version_name: string;
   worker: string;
   cancel_requested: boolean;
   datasets: RunDatasetRecord[];

@@ -53,6 +53,8 @@ describe('History Details', () => {
     renderApp('/runs/9');
     expect(await screen.findByRole('heading', { name: 'Run 3 of Emission Factors +15%', level: 1 })).toBeInTheDocument();
     expect(screen.getByTestId('run-result')).toHaveTextContent('Running');
+    // The type version by its type's name and number, linked (issue 14 #6).
+    expect(screen.getByRole('link', { name: 'Scale Emission Factors version 0' })).toHaveAttribute('href', '/module-type-versions/3');
     expect(screen.getByRole('button', { name: 'Cancel' })).toBeEnabled();
 
     const socket = FakeWebSocket.latest();

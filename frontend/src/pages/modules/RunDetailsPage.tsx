@@ -86,7 +86,10 @@ function RunDetails({ run, live }: { run: Run; live: RunLiveState }) {
           <dd>{formatDuration(live.startedAt, live.endedAt)}</dd>
           <dt>Module type version</dt>
           <dd>
-            <Link to={`/module-type-versions/${run.type_version}`}>version {run.type_version}</Link>
+            <Link to={`/module-type-versions/${run.type_version}`} data-testid="run-type-version">
+              {run.module_type_name} version {run.type_version_number}
+            </Link>
+            {run.type_version_name && <span className="muted"> ({run.type_version_name})</span>}
           </dd>
           {run.worker && (
             <>
