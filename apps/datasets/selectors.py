@@ -1,10 +1,13 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from apps.accounts.models import User
+from apps.core.exceptions import ServiceError
 from apps.datasets.models import Dataset, DatasetVersion
+from apps.datasets.workspace import workspace
+from apps.engine import storage
 
 # Apps that bind datasets (modules) register here; each returns
 # [{"module_id", "module_name", "relation": "input"|"output"|"replace"}] for a dataset.
@@ -75,3 +78,22 @@ def datasets_for(*, queryset: QuerySet[Dataset], user: User, params: dict[str, s
     if params.get("search"):
         queryset = queryset.filter(name__icontains=params["search"])
     return queryset.select_related("dataset_type", "project", "creator")
+
+
+def version_csv(*, dataset: Dataset, version: DatasetVersion, sort: str = "record_id", descending: bool = False,
+                filters: Sequence[storage.RowFilter] = ()) -> Callable[[], Iterator[bytes]]:
+    """The CSV export of a version: its rows matching `filters` in `sort` order (as the row viewer shows
+    them), or the whole version in record order. A bad column or value is a 400 before anything streams."""
+    columns = dataset.dataset_type.column_specs
+    try:
+        with workspace() as conn:
+            storage.check_export(conn, dataset.pk, columns, version.path, sort=sort, descending=descending,
+                                 filters=filters)
+    except storage.BadQuery as exc:
+        raise ServiceError("bad_query", str(exc)) from None
+
+    def chunks() -> Iterator[bytes]:
+        with workspace() as conn:
+            yield from storage.export_csv(conn, dataset.pk, columns, version.path, sort=sort, descending=descending,
+                                          filters=filters)
+    return chunks

@@ -99,6 +99,14 @@ class DeleteRowsSerializer(StrictSerializer):
                                        max_length=100_000)
 
 
+class ExportQuerySerializer(StrictSerializer):
+    """The row viewer's filters and order, so an export holds what is shown (all pages of it)."""
+    version = serializers.IntegerField(required=False, min_value=0)
+    sort = serializers.CharField(required=False, default="record_id", max_length=63)
+    order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="asc")
+    filter = serializers.ListField(child=serializers.CharField(max_length=1100), required=False, default=list)
+
+
 class RowsQuerySerializer(StrictSerializer):
     version = serializers.IntegerField(required=False, min_value=0)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=100)

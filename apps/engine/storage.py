@@ -471,9 +471,14 @@ def _column(columns: Sequence[Column], name: str) -> Column:
     raise BadQuery(f"There is no column {name!r}.")
 
 
-def _filter_sql(columns: Sequence[Column], f: RowFilter, index: int) -> tuple[sql.Composable, dict[str, Any]]:
+def _filter_sql(columns: Sequence[Column], f: RowFilter, index: int,
+                inline: bool = False) -> tuple[sql.Composable, dict[str, Any]]:
+    """The filter's condition with a %(fN)s placeholder, or (inline) with its value as a quoted literal."""
     column = _column(columns, f.column)
     ident, key = sql.Identifier(column.name), f"f{index}"
+
+    def value(v: str) -> sql.Composable:
+        return sql.Literal(v) if inline else sql.Placeholder(key)
     if f.op == "is_null":
         return sql.SQL("{} IS NULL").format(ident), {}
     if f.op == "not_null":
@@ -481,12 +486,12 @@ def _filter_sql(columns: Sequence[Column], f: RowFilter, index: int) -> tuple[sq
     if f.value is None:
         raise BadQuery(f"The filter on {f.column} needs a value.")
     if f.op == "contains":
-        return sql.SQL("{}::text ILIKE {}").format(ident, sql.Placeholder(key)), {key: f"%{f.value}%"}
+        return sql.SQL("{}::text ILIKE {}").format(ident, value(f"%{f.value}%")), {} if inline else {key: f"%{f.value}%"}
     if f.op not in FILTER_OPS:
         raise BadQuery(f"Unknown filter operator {f.op!r}; use one of "
                        f"{', '.join([*FILTER_OPS, 'contains', 'is_null', 'not_null'])}.")
-    return (sql.SQL("{} {} {}::{}").format(ident, sql.SQL(FILTER_OPS[f.op]), sql.Placeholder(key),
-                                           sql.SQL(column.sql_type)), {key: f.value})
+    return (sql.SQL("{} {} {}::{}").format(ident, sql.SQL(FILTER_OPS[f.op]), value(f.value),
+                                           sql.SQL(column.sql_type)), {} if inline else {key: f.value})
 
 
 def _keyset_sql(sort: Column, descending: bool, after: list[Any]) -> tuple[sql.Composable, dict[str, Any]]:
@@ -547,21 +552,48 @@ def read_page(
     return Page(rows=rows, next_cursor=next_cursor)
 
 
-def export_sql(dataset_id: int, columns: Sequence[Column], path: Sequence[int]) -> sql.Composed:
+def export_select(dataset_id: int, columns: Sequence[Column], path: Sequence[int], *, sort: str = "record_id",
+                  descending: bool = False, filters: Sequence[RowFilter] = ()) -> sql.Composed:
+    """The version's rows (its type's columns) as one SELECT with every value inlined (COPY takes no
+    parameters): the rows matching `filters`, in the row viewer's order (`sort`, then record_id)."""
+    sort_column = _column(columns, sort)
     select_list = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
     if len(path) == 1:
         visible = sql.SQL("mb_version = {}").format(sql.Literal(int(path[0])))
     else:
         path_literal = sql.SQL("ARRAY[{}]::integer[]").format(sql.SQL(",").join(sql.Literal(int(v)) for v in path))
         visible = sql.SQL("mb_version = ANY({p}) AND NOT (mb_deleted && {p})").format(p=path_literal)
-    return sql.SQL("COPY (SELECT {} FROM {} WHERE {} ORDER BY record_id) TO STDOUT WITH (FORMAT csv, HEADER)").format(
-        select_list, qualified(dataset_id), visible)
+    conditions: list[sql.Composable] = [visible]
+    conditions += [_filter_sql(columns, f, i, inline=True)[0] for i, f in enumerate(filters)]
+    direction = sql.SQL("DESC" if descending else "ASC")
+    order = (sql.SQL("record_id {}").format(direction) if sort_column.name == "record_id" else
+             sql.SQL("{} {} NULLS LAST, record_id {}").format(sql.Identifier(sort_column.name), direction, direction))
+    return sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY {}").format(
+        select_list, qualified(dataset_id), sql.SQL(" AND ").join(conditions), order)
 
 
-def export_csv(conn: psycopg.Connection[Any], dataset_id: int, columns: Sequence[Column],
-               path: Sequence[int]) -> Iterator[bytes]:
-    """The version as CSV (header first) in pieces of about EXPORT_CHUNK bytes."""
-    return copy_out(conn, export_sql(dataset_id, columns, path))
+def export_sql(dataset_id: int, columns: Sequence[Column], path: Sequence[int], *, sort: str = "record_id",
+               descending: bool = False, filters: Sequence[RowFilter] = ()) -> sql.Composed:
+    select = export_select(dataset_id, columns, path, sort=sort, descending=descending, filters=filters)
+    return sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER)").format(select)
+
+
+def check_export(conn: psycopg.Connection[Any], dataset_id: int, columns: Sequence[Column], path: Sequence[int], *,
+                 sort: str = "record_id", descending: bool = False, filters: Sequence[RowFilter] = ()) -> None:
+    """Raises BadQuery for a sort column or filter the export cannot use (before any byte is streamed)."""
+    select = export_select(dataset_id, columns, path, sort=sort, descending=descending, filters=filters)
+    try:
+        conn.execute(sql.SQL("SELECT 1 FROM ({}) AS q LIMIT 0").format(select)).fetchall()
+    except (psycopg.errors.InvalidTextRepresentation, psycopg.errors.InvalidDatetimeFormat,
+            psycopg.errors.DatetimeFieldOverflow, psycopg.errors.NumericValueOutOfRange) as exc:
+        raise BadQuery(f"A filter value does not fit its column: {exc.diag.message_primary}") from None
+
+
+def export_csv(conn: psycopg.Connection[Any], dataset_id: int, columns: Sequence[Column], path: Sequence[int], *,
+               sort: str = "record_id", descending: bool = False, filters: Sequence[RowFilter] = ()) -> Iterator[bytes]:
+    """The version (or its rows matching `filters`, in `sort` order) as CSV (header first) in pieces of
+    about EXPORT_CHUNK bytes."""
+    return copy_out(conn, export_sql(dataset_id, columns, path, sort=sort, descending=descending, filters=filters))
 
 
 def copy_out(conn: psycopg.Connection[Any], statement: sql.Composable) -> Iterator[bytes]:

@@ -6,6 +6,8 @@ import { RowsGrid } from './RowsGrid';
 import {
   cycleSort,
   DEFAULT_SORT,
+  exportScope,
+  exportUrl,
   filtersFromDrafts,
   FIRST_PAGE,
   nextPage,
@@ -47,9 +49,6 @@ export function RowsSection({ datasetId, columns, versions, version, onVersionCh
                 ))}
               </select>
             </label>
-            <a className="btn btn-small" href={`/api/datasets/${datasetId}/export?version=${version}`} download>
-              Export CSV
-            </a>
           </>
         )}
       </div>
@@ -113,6 +112,18 @@ function RowViewer({ datasetId, columns, version }: { datasetId: number; columns
           {rows.isPending ? 'Loading…' : label}
         </span>
         <div className="ds-toolbar-spacer" />
+        <a
+          className="btn btn-small"
+          href={exportUrl(datasetId, version, sort, filters)}
+          download
+          title={exportScope(sort, filters)}
+          aria-describedby="rows-export-scope"
+        >
+          Export CSV
+        </a>
+        <span className="muted ds-export-scope" id="rows-export-scope" data-testid="export-scope">
+          {exportScope(sort, filters)}
+        </span>
         <button type="button" className="btn btn-small" onClick={() => applyFilters()}>
           Apply filters
         </button>

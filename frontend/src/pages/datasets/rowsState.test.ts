@@ -3,6 +3,8 @@ import {
   ariaSort,
   cycleSort,
   DEFAULT_SORT,
+  exportScope,
+  exportUrl,
   filtersFromDrafts,
   FIRST_PAGE,
   nextPage,
@@ -86,5 +88,20 @@ describe('filtersFromDrafts', () => {
     expect(sameFilters(a, [{ column: 'x', op: 'eq', value: '1' }])).toBe(true);
     expect(sameFilters(a, [{ column: 'x', op: 'eq', value: '2' }])).toBe(false);
     expect(sameFilters(a, [])).toBe(false);
+  });
+});
+
+describe('export of what is shown (issue 14 #13)', () => {
+  it('puts the active filters and sort into the export request', () => {
+    expect(exportUrl(7, 0, DEFAULT_SORT, [])).toBe('/api/datasets/7/export?version=0');
+    expect(exportScope(DEFAULT_SORT, [])).toBe('Exports the whole version.');
+    const filters = [
+      { column: 'year', op: 'ge' as const, value: '2021' },
+      { column: 'comments', op: 'is_null' as const, value: '' },
+    ];
+    const url = exportUrl(7, 2, { sort: 'year', order: 'desc' }, filters);
+    expect(url).toBe('/api/datasets/7/export?version=2&sort=year&order=desc&filter=year%3Age%3A2021&filter=comments%3Ais_null');
+    expect(exportScope({ sort: 'year', order: 'desc' }, filters)).toBe('Exports the rows matching the filters, in the order shown.');
+    expect(exportScope(DEFAULT_SORT, filters)).toBe('Exports the rows matching the filters.');
   });
 });

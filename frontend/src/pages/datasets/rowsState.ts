@@ -3,6 +3,7 @@
  * the per-column filter bar, and the "rows X–Y of N" label.
  */
 import type { FilterOp, RowFilter } from '../../api/types';
+import { serializeFilter } from '../../api/hooks/useDatasetRows';
 
 export const PAGE_SIZE = 100;
 
@@ -112,4 +113,29 @@ export function filtersFromDrafts(drafts: FilterDrafts, columnOrder: string[]): 
 
 export function sameFilters(a: RowFilter[], b: RowFilter[]): boolean {
   return a.length === b.length && a.every((f, i) => f.column === b[i].column && f.op === b[i].op && f.value === b[i].value);
+}
+
+// ---------------------------------------------------------------- export
+
+/**
+ * The CSV export of what the viewer shows: the version's rows matching the active filters, in the
+ * active order (every page, not only the one on screen). Without filters or sort: the whole version.
+ */
+export function exportUrl(datasetId: number, version: number, sort: SortState, filters: RowFilter[]): string {
+  const params = new URLSearchParams({ version: String(version) });
+  if (sort.sort !== DEFAULT_SORT.sort || sort.order !== DEFAULT_SORT.order) {
+    params.set('sort', sort.sort);
+    params.set('order', sort.order);
+  }
+  for (const f of filters) params.append('filter', serializeFilter(f));
+  return `/api/datasets/${datasetId}/export?${params.toString()}`;
+}
+
+/** What the export button will export, in words. */
+export function exportScope(sort: SortState, filters: RowFilter[]): string {
+  const sorted = sort.sort !== DEFAULT_SORT.sort || sort.order !== DEFAULT_SORT.order;
+  if (filters.length && sorted) return 'Exports the rows matching the filters, in the order shown.';
+  if (filters.length) return 'Exports the rows matching the filters.';
+  if (sorted) return 'Exports the whole version, in the order shown.';
+  return 'Exports the whole version.';
 }
