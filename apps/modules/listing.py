@@ -84,8 +84,10 @@ def run_summary(run: Any, zone: tzinfo | None = None) -> dict[str, Any] | None:
     """A module's last run as the module resource shows it (`last_run`; see `in_zone` for `zone`)."""
     if run is None:
         return None
+    # A failed, cancelled or timed-out run says why (message, line, column), for the list's row (issue 14).
+    error = run.error if run.result and run.result != "SUCCESS" else None
     return {"id": run.pk, "number": run.run_number, "result": run.result or None,
-            "started_at": in_zone(run.started_at, zone), "ended_at": in_zone(run.ended_at, zone)}
+            "started_at": in_zone(run.started_at, zone), "ended_at": in_zone(run.ended_at, zone), "error": error}
 
 
 def module_fields(module: Module, *, project_name: str, zone: tzinfo | None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from apps.runs.models import Run
 # (one query for the distinct ones) rather than joined: a thousand modules share a few versions,
 # whose slots and algorithm would otherwise be sent and decoded once per module.
 RUN_FIELDS = ("id", "module_id", "run_number", "result", "type_version_id", "created_at", "started_at",
-              "ended_at", "datasets")
+              "ended_at", "datasets", "error")
 
 
 def modules_queryset() -> QuerySet[Module]:

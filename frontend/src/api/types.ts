@@ -480,6 +480,8 @@ export interface LastRun {
   result: RunResult | '' | null;
   started_at: string | null;
   ended_at: string | null;
+  /** Why a FAILED / CANCELLED / TIMEOUT run ended (null otherwise). */
+  error?: RunError | null;
 }
 
 export interface Module {

@@ -6,6 +6,7 @@ import { useLogout } from '../api/hooks/useLogout';
 import { capitalize, displayName } from '../format';
 import { errorMessage } from './ErrorPanel';
 import { LiveIndicator } from './LiveIndicator';
+import { Toaster } from './Toasts';
 
 const NAV = [
   { to: '/', label: 'Home', end: true },
@@ -74,6 +75,7 @@ export function AppShell() {
           <Outlet />
         </main>
       </div>
+      <Toaster />
     </div>
   );
 }

@@ -20,6 +20,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EditLockBanner } from '../../components/EditLockBanner';
 import { ErrorPanel, errorMessage } from '../../components/ErrorPanel';
 import { FormErrors } from '../../components/FormErrors';
+import { pushToast } from '../../components/Toasts';
 import { ProjectSelect, TextAreaField, TextField } from '../../components/FormFields';
 import { Tabs, type TabDef } from '../../components/Tabs';
 import { useWarnBeforeUnload } from '../../components/useWarnBeforeUnload';
@@ -34,6 +35,7 @@ import { HistoryTable } from './HistoryTable';
 import { InternalKeep } from './InternalKeep';
 import { ParameterBindings } from './ParameterBindings';
 import { parameterErrors } from './parameterErrors';
+import { unsuccessfulRun } from './runResult';
 import { canEditModule, canFinalizeModule, canRemoveModule, canUseModule } from './permissions';
 import { RemoveModuleDialog } from './RemoveModuleDialog';
 import { StatusBadge } from './StatusBadge';
@@ -182,6 +184,37 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
   const lastRun = useRun(lastRunId ?? Number.NaN);
   const running = isRunning(module);
   const lastRunOk = lastRun.data?.result === 'SUCCESS';
+
+  // ------------------------------------------------------------------ a run's result, live
+  /** The run this browser started (its "started" note gives way to the result once it ends). */
+  const [startedRun, setStartedRun] = useState<{ id: number; number: number } | null>(null);
+  const shownRun = module.last_run
+    ? { ...module.last_run, error: module.last_run.error ?? (lastRun.data?.id === module.last_run.id ? lastRun.data.error : null) }
+    : null;
+  const failure = unsuccessfulRun(shownRun);
+  const startedPending = !!startedRun && !(module.last_run?.id === startedRun.id && module.last_run.result);
+  const startedSucceeded = !!startedRun && module.last_run?.id === startedRun.id && module.last_run.result === 'SUCCESS';
+  const previousRun = useRef(module.last_run);
+  useEffect(() => {
+    const before = previousRun.current;
+    previousRun.current = module.last_run;
+    const now = shownRun;
+    if (!now?.result || now.result === 'SUCCESS') return;
+    const seenGoing = before?.id === now.id && !before.result;
+    const mine = startedRun?.id === now.id && before?.id !== now.id;
+    if (!seenGoing && !mine) return;
+    const what = unsuccessfulRun(now);
+    if (what) {
+      pushToast({
+        id: `run-${now.id}`,
+        kind: now.result === 'CANCELLED' ? 'warn' : 'error',
+        title: `${module.name}: ${what.title}`,
+        detail: what.detail,
+        link: { to: `/runs/${now.id}`, label: 'Open the run' },
+      });
+    }
+    // Only a new last run (or its result) matters here.
+  }, [module.last_run?.id, module.last_run?.result]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const badValues = parameterErrors(
     { saveError: update.error, savedValues: checkedValues.saved, validation, validatedValues: checkedValues.validated },
@@ -334,7 +367,10 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
     run.mutate(
       { id },
       {
-        onSuccess: (r) => setNotice(`Run ${r.run_number} started.`),
+        onSuccess: (r) => {
+          setNotice(null);
+          setStartedRun({ id: r.id, number: r.run_number });
+        },
       },
     );
 
@@ -452,6 +488,23 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
         <p className="ds-notice-ok" role="status">
           {notice}
         </p>
+      )}
+      {startedRun && startedPending && !running && (
+        <p className="ds-notice-ok" role="status">
+          Run {startedRun.number} started.
+        </p>
+      )}
+      {startedSucceeded && module.last_run && (
+        <p className="ds-notice-ok" role="status" data-testid="run-result">
+          <Link to={`/runs/${module.last_run.id}`}>Run {module.last_run.number}</Link> finished: SUCCESS.
+        </p>
+      )}
+      {failure && module.last_run && !running && (
+        <div className="run-failed" role="alert" data-testid="run-result">
+          <strong>{failure.title}</strong>
+          {failure.detail && <>: {failure.detail}</>}{' '}
+          <Link to={`/runs/${module.last_run.id}`}>Open the run</Link>
+        </div>
       )}
       {(run.error || cancel.error) != null && <FormErrors error={run.error ?? cancel.error} />}
 

@@ -4,6 +4,7 @@ import { formatDateTime } from '../../format';
 import { lockMessage } from '../../live/editLock';
 import { resultClass, runOutcome } from './format';
 import { StatusBadge } from './StatusBadge';
+import { unsuccessfulRun } from './runResult';
 
 interface Props {
   modules: Module[];
@@ -81,9 +82,16 @@ export function ModulesTable({ modules, selected, onToggle, onToggleAll, onRun, 
               <td>{m.is_final ? <span className="badge badge-ok">Final</span> : ''}</td>
               <td>
                 {m.last_run ? (
-                  <Link to={`/runs/${m.last_run.id}`}>
-                    <span className={resultClass(m.last_run.result)}>#{m.last_run.number} {runOutcome(m.last_run)}</span>
-                  </Link>
+                  <>
+                    <Link to={`/runs/${m.last_run.id}`}>
+                      <span className={resultClass(m.last_run.result)}>#{m.last_run.number} {runOutcome(m.last_run)}</span>
+                    </Link>
+                    {unsuccessfulRun(m.last_run)?.detail && (
+                      <div className="run-failed-row" data-testid="last-run-error">
+                        {unsuccessfulRun(m.last_run)?.detail}
+                      </div>
+                    )}
+                  </>
                 ) : (
                   <span className="muted">Never run</span>
                 )}

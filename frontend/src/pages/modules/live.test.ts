@@ -37,6 +37,9 @@ describe('topic `modules` → the Module Manager list', () => {
     expect(done.refetch).toBe(false);
     expect(done.list[0].last_run).toMatchObject({ id: 9, result: 'SUCCESS', ended_at: 'e' });
     expect(applyModulesEvent([running], ev('run_finished', { module: 1, run: 10, result: 'FAILED' })).refetch).toBe(true);
+    const error = { message: 'division by zero', line: 4, column: 12 };
+    const failed = applyModulesEvent([running], ev('run_finished', { module: 1, run: 9, result: 'FAILED', ended_at: 'e', error }));
+    expect(failed.list[0].last_run).toMatchObject({ id: 9, result: 'FAILED', error });
     expect(applyModulesEvent([running], ev('run_started', { module: 1, run: 10 })).refetch).toBe(true);
     expect(applyModulesEvent([running], ev('run_started', { module: 77, run: 10 })).refetch).toBe(false);
   });

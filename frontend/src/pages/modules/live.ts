@@ -33,7 +33,7 @@ function isStatusEvent(data: unknown): data is StatusEvent {
 
 /** Topic `modules` → the list (filtered by `params`, as the server filtered it). */
 export function applyModulesEvent(list: Module[], event: LiveEvent, params: ModuleListParams = {}): ListUpdate {
-  const data = event.data as { module?: number; run?: number; result?: RunResult; ended_at?: string } | null;
+  const data = event.data as { module?: number; run?: number; result?: RunResult; ended_at?: string; error?: RunError | null } | null;
   switch (event.type) {
     case 'status': {
       if (!isStatusEvent(event.data)) return { list, refetch: true };
@@ -57,7 +57,12 @@ export function applyModulesEvent(list: Module[], event: LiveEvent, params: Modu
       const next = [...list];
       next[index] = {
         ...current,
-        last_run: { ...current.last_run, result: data.result ?? '', ended_at: data.ended_at ?? current.last_run.ended_at },
+        last_run: {
+          ...current.last_run,
+          result: data.result ?? '',
+          ended_at: data.ended_at ?? current.last_run.ended_at,
+          error: data.error ?? null,
+        },
       };
       return { list: next, refetch: false };
     }

@@ -3,7 +3,9 @@ import { useMe } from '../../api/hooks/useMe';
 import { modulesListKey, modulesQueryKey } from '../../api/hooks/useModules';
 import type { Module, ModuleListParams } from '../../api/types';
 import { useTopics } from '../../live/useTopic';
+import { pushToast } from '../../components/Toasts';
 import { applyModulesEvent } from './live';
+import { runFailureToast } from './runResult';
 
 /** A project's module list topic: only its members may follow it (status reasons name its datasets). */
 export function modulesTopic(projectId: number): string {
@@ -23,6 +25,8 @@ export function useModulesLive(params: ModuleListParams) {
     const key = modulesListKey(params);
     const list = queryClient.getQueryData<Module[]>(key);
     if (!list) return;
+    const toast = runFailureToast(event, list);
+    if (toast) pushToast(toast);
     const update = applyModulesEvent(list, event, params);
     if (update.list !== list) queryClient.setQueryData(key, update.list);
     if (update.refetch) refetch();

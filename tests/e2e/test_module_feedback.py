@@ -1,0 +1,96 @@
+"""What a modeler sees in the Module Editor and the Module Manager (issue 14): a parameter value that
+is not of its SQL type is refused at Save with its field marked; a run that fails says so live, with
+the error and its line, in the editor, the Module Manager's row and a toast, linked to the run."""
+
+import os
+import re
+import uuid
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import log_in
+from tests.e2e.test_modules import DEMO_DATASET, INPUT, OUTPUT, RUN_TIMEOUT, _api, _create_module
+
+pytestmark = pytest.mark.e2e
+
+FAILING_ALGORITHM = "-- divides by zero on line 3\nPERFORM 1;\nPERFORM 1 / 0;\n"
+
+
+def _screenshot(page: Page, name: str) -> None:
+    folder = os.environ.get("E2E_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=f"{folder}/{name}.png")
+
+
+def test_a_parameter_value_not_of_its_sql_type_is_refused_with_its_field_marked(page: Page) -> None:
+    name = f"E2E bad value {uuid.uuid4().hex[:8]}"
+    log_in(page, "modeler")
+    expect(page.get_by_test_id("user-name")).to_be_visible()
+    _create_module(page, name)
+    page.get_by_role("tab", name="Datasets").click()
+    page.get_by_label(f"Dataset for {INPUT}").select_option(label=DEMO_DATASET)
+    page.get_by_test_id(f"binding-{OUTPUT}").get_by_label("NEW").check()
+    page.get_by_role("tab", name="Parameters").click()
+    page.get_by_label("increase_factor is set").check()
+    value = page.get_by_label("Value of increase_factor")
+    value.fill("abc")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.get_by_text(re.compile(r"Parameter increase_factor: 'abc' is not a valid double precision value"))).to_be_visible()
+    expect(value).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_test_id("parameter-increase_factor")).to_contain_text(
+        "'abc' is not a valid double precision value.")
+    expect(page.get_by_text("Saved.", exact=True)).to_have_count(0)
+
+    value.fill("1.2")
+    expect(value).not_to_have_attribute("aria-invalid", "true")  # the sentence was about 'abc'
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+    expect(value).not_to_have_attribute("aria-invalid", "true")
+
+
+def _failing_module(page: Page, name: str) -> dict[str, Any]:
+    project = next(p["id"] for p in _api(page, "GET", "/api/me")["projects"] if p["name"] == "Demo")
+    module_type = _api(page, "POST", "/api/module-types", {
+        "name": f"{name} type", "kind": "simple", "project": project,
+        "version": {"dataset_slots": [], "algorithm": FAILING_ALGORITHM}})
+    version = module_type["versions"][0]["id"]
+    return _api(page, "POST", "/api/modules/", {  # type: ignore[no-any-return]
+        "name": name, "type_version": version, "project": project})
+
+
+def test_a_failed_run_shows_live_in_the_editor_the_module_manager_and_a_toast(page: Page) -> None:
+    name = f"E2E failing {uuid.uuid4().hex[:8]}"
+    log_in(page, "modeler")
+    expect(page.get_by_test_id("user-name")).to_be_visible()
+    module = _failing_module(page, name)
+
+    # The Module Editor: Run, then the result replaces "started" by itself, with the error and its line.
+    page.goto(f"/modules/{module['id']}")
+    expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
+    page.get_by_role("button", name="Run", exact=True).click()
+    result = page.get_by_test_id("run-result")
+    expect(result).to_contain_text("Run 1 FAILED", timeout=RUN_TIMEOUT)
+    expect(result).to_contain_text("division by zero")
+    expect(result).to_contain_text("line 3")
+    expect(page.get_by_text("Run 1 started.")).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"Run 1 is going"))).to_have_count(0)
+    toast = page.get_by_test_id("toast").filter(has_text=f"{name}: Run 1 FAILED")
+    expect(toast).to_contain_text("division by zero (line 3")
+    _screenshot(page, "module-editor-failed-run")
+    result.get_by_role("link", name="Open the run").click()
+    expect(page).to_have_url(re.compile(r"/runs/\d+$"))
+    expect(page.get_by_role("heading", name=f"Run 1 of {name}", level=1)).to_be_visible()
+
+    # The Module Manager: the row says FAILED and why; a run started there fails live, with a toast.
+    page.get_by_role("link", name="Modules", exact=True).first.click()
+    row = page.get_by_role("row", name=re.compile(re.escape(name)))
+    expect(row).to_contain_text("#1 FAILED")
+    expect(row.get_by_test_id("last-run-error")).to_contain_text("division by zero (line 3")
+    row.get_by_role("button", name=f"Run {name}").click()
+    expect(row).to_contain_text("#2 FAILED", timeout=RUN_TIMEOUT)
+    expect(row.get_by_test_id("last-run-error")).to_contain_text("division by zero (line 3")
+    expect(page.get_by_test_id("toast").filter(has_text=f"{name}: Run 2 FAILED")).to_contain_text("division by zero")
+    _screenshot(page, "module-manager-failed-run")
