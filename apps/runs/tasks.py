@@ -1,9 +1,11 @@
 import logging
 import socket
 import threading
+from datetime import datetime
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.db import connections
 from django.utils import timezone
 
 from apps.runs.models import HealthPing
@@ -30,17 +32,22 @@ def execute_run_task(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
 def start_janitor(sender: object = None, **kwargs: object) -> None:
     """At worker start, and every few minutes after, clean up after crashed runs."""
     hostname = str(getattr(sender, "hostname", "") or "")
-    ready_at = timezone.now()
+    threading.Thread(target=_sweep, args=(hostname, timezone.now()), daemon=True).start()
 
-    def sweep(restarted: str) -> None:
-        from apps.runs.janitor import janitor_sweep
 
-        try:
-            janitor_sweep(restarted_worker=restarted, restarted_at=ready_at)
-        except Exception:  # the janitor must never take the worker down
-            logger.exception("janitor sweep failed")
-        timer = threading.Timer(JANITOR_EVERY_SECONDS, sweep, args=("",))
-        timer.daemon = True
-        timer.start()
+def _sweep(restarted: str, ready_at: datetime) -> None:
+    """One sweep, on a thread of its own (a timer's), then the next one scheduled. The thread's
+    database connections are closed before it ends: a pooled Django connection goes back to the
+    pool only when it is closed on the thread that opened it, so each sweep used to keep one and,
+    once the pool was used up, every sweep failed with PoolTimeout until the worker restarted."""
+    from apps.runs.janitor import janitor_sweep
 
-    threading.Thread(target=sweep, args=(hostname,), daemon=True).start()
+    try:
+        janitor_sweep(restarted_worker=restarted, restarted_at=ready_at)
+    except Exception:  # the janitor must never take the worker down
+        logger.exception("janitor sweep failed")
+    finally:
+        connections.close_all()
+    timer = threading.Timer(JANITOR_EVERY_SECONDS, _sweep, args=("", ready_at))
+    timer.daemon = True
+    timer.start()
