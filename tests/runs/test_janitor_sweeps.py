@@ -22,24 +22,25 @@ SWEEPS = 50
 @pytest.fixture
 def small_pools() -> Iterator[tuple[Any, ConnectionPool[Any]]]:
     """The app database's pool at 3 connections, the workspace's at 2, both failing fast when empty."""
-    options = connection.settings_dict["OPTIONS"]
+    db: Any = connection  # the PostgreSQL backend's wrapper, with its pool
+    options = db.settings_dict["OPTIONS"]
     original = options["pool"]
-    connection.close()
-    connection.close_pool()
+    db.close()
+    db.close_pool()
     options["pool"] = {"min_size": 1, "max_size": 3, "timeout": 2}
     dsn = settings.WORKSPACE_DATABASE_URL
     previous = workspace._pools.pop(dsn, None)
     small = ConnectionPool(dsn, min_size=1, max_size=2, open=True, timeout=2, name="workspace-small")
     workspace._pools[dsn] = small
     try:
-        yield connection.pool, small
+        yield db.pool, small
     finally:
         workspace._pools.pop(dsn, None)
         small.close()
         if previous is not None:
             workspace._pools[dsn] = previous
-        connection.close()
-        connection.close_pool()
+        db.close()
+        db.close_pool()
         options["pool"] = original
 
 
