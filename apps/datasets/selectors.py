@@ -5,7 +5,7 @@ from django.db.models import Prefetch, QuerySet
 
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError
-from apps.datasets.models import Dataset, DatasetVersion
+from apps.datasets.models import Dataset, DatasetType, DatasetVersion
 from apps.datasets.workspace import workspace
 from apps.engine import storage
 
@@ -14,6 +14,10 @@ from apps.engine import storage
 UsageProvider = Callable[[Dataset], list[dict[str, Any]]]
 usage_providers: list[UsageProvider] = []
 related_providers: list[UsageProvider] = []
+# Apps whose objects name dataset types (module type versions' slots) register here; each returns
+# rows of the given projects that use the type.
+TypeUsageProvider = Callable[[DatasetType, QuerySet[Any]], list[dict[str, Any]]]
+type_usage_providers: list[TypeUsageProvider] = []
 
 
 def dataset_usage(*, dataset: Dataset) -> list[dict[str, Any]]:
@@ -97,3 +101,19 @@ def version_csv(*, dataset: Dataset, version: DatasetVersion, sort: str = "recor
             yield from storage.export_csv(conn, dataset.pk, columns, version.path, sort=sort, descending=descending,
                                           filters=filters)
     return chunks
+
+
+def dataset_type_usage(*, dataset_type: DatasetType, user: User) -> dict[str, list[dict[str, Any]]]:
+    """What uses a dataset type, among the objects of the user's projects: its datasets, and (from the
+    registered providers) the module type versions with a slot of that type. Sorted by name."""
+    from apps.accounts.selectors import projects_visible_to
+
+    projects = projects_visible_to(user=user)
+    datasets = (Dataset.objects.filter(dataset_type=dataset_type, removed_at__isnull=True, pending_run__isnull=True,
+                                       project__in=projects.values("pk"))
+                .select_related("project").order_by("name", "pk"))
+    rows = [row for provider in type_usage_providers for row in provider(dataset_type, projects)]
+    return {"datasets": [{"id": d.pk, "name": d.name, "project": d.project_id, "project_name": d.project.name}
+                         for d in datasets],
+            "module_type_versions": sorted(rows, key=lambda r: (str(r.get("module_type_name", "")).lower(),
+                                                                 r.get("number", 0)))}

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.db.models.functions import Lower
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -37,7 +38,9 @@ class DatasetTypeViewSet(ETagMixin, viewsets.ModelViewSet):
     serializer_class = s.DatasetTypeSerializer
 
     def get_queryset(self) -> QuerySet[DatasetType]:
-        return DatasetType.objects.select_related("creator").annotate(dataset_count=Count("datasets"))
+        # Sorted by name (case aside) for every picker; Meta.ordering does not survive the aggregate.
+        return (DatasetType.objects.select_related("creator").annotate(dataset_count=Count("datasets"))
+                .order_by(Lower("name"), "pk"))
 
     def _require(self, role: str) -> None:
         if not role_at_least(self.request.user.role, role) and not self.request.user.is_app_admin:  # type: ignore[union-attr]
@@ -65,6 +68,11 @@ class DatasetTypeViewSet(ETagMixin, viewsets.ModelViewSet):
         self._require(Role.ADMIN)
         services.dataset_type_delete(dataset_type=dataset_type)
         return Response(status=204)
+
+    @action(detail=True, methods=["get"])
+    def usage(self, request: Request, pk: str) -> Response:
+        """What uses the type among the caller's projects: datasets and module type versions (slots)."""
+        return Response(selectors.dataset_type_usage(dataset_type=self.get_object(), user=request.user))  # type: ignore[arg-type]
 
 
 class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,

@@ -119,3 +119,17 @@ def finalize_plan(*, version: ModuleTypeVersion) -> list[ModuleTypeVersion]:
         plan.append(current)
         pending.extend(current.uses.select_related("module_type").order_by("pk"))
     return plan
+
+
+def versions_using_dataset_type(dataset_type: Any, projects: QuerySet[Any]) -> list[dict[str, Any]]:
+    """The module type versions of `projects` with a dataset slot of `dataset_type` (and which slots);
+    registered with apps.datasets.selectors.type_usage_providers."""
+    versions = (ModuleTypeVersion.objects
+                .filter(dataset_slots__contains=[{"dataset_type": dataset_type.pk}],
+                        module_type__project__in=projects.values("pk"))
+                .select_related("module_type"))
+    return [{"id": v.pk, "module_type": v.module_type_id, "module_type_name": v.module_type.name,
+             "number": v.number, "name": v.name, "is_final": v.is_final,
+             "slots": [{"placeholder": slot.get("placeholder"), "mode": slot.get("mode")}
+                       for slot in v.dataset_slots if isinstance(slot, dict) and slot.get("dataset_type") == dataset_type.pk]}
+            for v in versions]

@@ -4,6 +4,8 @@ import { RequireAuth } from './components/RequireAuth';
 import { RouteError } from './components/RouteError';
 import { DatasetsPage } from './pages/DatasetsPage';
 import { DatasetDetailPage } from './pages/datasets/DatasetDetailPage';
+import { DatasetTypeDetailPage } from './pages/datasettypes/DatasetTypeDetailPage';
+import { DatasetTypesPage } from './pages/datasettypes/DatasetTypesPage';
 import { HistoryPage } from './pages/HistoryPage';
 import { HomePage } from './pages/HomePage';
 import { LoginPage } from './pages/LoginPage';
@@ -29,6 +31,8 @@ export const routes: RouteObject[] = [
       { index: true, element: <HomePage /> },
       { path: 'datasets', element: <DatasetsPage /> },
       { path: 'datasets/:id', element: <DatasetDetailPage /> },
+      { path: 'dataset-types', element: <DatasetTypesPage /> },
+      { path: 'dataset-types/:id', element: <DatasetTypeDetailPage /> },
       { path: 'module-types', element: <ModuleTypesPage /> },
       { path: 'module-types/:id', element: <VersionManagerPage /> },
       {

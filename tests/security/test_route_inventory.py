@@ -95,6 +95,8 @@ ROUTES: dict[str, Route | Exempt] = {
     "schema": Exempt("the OpenAPI schema", {"GET"}),
     "docs": Exempt("the interactive API docs", {"GET"}),
     "dataset-type-list": Exempt("dataset types are shared by every project (DESIGN §3: no project)", {"GET", "POST"}),
+    "dataset-type-usage": Exempt("dataset types are shared by every project; it lists only the caller's projects' "
+                                 "datasets and module type versions (tests/datasets)", {"GET"}),
     "dataset-type-detail": Exempt("dataset types are shared by every project; writes need the Admin role",
                                   {"GET", "PATCH", "DELETE"}),
     "project-list": Exempt("lists the caller's projects (tests/accounts); creating one needs an admin",

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
-import { useNavigate, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useDatasets } from '../api/hooks/useDatasets';
 import { useDatasetTypes } from '../api/hooks/useDatasetTypes';
 import { useMe } from '../api/hooks/useMe';
@@ -51,6 +51,9 @@ export function DatasetsPage() {
               New dataset type
             </button>
           )}
+          <Link className="btn" to="/dataset-types">
+            Dataset types
+          </Link>
         </div>
       </div>
 
@@ -78,7 +81,12 @@ export function DatasetsPage() {
         <DatasetsTable datasets={datasets.data} removed={removed} onPurge={removed ? setPurging : undefined} />
       )}
 
-      {dialog === 'type' && <NewDatasetTypeDialog onClose={() => setDialog(null)} />}
+      {dialog === 'type' && (
+        <NewDatasetTypeDialog
+          onClose={() => setDialog(null)}
+          onCreated={(created) => void navigate(`/dataset-types/${created.id}`, { state: { created: true } })}
+        />
+      )}
       {dialog === 'dataset' && (
         <NewDatasetDialog
           projects={writable}
