@@ -1,4 +1,6 @@
-"""The one place where project membership and roles turn into 404 / 403.
+"""The permission predicates, in one place: where project membership and roles turn into 404 / 403
+(views), into a yes or no for a live topic (`register_project_topic`), and who may act on an object
+someone created (`owns_or_admin`).
 
 A stranger (no role in the object's project) gets 404, as if the object did not exist.
 A member whose role is too low for the action gets 403.
@@ -16,6 +18,8 @@ from apps.accounts.models import Project
 from apps.accounts.roles import Role, role_at_least
 from apps.accounts.selectors import project_role
 from apps.core.exceptions import ServiceError
+from apps.live.events import register_topic
+from apps.live.presence import allow_presence
 
 
 def project_id_of(obj: Model) -> int:
@@ -23,6 +27,11 @@ def project_id_of(obj: Model) -> int:
     if obj._meta.label == "accounts.Project":
         return int(obj.pk)
     return int(obj.project_id)  # type: ignore[attr-defined]
+
+
+def owns_or_admin(*, user: Any, owner_id: int | None) -> bool:
+    """The creator (or lock holder) of an object, or an Admin: who may remove it, replace it, break it."""
+    return bool(owner_id == user.pk or user.is_app_admin)
 
 
 def required_role(view: APIView, request: Request) -> str:
@@ -79,3 +88,23 @@ class ProjectScopedMixin:
         visible = projects_visible_to(user=user).values("pk")
         lookup = "pk__in" if self.project_lookup == "self" else f"{self.project_lookup}__in"
         return queryset.filter(**{lookup: visible})
+
+
+def register_project_topic(kind: str, model: type[Model] | None = None, *, project_field: str = "project_id",
+                           presence: bool = False) -> None:
+    """Registers the live topic `<kind>:<id>` for the members of a project (any role): of the object
+    `model` with that id (its project found through `project_field`), or, without a model, of the
+    project whose id is the key. With `presence`, `presence:<kind>:<id>` may be followed as well."""
+
+    def authorize(user: Any, key: str | None) -> bool:
+        if key is None or not key.isdigit():
+            return False
+        if model is None:
+            project_id: int | None = int(key)
+        else:
+            project_id = model._default_manager.filter(pk=int(key)).values_list(project_field, flat=True).first()
+        return project_id is not None and project_role(user=user, project_id=project_id) is not None
+
+    register_topic(kind, authorize)
+    if presence:
+        allow_presence(kind)

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from apps.accounts import services
 from apps.accounts.models import Project, User
+from apps.accounts.permissions import ProjectScopedMixin
 from apps.accounts.roles import Role
 from apps.accounts.serializers import (
     CredentialsSerializer,
@@ -22,7 +23,6 @@ from apps.accounts.serializers import (
     TokenSerializer,
 )
 from apps.api.etag import ETagMixin
-from apps.api.permissions import ProjectScopedMixin
 from apps.core.exceptions import ServiceError
 
 

@@ -13,14 +13,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.accounts.roles import Role, role_at_least
-from apps.api.etag import ETagMixin
-from apps.api.permissions import (
+from apps.accounts.permissions import (
     ProjectScopedMixin,
     invalid_reference,
+    owns_or_admin,
     project_for_write,
     required_role,
 )
+from apps.accounts.roles import Role, role_at_least
+from apps.api.etag import ETagMixin
 from apps.api.uploads import CsvBodyParser, body_file, body_has_media_type, body_length
 from apps.core.exceptions import ServiceError
 from apps.datasets import selectors, services
@@ -120,7 +121,7 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
 
     def _require_creator_or_admin(self, dataset: Dataset) -> None:
         user = self.request.user
-        if dataset.creator_id != user.pk and not user.is_app_admin:  # type: ignore[union-attr]
+        if not owns_or_admin(user=user, owner_id=dataset.creator_id):
             raise PermissionDenied("Only its creator or an admin can remove this dataset.")
 
     @action(detail=True, methods=["post"])

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.accounts.permissions import owns_or_admin
 from apps.core.exceptions import ServiceError
 from apps.live.events import publish_on_commit
 from apps.locks.models import EditLock
@@ -81,7 +82,7 @@ def lock_release(*, kind: str, object_id: int, user: User) -> None:
     if lock is None:
         return
     live = _is_live(lock)
-    if live and lock.user_id != user.pk and not user.is_app_admin:
+    if live and not owns_or_admin(user=user, owner_id=lock.user_id):
         raise ServiceError("not_lock_owner", f"{lock.user.display_name} holds this lock; only they or an Admin may "
                            "release it.", status=403, details={"lock": _jsonable(lock_data(lock))})
     lock.delete()

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.accounts.permissions import owns_or_admin
 from apps.core.exceptions import ServiceError
 from apps.datasets.models import Dataset
 from apps.datasets.services import dataset_remove
@@ -28,11 +29,9 @@ def _refusal(module: Module, user: User) -> tuple[str, str, int] | None:
     busy = module.runs.filter(result="").order_by("run_number").first()
     if busy is not None:
         return "module_running", f"Run {busy.run_number} of this module has not finished yet.", 409
-    if user.is_app_admin:
-        return None
-    if module.creator_id != user.pk:
+    if not owns_or_admin(user=user, owner_id=module.creator_id):
         return "forbidden", "Only its creator or an Admin may remove this module.", 403
-    if module.is_final:
+    if module.is_final and not user.is_app_admin:
         return "forbidden", "The module is final; only an Admin may remove it.", 403
     return None
 
@@ -63,7 +62,7 @@ def removal_plan(*, module: Module, user: User) -> dict[str, Any]:
         item: dict[str, Any] = {"dataset": dataset.pk, "name": dataset.name, "used_by": sorted(used[dataset.pk])}
         if used[dataset.pk]:
             item["reason"] = "Used by " + ", ".join(item["used_by"]) + "."
-        elif dataset.creator_id != user.pk and not user.is_app_admin:
+        elif not owns_or_admin(user=user, owner_id=dataset.creator_id):
             item["reason"] = "Created by someone else; only they or an Admin may remove it."
         item["removable"] = "reason" not in item
         outputs.append(item)

@@ -8,15 +8,15 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.accounts.roles import Role
-from apps.accounts.selectors import project_role
-from apps.api.etag import ETagMixin, etag_of
-from apps.api.permissions import (
+from apps.accounts.permissions import (
     ProjectScopedMixin,
     invalid_reference,
     project_for_write,
     required_role,
 )
+from apps.accounts.roles import Role
+from apps.accounts.selectors import project_role
+from apps.api.etag import ETagMixin, etag_of
 from apps.api.renderers import FastJSONRenderer
 from apps.locks.services import lock_check_free
 from apps.modules import selectors, services

@@ -9,9 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.permissions import ProjectScopedMixin, project_for_write, required_role
 from apps.accounts.roles import Role
 from apps.api.etag import ETagMixin
-from apps.api.permissions import ProjectScopedMixin, project_for_write, required_role
 from apps.core.exceptions import ServiceError
 from apps.locks.views import EditLockMixin
 from apps.moduletypes import selectors, services

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.accounts.permissions import owns_or_admin
 from apps.datasets.models import Dataset, DatasetType, DatasetVersion
 from apps.datasets.services import next_version_number
 from apps.datasets.workspace import workspace
@@ -84,7 +85,7 @@ def reserve_replace(*, run: Run, placeholder: str, dataset: Dataset) -> PendingO
     if dataset.versions.filter(is_final=True, pending_run__isnull=True).exists():
         raise RunRefused("replace_final", f"Output {placeholder}: {dataset.name!r} has a final version and "
                          "cannot be replaced.")
-    if dataset.creator_id != user.pk and not user.is_app_admin:
+    if not owns_or_admin(user=user, owner_id=dataset.creator_id):
         raise RunRefused("replace_forbidden", f"Output {placeholder}: only the creator of {dataset.name!r} or an "
                          "admin may replace it.")
     version = _reserve_version(dataset, run, user)

@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.api.permissions import ProjectScopedMixin
+from apps.accounts.permissions import ProjectScopedMixin
 from apps.runs.models import Run
 from apps.runs.serializers import RunSerializer
 from apps.runs.services import run_cancel
