@@ -7,6 +7,7 @@ import { useModuleTypeVersion } from '../../api/hooks/useModuleTypeVersion';
 import { useRun } from '../../api/hooks/useRun';
 import type { Run, RunError, RunStep } from '../../api/types';
 import { ErrorPanel } from '../../components/ErrorPanel';
+import { withoutLocation } from '../moduletypes/sql/diagnostics';
 import { FormErrors } from '../../components/FormErrors';
 import { formatCount, formatDateTime } from '../../format';
 import { formatDuration, resultClass, runOutcome, showValue } from './format';
@@ -195,7 +196,7 @@ function RunErrorPanel({ error, steps, typeVersion }: { error: RunError; steps: 
             {error.column != null ? `, column ${error.column}` : ''}:{' '}
           </span>
         )}
-        {error.message}
+        {withoutLocation(error.message, error.line, error.column)}
       </p>
       {error.detail && <p className="muted">Detail: {error.detail}</p>}
       {error.hint && <p className="muted">Hint: {error.hint}</p>}

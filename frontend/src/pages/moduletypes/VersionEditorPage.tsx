@@ -47,7 +47,7 @@ import { canEditVersion, canFinalizeVersion } from './permissions';
 import { SaveDialog } from './SaveDialog';
 import { DatasetSlotsTable, ParameterSlotsTable } from './SlotTables';
 import { AlgorithmEditor } from './sql/AlgorithmEditor';
-import { diagnosticsFromErrors } from './sql/diagnostics';
+import { diagnosticsFromErrors, withoutLocation } from './sql/diagnostics';
 import { UsageList } from './UsageList';
 import { useModuleTypeLock } from './useModuleTypeLock';
 
@@ -605,7 +605,7 @@ function ValidationPanel({ validation, graph }: { validation: ValidationState; g
                 </span>
               )}
               {e.submodule != null && <span className="mt-error-where">{nameOf(e.submodule) ?? `submodule ${e.submodule}`}: </span>}
-              {graph ? humanizeMessage(e.message, graph) : e.message}
+              {graph ? humanizeMessage(e.message, graph) : withoutLocation(e.message, e.line, e.column)}
             </li>
           ))}
         </ul>

@@ -1,7 +1,7 @@
 import { diagnosticCount, forEachDiagnostic, setDiagnostics } from '@codemirror/lint';
 import { EditorState } from '@codemirror/state';
 import { describe, expect, it } from 'vitest';
-import { diagnosticsFromErrors, offsetOf, toLintDiagnostics } from './diagnostics';
+import { diagnosticsFromErrors, offsetOf, toLintDiagnostics, withoutLocation } from './diagnostics';
 
 describe('offsetOf', () => {
   const text = 'SELECT 1;\nINSERT INTO ${out}\n';
@@ -53,5 +53,23 @@ describe('inline diagnostics in the editor', () => {
     expect(found).toEqual(['${nope}']);
     state = state.update(setDiagnostics(state, [])).state;
     expect(diagnosticCount(state)).toBe(0);
+  });
+});
+
+describe('withoutLocation (issue 14 #15)', () => {
+  it('drops the location the list already shows', () => {
+    expect(withoutLocation('Syntax error at line 3, column 23: syntax error at or near "FROM".', 3, 23)).toBe(
+      'Syntax error: syntax error at or near "FROM".',
+    );
+    expect(withoutLocation("Malformed placeholder '${x' at line 2, column 5: expected ${name}.", 2, 5)).toBe(
+      "Malformed placeholder '${x': expected ${name}.",
+    );
+    expect(withoutLocation('Placeholder ${x} at line 4, column 1 cannot be used here.', 4, 1)).toBe(
+      'Placeholder ${x} cannot be used here.',
+    );
+    // Another location, or none, stays.
+    expect(withoutLocation('Syntax error at line 7, column 2: x.', 3, 23)).toBe('Syntax error at line 7, column 2: x.');
+    expect(withoutLocation('Unknown slot.', 3, 1)).toBe('Unknown slot.');
+    expect(withoutLocation('Syntax error at line 3: x.', null)).toBe('Syntax error at line 3: x.');
   });
 });

@@ -52,3 +52,14 @@ export function diagnosticsFromErrors(text: string, errors: readonly ValidationE
 export function toLintDiagnostics(diagnostics: readonly EditorDiagnostic[]): Diagnostic[] {
   return diagnostics.map(({ code, ...d }) => ({ ...d, source: code }));
 }
+
+/**
+ * A message without the location it repeats, for places that show the location next to it
+ * ("line 3, column 23: Syntax error: …", not "line 3, column 23: Syntax error at line 3, column 23: …").
+ */
+export function withoutLocation(message: string, line?: number | null, column?: number | null): string {
+  if (line == null) return message;
+  const where = column != null ? `(?:,? column ${column})?` : '';
+  const pattern = new RegExp(`\\s*\\(?\\b(?:at|on) line ${line}${where}\\)?(?=[\\s:.,;]|$)`, 'i');
+  return message.replace(pattern, '').replace(/\s+:/, ':');
+}
