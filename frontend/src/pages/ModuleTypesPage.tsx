@@ -5,6 +5,7 @@ import { useModuleTypes } from '../api/hooks/useModuleTypes';
 import type { ModuleType, ModuleTypeKind } from '../api/types';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { formatDateTime } from '../format';
+import { LockIcon } from '../components/LockIcon';
 import { lockHolderName } from '../live/editLock';
 import { writableProjects } from '../permissions';
 import { filterModuleTypes, latestVersion, parseFinalParam } from './moduletypes/list';
@@ -117,7 +118,13 @@ export function ModuleTypesPage() {
                       </span>
                     ))}
                   </td>
-                  <td data-testid={`lock-${t.name}`}>{t.lock ? lockHolderName(t.lock) : ''}</td>
+                  <td data-testid={`lock-${t.name}`}>
+                    {t.lock && (
+                      <>
+                        <LockIcon /> {lockHolderName(t.lock)}
+                      </>
+                    )}
+                  </td>
                   <td className="ds-actions">
                     {latest && (
                       <button type="button" className="btn btn-small" onClick={() => void navigate(`/module-type-versions/${latest.id}`)}>

@@ -5,6 +5,7 @@ import { lockMessage } from '../../live/editLock';
 import { resultClass, runOutcome } from './format';
 import { StatusBadge } from './StatusBadge';
 import { unsuccessfulRun } from './runResult';
+import { LockIcon } from '../../components/LockIcon';
 
 interface Props {
   modules: Module[];
@@ -59,7 +60,7 @@ export function ModulesTable({ modules, selected, onToggle, onToggleAll, onRun, 
                 <Link to={`/modules/${m.id}`}>{m.name}</Link>
                 {m.lock && (
                   <div className="muted mod-lock-line" title={`Lock expires ${formatDateTime(m.lock.expires_at)}`}>
-                    🔒 {lockMessage(m.lock)}
+                    <LockIcon /> {lockMessage(m.lock)}
                   </div>
                 )}
               </td>
