@@ -8,7 +8,7 @@ import { useRunModule } from '../api/hooks/useRunModule';
 import type { Module, ModuleListParams } from '../api/types';
 import { ErrorPanel, errorMessage } from '../components/ErrorPanel';
 import { writableProjects } from '../permissions';
-import { bringUpToDateNotice } from './modules/bringUpToDate';
+import { bringUpToDateHint, bringUpToDateNotice } from './modules/bringUpToDate';
 import { CopyModuleDialog } from './modules/CopyModuleDialog';
 import { isFiltered, moduleListParamsToSearch, parseModuleListParams } from './modules/listParams';
 import { ModulesTable } from './modules/ModulesTable';
@@ -108,7 +108,7 @@ export function ModulesPage() {
           className="btn"
           disabled={outOfDate.length === 0 || bring.isPending}
           onClick={bringUpToDate}
-          title={outOfDate.length === 0 ? 'Select OutOfDate modules' : undefined}
+          title={bringUpToDateHint(me, list, chosen)}
         >
           Bring up to date{outOfDate.length ? ` (${outOfDate.length})` : ''}
         </button>

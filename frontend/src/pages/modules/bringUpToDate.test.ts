@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bringUpToDateNotice } from './bringUpToDate';
+import { modeler, viewer } from '../../test/fixtures';
+import { bringUpToDateHint, bringUpToDateNotice } from './bringUpToDate';
 import { runFixture } from './testSupport';
 
 const a = { id: 1, name: 'Scale factors' };
@@ -20,5 +21,19 @@ describe('bring up to date notice', () => {
     expect(bringUpToDateNotice([a, b], { runs, already_up_to_date: [1, 7] })).toMatch(
       /Already UpToDate \(run anyway\): Scale factors, module #7\.$/,
     );
+  });
+});
+
+describe('why Bring up to date is disabled (issue 14 #9)', () => {
+  const stale = { project: 1, status: 'OutOfDate' as const };
+  const readOnly = { project: 3, status: 'OutOfDate' as const };
+  it('tells a viewer that the role is why', () => {
+    expect(bringUpToDateHint(viewer, [stale], [])).toMatch(/^Your role \(Viewer\) can only look at modules/);
+    expect(bringUpToDateHint(viewer, [stale], [stale])).toMatch(/needs the Modeler role/);
+  });
+  it('asks a modeler to select OutOfDate modules, or says which project is read-only', () => {
+    expect(bringUpToDateHint(modeler, [stale, readOnly], [])).toBe('Select OutOfDate modules');
+    expect(bringUpToDateHint(modeler, [stale, readOnly], [stale])).toBeUndefined();
+    expect(bringUpToDateHint(modeler, [stale, readOnly], [readOnly])).toMatch(/You can only read the selected/);
   });
 });
