@@ -45,6 +45,7 @@ chromium:
 
 lint: $(VENV_STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports  # the layers of DESIGN §1 ([tool.importlinter] in pyproject.toml)
 
 typecheck: $(VENV_STAMP)
 	$(PY) -m mypy .

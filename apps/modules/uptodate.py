@@ -13,16 +13,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError
-from apps.live.events import modules_topic, publish_on_commit
 from apps.modules.models import Module
 from apps.modules.status import compute_statuses
 from apps.modules.status_refresh import status_refresh
 from apps.runs.models import Result, Run
 from apps.runs.recorder import RunRecorder
+from apps.runs.services import run_record
 
 
 def _bound_datasets(module: Module, mode: str) -> set[int]:
@@ -80,19 +79,6 @@ def dependency_order(modules: Sequence[Module]) -> tuple[list[Module], dict[int,
     return order, deps
 
 
-def _record_run(module: Module, user: User) -> Run:
-    busy = module.runs.filter(result="").order_by("run_number").first()
-    if busy is not None:
-        raise ServiceError("already_running", f"Module {module.name!r}: run {busy.run_number} has not finished yet.",
-                           status=409, details={"module": module.pk, "run": busy.pk})
-    number = (module.runs.aggregate(m=Max("run_number"))["m"] or 0) + 1
-    run = Run.objects.create(module=module, run_number=number, mode=Run.Mode.RUN, user=user,
-                             type_version=module.type_version)
-    publish_on_commit(f"module:{module.pk}", "run_started", {"module": module.pk, "run": run.pk, "run_number": number})
-    publish_on_commit(modules_topic(module.project_id), "run_started", {"module": module.pk, "run": run.pk})
-    return run
-
-
 @transaction.atomic
 def bring_up_to_date(*, modules: Sequence[Module], user: User) -> dict[str, Any]:
     """Records one run per module, in dependency order, and enqueues their sequential execution.
@@ -104,7 +90,7 @@ def bring_up_to_date(*, modules: Sequence[Module], user: User) -> dict[str, Any]
     selected = [locked[m.pk] for m in modules]
     order, deps = dependency_order(selected)
     statuses = compute_statuses(selected).statuses
-    runs = [_record_run(module, user) for module in order]
+    runs = [run_record(module=module, user=user, mode=Run.Mode.RUN) for module in order]
     run_of = {run.module_id: run.pk for run in runs}
     plan = [(run.pk, sorted(run_of[up] for up in deps[run.module_id])) for run in runs]
     transaction.on_commit(lambda: bring_up_to_date_task.delay(plan))

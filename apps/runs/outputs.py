@@ -27,7 +27,6 @@ from apps.datasets.models import Dataset, DatasetType, DatasetVersion
 from apps.datasets.services import next_version_number
 from apps.datasets.workspace import workspace
 from apps.engine import inout, sandbox, storage
-from apps.modules.models import Module
 from apps.runs.errors import RunRefused
 from apps.runs.models import Run
 
@@ -69,7 +68,7 @@ def reserve_new(*, run: Run, placeholder: str, name: str, dataset_type: DatasetT
     if Dataset.objects.filter(name=name, removed_at__isnull=True).exists():
         raise RunRefused("output_name_taken", f"Output {placeholder}: a dataset named {name!r} already exists; "
                          "add ${run.id} to the name pattern to make names unique.")
-    module: Module = run.module
+    module = run.module
     dataset = Dataset.objects.create(name=name, dataset_type=dataset_type, project=module.project, creator=run.user,
                                      description=f"Produced by module {module.name}", pending_run=run)
     version = _reserve_version(dataset, run, run.user)
@@ -124,7 +123,7 @@ def internal_name(run: Run, key: str) -> str:
 def reserve_internals(*, run: Run, wanted: Sequence[tuple[str, DatasetType]]) -> dict[str, PendingOutput]:
     """A composite run's internal datasets (`wanted`: key "<step path>.<placeholder>" and type), each
     named after the module, the path and the run; reserved together (a 20-step chain has 19)."""
-    module: Module = run.module
+    module = run.module
     names = {key: internal_name(run, key) for key, _ in wanted}
     taken = list(Dataset.objects.filter(name__in=names.values(), removed_at__isnull=True).values_list("name", flat=True))
     if taken:

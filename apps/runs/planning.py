@@ -23,19 +23,21 @@ published version):
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apps.datasets.models import Dataset, DatasetType, DatasetVersion
 from apps.datasets.selectors import bindable_datasets, published_versions, version_of
 from apps.engine import composite, sandbox
 from apps.engine import placeholders as ph
 from apps.engine.composite import Ref
-from apps.modules.models import Module
 from apps.moduletypes.models import ModuleTypeVersion
 from apps.moduletypes.selectors import submodule_versions
 from apps.runs import outputs as out
 from apps.runs.errors import RunRefused
 from apps.runs.models import Run, StepRecord
+
+if TYPE_CHECKING:  # a run belongs to a module; runs sits below modules and only names it (DESIGN §1)
+    from apps.modules.models import Module
 
 
 @dataclass
@@ -134,7 +136,7 @@ class Execution:
     scratch: list[out.PendingOutput] = field(default_factory=list)  # intermediate INOUT versions
 
     @property
-    def module(self) -> Module:
+    def module(self) -> "Module":
         return self.run.module
 
     def step_at(self, path: str) -> SqlStep:
@@ -298,7 +300,7 @@ def _check_steps_in_project(execution: Execution) -> None:
                 raise _not_in_project(f"Dataset slot{step.where}", dataset.pk)
 
 
-def _check_module_parameters(root: ModuleTypeVersion, module: Module) -> None:
+def _check_module_parameters(root: ModuleTypeVersion, module: "Module") -> None:
     for slot in root.parameter_slots:
         if slot["mode"] != "OUT" and not slot.get("is_optional") and module.parameter_bindings.get(slot["name"]) is None:
             raise RunRefused("unbound_parameter", f"Parameter {slot['name']} is required but has no value.")

@@ -299,7 +299,7 @@ class RunRecorder:
         self.run.save(update_fields=["started_at", "worker"])
         self._publish("started", {"run": self.run.pk, "started_at": self.run.started_at.isoformat()})
         self.log("INFO", f"Run {self.run.run_number} of module {self.run.module.name!r} started on {worker}.")
-        # `running` is usually published already (runs.services.run_request); a run recorded elsewhere gets
+        # `running` is usually published already (runs.services.run_record); a run recorded elsewhere gets
         # it with the first batch, if it is still going then (else the final refresh covers both).
         self._writer.add(_StatusRefresh(module_ids=[self.run.module_id]))
 

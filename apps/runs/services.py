@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.db.models import Max
 
@@ -5,29 +7,42 @@ from apps.accounts.models import User
 from apps.core.exceptions import ServiceError
 from apps.live.events import modules_topic, publish_on_commit
 from apps.live.status import status_refresh_on_commit
-from apps.modules.models import Module
 from apps.runs.models import Run
+
+if TYPE_CHECKING:  # a run belongs to a module; runs sits below modules and only names it (DESIGN §1)
+    from apps.modules.models import Module
 
 
 @transaction.atomic
-def run_request(*, module: Module, user: User, mode: str = Run.Mode.RUN) -> Run:
-    """Records the run and enqueues it once the record is committed."""
-    from apps.runs.tasks import execute_run_task
-
-    module = Module.objects.select_for_update().get(pk=module.pk)
+def run_record(*, module: "Module", user: User, mode: str = Run.Mode.RUN) -> Run:
+    """The one way a run is recorded, whoever asks for it (the Run button, bring_up_to_date, the
+    run_module command): the busy check under the module's row lock, the next run number, the
+    record, the `run_started` events and the status refresh (the module is `running` from this
+    commit on), all after the transaction commits. Executing the run is the caller's business
+    (`run_request` enqueues it alone, bring_up_to_date in order with others)."""
     if mode not in Run.Mode.values:
         raise ServiceError("invalid_mode", "mode must be 'run' or 'process'.")
-    busy = module.runs.filter(result="").first()
+    module = type(module)._default_manager.select_for_update().get(pk=module.pk)
+    busy = module.runs.filter(result="").order_by("run_number").first()
     if busy is not None:
-        raise ServiceError("already_running", f"Run {busy.run_number} of this module has not finished yet.",
-                           status=409, details={"run": busy.pk})
+        raise ServiceError("already_running", f"Module {module.name!r}: run {busy.run_number} has not finished yet.",
+                           status=409, details={"module": module.pk, "run": busy.pk})
     number = (module.runs.aggregate(m=Max("run_number"))["m"] or 0) + 1
     run = Run.objects.create(module=module, run_number=number, mode=mode, user=user, type_version=module.type_version)
     publish_on_commit(f"module:{module.pk}", "run_started", {"module": module.pk, "run": run.pk, "run_number": number})
     publish_on_commit(modules_topic(module.project_id), "run_started", {"module": module.pk, "run": run.pk})
-    # The module is `running` from this commit on: published here, then the run is enqueued (a refresh
-    # in the worker, or beside it on the same cores, would slow the run down).
+    # Published before the caller enqueues the run (a refresh in the worker, or beside it on the
+    # same cores, would slow the run down).
     status_refresh_on_commit(module_ids=[module.pk])
+    return run
+
+
+@transaction.atomic
+def run_request(*, module: "Module", user: User, mode: str = Run.Mode.RUN) -> Run:
+    """Records the run and enqueues it once the record is committed."""
+    from apps.runs.tasks import execute_run_task
+
+    run = run_record(module=module, user=user, mode=mode)
     transaction.on_commit(lambda: execute_run_task.delay(run.pk))
     return run
 

@@ -104,7 +104,6 @@ class TestOrderAndRefusals:
         assert "Upstream" in body["message"] and "Downstream" in body["message"]
         assert not Run.objects.exists()
 
-    @pytest.mark.xfail(strict=True, reason="bring_up_to_date re-implements run recording without the status refresh")
     def test_queued_runs_refresh_the_status_as_the_run_button_does(
             self, clients: dict[str, APIClient], chain: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
             django_capture_on_commit_callbacks: Any) -> None:
