@@ -19,7 +19,7 @@ from apps.locks.views import EditLockMixin
 from apps.modules import selectors
 from apps.modules.compare import compare_modules
 from apps.modules.copying import module_copy
-from apps.modules.finalize import module_finalize
+from apps.modules.finalize import finalize_plan, module_finalize
 from apps.modules.models import Module
 from apps.modules.removal import module_remove, removal_plan
 from apps.modules.serializers import ModuleSerializer
@@ -43,6 +43,17 @@ class BringUpToDateSerializer(StrictSerializer):
         return value
 
 
+class FinalizeConfirmSerializer(StrictSerializer):
+    """The ids of the finalize plan's non-final type versions and dataset versions the admin agreed to."""
+    type_versions = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=1000, default=list)
+    dataset_versions = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=10_000,
+                                             default=list)
+
+
+class FinalizeRequestSerializer(StrictSerializer):
+    confirm = FinalizeConfirmSerializer(required=False)
+
+
 class CompareQuerySerializer(StrictSerializer):
     first = serializers.IntegerField(min_value=1)
     second = serializers.IntegerField(min_value=1)
@@ -64,13 +75,23 @@ class ModuleActionsMixin(EditLockMixin):
         response["ETag"] = etag_of(module)
         return response
 
-    @extend_schema(request=None, responses=ModuleSerializer)
+    @extend_schema(request=FinalizeRequestSerializer, responses=ModuleSerializer)
     @action(detail=True, methods=["post"])
     def finalize(self, request: Request, pk: str) -> Response:
-        """Admin only. 409 `cannot_finalize` with details.reasons when an EMF condition fails."""
+        """Admin only. 409 `cannot_finalize` with details.reasons when an EMF condition fails; with
+        `confirm` (the finalize plan's ids) its type versions are finalized with it, 409 `plan_changed`."""
         module: Module = self.get_object()  # type: ignore[attr-defined]
         check_project_access(user=request.user, project_id=module.project_id, required=Role.ADMIN)
-        return self._module_response(module_finalize(module=module, user=request.user))  # type: ignore[arg-type]
+        data = FinalizeRequestSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        confirm = data.validated_data.get("confirm")
+        return self._module_response(module_finalize(module=module, user=request.user,  # type: ignore[arg-type]
+                                                     confirm=dict(confirm) if confirm is not None else None))
+
+    @action(detail=True, methods=["get"], url_path="finalize-plan")
+    def finalize_plan(self, request: Request, pk: str) -> Response:
+        """What finalizing finalizes with the module (type versions, dataset versions) and what refuses it."""
+        return Response(finalize_plan(module=self.get_object()))  # type: ignore[attr-defined]
 
     @extend_schema(request=CopyRequestSerializer, responses={201: ModuleSerializer})
     @action(detail=True, methods=["post"])

@@ -94,3 +94,51 @@ def test_a_failed_run_shows_live_in_the_editor_the_module_manager_and_a_toast(pa
     expect(row.get_by_test_id("last-run-error")).to_contain_text("division by zero (line 3")
     expect(page.get_by_test_id("toast").filter(has_text=f"{name}: Run 2 FAILED")).to_contain_text("division by zero")
     _screenshot(page, "module-manager-failed-run")
+
+
+COPY_ALGORITHM = ("INSERT INTO ${dst} (Fuel_Type, Pollutant, Year, Emission_Factor, Comments)\n"
+                  "SELECT Fuel_Type, Pollutant, Year, Emission_Factor, Comments FROM ${src};\n")
+
+
+def test_the_finalize_dialog_lists_the_type_and_dataset_versions_finalized_with_the_module(page: Page) -> None:
+    name = f"E2E finalize plan {uuid.uuid4().hex[:8]}"
+    log_in(page, "admin")
+    expect(page.get_by_test_id("user-role")).to_have_text("Admin")
+    project = next(p["id"] for p in _api(page, "GET", "/api/me")["projects"] if p["name"] == "Demo")
+    dtype = next(t["id"] for t in _api(page, "GET", "/api/dataset-types") if t["name"] == "Emission Factors")
+    source = next(d["id"] for d in _api(page, "GET", "/api/datasets/") if d["name"] == DEMO_DATASET)
+    module_type = _api(page, "POST", "/api/module-types", {
+        "name": f"{name} type", "kind": "simple", "project": project,
+        "version": {"dataset_slots": [{"placeholder": "src", "mode": "IN", "dataset_type": dtype},
+                                      {"placeholder": "dst", "mode": "OUT", "dataset_type": dtype}],
+                    "algorithm": COPY_ALGORITHM}})
+    version = module_type["versions"][0]
+    module = _api(page, "POST", "/api/modules/", {
+        "name": name, "type_version": version["id"], "project": project,
+        "dataset_bindings": {"src": {"dataset": source, "version": None},
+                             "dst": {"output_method": "NEW", "name_pattern": f"{name} out"}}})
+
+    page.goto(f"/modules/{module['id']}")
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.get_by_test_id("module-status").first).to_have_attribute("data-status", "UpToDate",
+                                                                          timeout=RUN_TIMEOUT)
+
+    # The dialog says what is finalized with the module before the admin agrees.
+    page.get_by_role("button", name="Finalize…").click()
+    dialog = page.get_by_role("dialog", name="Finalize module")
+    expect(dialog.get_by_test_id("finalize-type-versions")).to_contain_text(f"{name} type v0")
+    datasets = dialog.get_by_test_id("finalize-dataset-versions")
+    expect(datasets).to_contain_text(re.compile(rf"{re.escape(DEMO_DATASET)} version \d+.*\(input\)"))
+    expect(datasets).to_contain_text(f"{name} out version 0")
+    expect(datasets).to_contain_text("(output)")
+    expect(dialog.get_by_test_id("finalize-blockers")).to_have_count(0)
+    _screenshot(page, "module-finalize-dialog")
+    dialog.get_by_role("button", name="Finalize", exact=True).click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("final-badge")).to_be_visible()
+    expect(page.get_by_text("The module is final.", exact=True)).to_be_visible()
+
+    # Finalized with it: the type version and the output's version.
+    assert _api(page, "GET", f"/api/module-type-versions/{version['id']}")["is_final"] is True
+    output = next(d for d in _api(page, "GET", "/api/datasets/") if d["name"] == f"{name} out")
+    assert all(v["is_final"] for v in _api(page, "GET", f"/api/datasets/{output['id']}/versions/"))

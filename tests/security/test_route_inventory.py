@@ -145,6 +145,7 @@ ROUTES: dict[str, Route | Exempt] = {
                                                                 "DELETE": None}, _mod),
     "module-copy": Route(lambda w, pk: f"/api/modules/{pk}/copy", {"POST": {}}, _mod),
     "module-finalize": Route(lambda w, pk: f"/api/modules/{pk}/finalize", {"POST": {}}, _mod),
+    "module-finalize-plan": Route(lambda w, pk: f"/api/modules/{pk}/finalize-plan", {"GET": None}, _mod),
     "module-history": Route(lambda w, pk: f"/api/modules/{pk}/history", {"GET": None}, _mod),
     "module-lock": Route(lambda w, pk: f"/api/modules/{pk}/lock", {"POST": {}, "DELETE": None}, _mod),
     "module-removal-plan": Route(lambda w, pk: f"/api/modules/{pk}/removal-plan", {"GET": None}, _mod),

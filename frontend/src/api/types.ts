@@ -411,6 +411,30 @@ export interface FinalizePlan {
   versions: FinalizePlanItem[];
 }
 
+/** GET /api/modules/{id}/finalize-plan: what finalizing the module finalizes with it. */
+export interface ModuleFinalizePlan {
+  /** Non-final type versions: the module's, then those it uses (composite), recursively. */
+  type_versions: (FinalizePlanItem & { module_type: number })[];
+  /** The dataset versions of the last run; `is_final` ones are final already. */
+  dataset_versions: {
+    id: number;
+    dataset: number;
+    dataset_name: string;
+    number: number;
+    name: string;
+    is_final: boolean;
+    direction: 'IN' | 'OUT' | 'INOUT';
+  }[];
+  /** EMF conditions that still refuse it. */
+  blockers: { code: string; message: string }[];
+}
+
+/** POST /api/modules/{id}/finalize's `confirm`: the ids of the plan's non-final versions. */
+export interface ModuleFinalizeConfirm {
+  type_versions: number[];
+  dataset_versions: number[];
+}
+
 // ---------------------------------------------------------------- modules (apps/modules, docs/modules-api.md)
 
 export type ModuleStatusName = 'UpToDate' | 'OutOfDate';

@@ -1,11 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { isApiError } from '../../api/client';
 import { useCancelRun } from '../../api/hooks/useCancelRun';
 import { useDatasetTypes } from '../../api/hooks/useDatasetTypes';
 import { useEditLock } from '../../api/hooks/useEditLock';
-import { useFinalizeModule } from '../../api/hooks/useFinalizeModule';
 import { useMe } from '../../api/hooks/useMe';
 import { fetchModule, moduleDetailKey, useModule, type ModuleWithEtag } from '../../api/hooks/useModule';
 import { useModuleStatus } from '../../api/hooks/useModuleStatus';
@@ -16,7 +15,6 @@ import { useUpdateModule } from '../../api/hooks/useUpdateModule';
 import { useValidateModule } from '../../api/hooks/useValidateModule';
 import type { Module, ModuleStatus, ModuleValidationResult } from '../../api/types';
 import { AlsoViewing } from '../../components/AlsoViewing';
-import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EditLockBanner } from '../../components/EditLockBanner';
 import { ErrorPanel, errorMessage } from '../../components/ErrorPanel';
 import { FormErrors } from '../../components/FormErrors';
@@ -28,9 +26,11 @@ import { formatDateTime } from '../../format';
 import { otherViewers, usePresence } from '../../live/presence';
 import { isAdmin, writableProjects } from '../../permissions';
 import { CopyModuleDialog } from './CopyModuleDialog';
+import { FinalizeModuleDialog } from './FinalizeModuleDialog';
 import { DatasetBindings, RunDatasetLinks } from './DatasetBindings';
 import { changesFrom, draftFromModule, draftProblems, isDirty, type ModuleDraft } from './draft';
 import { runOutcome } from './format';
+import { editorTab } from './editorTab';
 import { HistoryTable } from './HistoryTable';
 import { InternalKeep } from './InternalKeep';
 import { ParameterBindings } from './ParameterBindings';
@@ -64,14 +64,6 @@ export function ModuleEditorPage() {
 /** What says the server's module changed (finalizing, a run, a status flip do not change the bindings). */
 function serverStamp({ module, etag }: ModuleWithEtag): string {
   return [etag, module.revision, module.is_final, module.last_modified].join('|');
-}
-
-/** The reasons of a 409 `cannot_finalize`. */
-function finalizeReasons(error: unknown): string[] {
-  if (!isApiError(error) || error.code !== 'cannot_finalize') return [];
-  const reasons = (error.details as { reasons?: unknown } | null)?.reasons;
-  if (!Array.isArray(reasons)) return [];
-  return reasons.map((r) => (typeof r === 'string' ? r : ((r as { message?: string })?.message ?? JSON.stringify(r))));
 }
 
 function isRunning(module: Module): boolean {
@@ -139,7 +131,6 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
   });
   const run = useRunModule();
   const cancel = useCancelRun();
-  const finalize = useFinalizeModule();
   const [dialog, setDialog] = useState<'status' | 'finalize' | 'copy' | 'remove' | null>(null);
 
   const edit = (next: ModuleDraft) => {
@@ -233,10 +224,15 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
     { id: 'algorithm', label: version?.kind === 'composite' ? 'Diagram' : 'Algorithm' },
     { id: 'history', label: 'History' },
   ];
-  const [tab, setTab] = useState('summary');
-  const [visited, setVisited] = useState(() => new Set(['summary']));
+  // The tab is in the URL (?tab=history), so Back from a run lands on the tab it was opened from.
+  const [searchParams, setSearchParams] = useSearchParams();
+  const tab = editorTab(searchParams.get('tab'), version?.kind);
+  const [visited, setVisited] = useState(() => new Set([tab]));
   const select = (next: string) => {
-    setTab(next);
+    const params = new URLSearchParams(searchParams);
+    if (next === 'summary') params.delete('tab');
+    else params.set('tab', next);
+    setSearchParams(params, { replace: true });
     setVisited((v) => new Set(v).add(next));
   };
 
@@ -441,10 +437,7 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
             <button
               type="button"
               className="btn"
-              onClick={() => {
-                finalize.reset();
-                setDialog('finalize');
-              }}
+              onClick={() => setDialog('finalize')}
               disabled={dirty}
               title={dirty ? 'Save your changes first' : undefined}
             >
@@ -585,35 +578,14 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
         />
       )}
       {dialog === 'finalize' && (
-        <ConfirmDialog
-          title="Finalize module"
-          confirmLabel="Finalize"
-          pending={finalize.isPending}
-          error={finalize.error}
-          errorDetails={
-            finalizeReasons(finalize.error).length > 0 && (
-              <ul data-testid="finalize-reasons">
-                {finalizeReasons(finalize.error).map((r) => (
-                  <li key={r}>{r}</li>
-                ))}
-              </ul>
-            )
-          }
-          onCancel={() => setDialog(null)}
-          onConfirm={() =>
-            finalize.mutate(id, {
-              onSuccess: () => {
-                setDialog(null);
-                setNotice('The module is final.');
-              },
-            })
-          }
-        >
-          <p>
-            Finalize <strong>{module.name}</strong>? A final module never changes. The input and output dataset versions of its last run are
-            finalized too.
-          </p>
-        </ConfirmDialog>
+        <FinalizeModuleDialog
+          module={module}
+          onClose={() => setDialog(null)}
+          onDone={() => {
+            setDialog(null);
+            setNotice('The module is final.');
+          }}
+        />
       )}
       {dialog === 'copy' && (
         <CopyModuleDialog module={module} onClose={() => setDialog(null)} onCopied={(copy) => void navigate(`/modules/${copy.id}`)} />
