@@ -31,6 +31,7 @@ import { DatasetBindings, RunDatasetLinks } from './DatasetBindings';
 import { changesFrom, draftFromModule, draftProblems, isDirty, type ModuleDraft } from './draft';
 import { runOutcome } from './format';
 import { editorTab } from './editorTab';
+import { CancelRunDialog } from './CancelRunDialog';
 import { HistoryTable } from './HistoryTable';
 import { InternalKeep } from './InternalKeep';
 import { ParameterBindings } from './ParameterBindings';
@@ -131,7 +132,7 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
   });
   const run = useRunModule();
   const cancel = useCancelRun();
-  const [dialog, setDialog] = useState<'status' | 'finalize' | 'copy' | 'remove' | null>(null);
+  const [dialog, setDialog] = useState<'status' | 'finalize' | 'copy' | 'remove' | 'cancel' | null>(null);
 
   const edit = (next: ModuleDraft) => {
     setNotice(null);
@@ -412,7 +413,7 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
               <button
                 type="button"
                 className="btn ds-btn-danger"
-                onClick={() => lastRunId && cancel.mutate(lastRunId, { onSuccess: () => setNotice('Cancel requested.') })}
+                onClick={() => setDialog('cancel')}
                 disabled={cancel.isPending}
               >
                 Cancel run
@@ -591,6 +592,24 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
         <CopyModuleDialog module={module} onClose={() => setDialog(null)} onCopied={(copy) => void navigate(`/modules/${copy.id}`)} />
       )}
       {dialog === 'remove' && <RemoveModuleDialog module={module} onClose={() => setDialog(null)} onRemoved={() => void navigate('/modules')} />}
+      {dialog === 'cancel' && (
+        <CancelRunDialog
+          runNumber={module.last_run?.number ?? null}
+          moduleName={module.name}
+          pending={cancel.isPending}
+          error={cancel.error}
+          onClose={() => setDialog(null)}
+          onConfirm={() =>
+            lastRunId &&
+            cancel.mutate(lastRunId, {
+              onSuccess: () => {
+                setDialog(null);
+                setNotice('Cancel requested.');
+              },
+            })
+          }
+        />
+      )}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setUnauthorizedHandler } from '../../api/client';
 import { FakeWebSocket } from '../../test/fakeWebSocket';
@@ -56,6 +56,13 @@ describe('History Details', () => {
     // The type version by its type's name and number, linked (issue 14 #6).
     expect(screen.getByRole('link', { name: 'Scale Emission Factors version 0' })).toHaveAttribute('href', '/module-type-versions/3');
     expect(screen.getByRole('button', { name: 'Cancel' })).toBeEnabled();
+    // Cancel asks first (issue 14 #16); "Keep running" sends nothing.
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    const confirm = screen.getByRole('dialog', { name: 'Cancel run' });
+    expect(confirm).toHaveTextContent('Cancel run 3 of Emission Factors +15%?');
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Keep running' }));
+    expect(screen.queryByRole('dialog', { name: 'Cancel run' })).not.toBeInTheDocument();
+    expect(calls.some((c) => c.path === '/api/runs/9/cancel')).toBe(false);
 
     const socket = FakeWebSocket.latest();
     act(() => socket.serverOpen());

@@ -12,6 +12,7 @@ import { FormErrors } from '../../components/FormErrors';
 import { formatCount, formatDateTime } from '../../format';
 import { formatDuration, resultClass, runOutcome, showValue } from './format';
 import { filterLog, type RunLiveState, type StepLive } from './live';
+import { CancelRunDialog } from './CancelRunDialog';
 import { canUseModule } from './permissions';
 import { useRunLive } from './useRunLive';
 
@@ -42,6 +43,7 @@ function RunDetails({ run, live }: { run: Run; live: RunLiveState }) {
   const cancel = useCancelRun();
   const going = !live.result;
   const moduleName = module.data?.module.name ?? `module ${run.module}`;
+  const [confirming, setConfirming] = useState(false);
 
   return (
     <div className="page mod-run">
@@ -59,13 +61,22 @@ function RunDetails({ run, live }: { run: Run; live: RunLiveState }) {
         {going && live.cancelRequested && <span className="badge badge-warn">Cancel requested</span>}
         <div className="ds-page-actions">
           {going && module.data && canUseModule(me, module.data.module) && (
-            <button type="button" className="btn ds-btn-danger" onClick={() => cancel.mutate(run.id)} disabled={cancel.isPending || live.cancelRequested}>
+            <button type="button" className="btn ds-btn-danger" onClick={() => setConfirming(true)} disabled={cancel.isPending || live.cancelRequested}>
               Cancel
             </button>
           )}
         </div>
       </div>
       <FormErrors error={cancel.error} />
+      {confirming && (
+        <CancelRunDialog
+          runNumber={run.run_number}
+          moduleName={moduleName}
+          pending={cancel.isPending}
+          onClose={() => setConfirming(false)}
+          onConfirm={() => cancel.mutate(run.id, { onSettled: () => setConfirming(false) })}
+        />
+      )}
 
       <section className="panel mt-section">
         <dl className="ds-meta">
