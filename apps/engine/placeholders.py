@@ -400,8 +400,7 @@ def _validate_refs(refs: Sequence[PlaceholderRef], dataset_slots: Sequence[Datas
 def validate_slots(dataset_slots: Sequence[DatasetSlot],
                    parameter_slots: Sequence[ParameterSlot]) -> list[PlaceholderError]:
     """invalid_name / duplicate_name for slot names, invalid_sql_type for parameter types."""
-    errors = _check_names([s.placeholder for s in dataset_slots], "dataset placeholder", reserved=True)
-    errors += _check_names([s.name for s in parameter_slots], "parameter", reserved=False)
+    errors = slot_name_errors([s.placeholder for s in dataset_slots], [s.name for s in parameter_slots])
     for slot in parameter_slots:
         if slot.sql_type not in ALLOWED_SQL_TYPES:
             errors.append(PlaceholderError(
@@ -410,9 +409,28 @@ def validate_slots(dataset_slots: Sequence[DatasetSlot],
     return errors
 
 
-def _check_names(names: Sequence[str], what: str, *, reserved: bool) -> list[PlaceholderError]:
-    errors: list[PlaceholderError] = []
+# The slot-name rules live here and nowhere else (issue 11): moduletypes adds only database checks
+# (known dataset types) and the frontend checks its copy against vectors made from these functions
+# (frontend/src/pages/moduletypes/slotNameRules.json, tests/engine/test_slot_name_rules.py).
+def slot_name_rules() -> dict[str, object]:
+    """What a frontend needs to check names as this module does (its messages come with the vectors)."""
+    return {"name_pattern": NAME_RE.pattern, "max_length": NAME_MAX_LENGTH,
+            "reserved_dataset_placeholders": sorted(GENERAL_PLACEHOLDERS)}
+
+
+def slot_name_errors(dataset_placeholders: Sequence[str], parameter_names: Sequence[str]) -> list[PlaceholderError]:
+    """The names of a version's slots: letters, digits and _ (not starting with a digit), at most
+    58 characters; a dataset placeholder may not take a general placeholder's name (`${run}` would be
+    ambiguous), a parameter may (`#{run}` is not); no two slots share a name, whatever their kind or
+    case. Dataset placeholders first, then parameters, each in order."""
     seen: set[str] = set()
+    errors = _check_names(dataset_placeholders, "dataset placeholder", reserved=True, seen=seen)
+    errors += _check_names(parameter_names, "parameter", reserved=False, seen=seen)
+    return errors
+
+
+def _check_names(names: Sequence[str], what: str, *, reserved: bool, seen: set[str]) -> list[PlaceholderError]:
+    errors: list[PlaceholderError] = []
     for name in names:
         if not NAME_RE.fullmatch(name):
             errors.append(PlaceholderError(

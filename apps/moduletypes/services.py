@@ -1,6 +1,5 @@
 """Writes for module types and their versions. Every save of a version records a revision note."""
 
-import re
 from typing import Any
 
 from django.conf import settings
@@ -11,15 +10,14 @@ from django.utils import timezone
 from apps.accounts.models import Project, User
 from apps.core.exceptions import ServiceError
 from apps.datasets.models import DatasetType
+from apps.engine import placeholders as ph
 from apps.live.events import publish_on_commit
 from apps.live.status import status_refresh_on_commit
 from apps.locks.services import lock_check_free, locks_drop
 from apps.moduletypes.models import ModuleType, ModuleTypeVersion, RevisionNote
 from apps.moduletypes.selectors import LOCK_KIND, submodule_versions
 
-NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,57}$")
 MODES = ("IN", "INOUT", "OUT")
-RESERVED = {"user", "module", "run"}
 
 
 def _refuse_if_locked(module_type_id: int, user: User) -> None:
@@ -28,36 +26,25 @@ def _refuse_if_locked(module_type_id: int, user: User) -> None:
 
 
 def slot_problems(dataset_slots: list[dict[str, Any]], parameter_slots: list[dict[str, Any]]) -> list[str]:
-    problems: list[str] = []
-    seen: set[str] = set()
+    """The engine's slot-name rules (apps.engine.placeholders.slot_name_errors, the one source), then
+    what only this app knows: modes, the configured SQL types and the dataset types that exist."""
+    problems = [e.message for e in ph.slot_name_errors([str(s.get("placeholder", "")) for s in dataset_slots],
+                                                        [str(s.get("name", "")) for s in parameter_slots])]
     known_types = set(DatasetType.objects.filter(pk__in=[s.get("dataset_type") for s in dataset_slots])
                       .values_list("pk", flat=True))
     for slot in dataset_slots:
         name = str(slot.get("placeholder", ""))
-        problems += _name_problems(name, seen, "Dataset placeholder")
         if slot.get("mode") not in MODES:
             problems.append(f"Dataset placeholder {name}: mode must be IN, INOUT or OUT.")
         if slot.get("dataset_type") not in known_types:
             problems.append(f"Dataset placeholder {name}: unknown dataset type {slot.get('dataset_type')!r}.")
     for slot in parameter_slots:
         name = str(slot.get("name", ""))
-        problems += _name_problems(name, seen, "Parameter")
         if slot.get("mode") not in MODES:
             problems.append(f"Parameter {name}: mode must be IN, INOUT or OUT.")
         if slot.get("sql_type") not in settings.SQL_TYPES:
             problems.append(f"Parameter {name}: {slot.get('sql_type')!r} is not an allowed SQL type.")
     return problems
-
-
-def _name_problems(name: str, seen: set[str], what: str) -> list[str]:
-    if not NAME_RE.match(name):
-        return [f"{what} {name!r}: use letters, digits and _ (not starting with a digit), at most 58 characters."]
-    if name.lower() in RESERVED:
-        return [f"{what} {name!r}: user, module and run are reserved for general placeholders."]
-    if name.lower() in seen:
-        return [f"{what} {name!r} appears twice."]
-    seen.add(name.lower())
-    return []
 
 
 def _check_kind_fields(kind: str, fields: dict[str, Any]) -> None:

@@ -8,12 +8,14 @@ import {
   newDatasetSlot,
   newParameterSlot,
   rebaseDraft,
+  slotNameErrors,
   slotProblems,
   updateBody,
   usedByFromError,
   validationBody,
 } from './draft';
 import { typeVersion } from '../../test/fixtures';
+import slotNameRules from './slotNameRules.json';
 
 describe('version draft', () => {
   const draft = draftFromVersion(typeVersion());
@@ -58,9 +60,9 @@ describe('version draft', () => {
       parameter_slots: [{ ...draft.parameter_slots[0]!, name: 'INPUT_DS' }],
     };
     expect(slotProblems(bad)).toEqual([
-      "Dataset placeholder 'user': user, module and run are reserved for the general placeholders.",
-      "Dataset placeholder '1x': use letters, digits and _ (not starting with a digit), at most 58 characters.",
-      "Parameter 'INPUT_DS' appears twice.",
+      "Invalid dataset placeholder name 'user': it is reserved for the general placeholders ${user.*}.",
+      "Invalid dataset placeholder name '1x': use letters, digits and underscores, start with a letter or an underscore, at most 58 characters.",
+      "Duplicate parameter name 'INPUT_DS'.",
     ]);
     expect(slotProblems(draft)).toEqual([]);
   });
@@ -81,4 +83,14 @@ describe('rebaseDraft', () => {
     expect(rebaseDraft(mine, base, theirs)).toEqual({ ...base, name: 'Mine', description: 'Theirs', algorithm: 'PERFORM 1;' });
     expect(rebaseDraft(base, base, theirs)).toEqual(theirs);
   });
+});
+
+describe('slot names follow the engine (one source: apps/engine/placeholders.py)', () => {
+  // slotNameRules.json is made by tests/engine/test_slot_name_rules.py from the engine's own answers.
+  it.each(slotNameRules.vectors.map((v) => [v.dataset_placeholders.join(',') + ' | ' + v.parameters.join(','), v] as const))(
+    'answers as the engine for %s',
+    (_, vector) => {
+      expect(slotNameErrors(vector.dataset_placeholders, vector.parameters)).toEqual(vector.errors);
+    },
+  );
 });

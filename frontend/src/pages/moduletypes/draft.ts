@@ -1,5 +1,6 @@
 /** The Version Editor's draft (everything but the diagram) and the request bodies made from it (pure). */
 import { isApiError } from '../../api/client';
+import slotNameRules from './slotNameRules.json';
 import type {
   CompositeGraph,
   DatasetSlot,
@@ -119,26 +120,47 @@ export function newParameterSlot(draft: VersionDraft, sqlType = 'integer'): Para
   return { name: uniqueSlotName('param', draft), sql_type: sqlType, mode: 'IN', is_optional: false, description: '' };
 }
 
-const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,57}$/;
-const RESERVED = new Set(['user', 'module', 'run']);
+/* The slot-name rules are the engine's (apps/engine/placeholders.py, the one source): its pattern,
+   reserved names and messages, checked against the engine's vectors in draft.test.ts. */
+const NAME_RE = new RegExp(`^(?:${slotNameRules.name_pattern})$`);
+const RESERVED = new Set(slotNameRules.reserved_dataset_placeholders);
 
-/** Problems the server would refuse the slots for (shown before saving). */
-export function slotProblems(draft: VersionDraft): string[] {
-  const problems: string[] = [];
+/** Python's repr() of a name, as the engine's messages quote it. */
+export function pyRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  const escaped = text
+    .replace(/\\/g, '\\\\')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t');
+  return quote + (quote === "'" ? escaped.replace(/'/g, "\\'") : escaped) + quote;
+}
+
+/** The engine's slot_name_errors: dataset placeholders first, then parameters; one namespace. */
+export function slotNameErrors(datasetPlaceholders: string[], parameterNames: string[]): { code: string; message: string }[] {
+  const errors: { code: string; message: string }[] = [];
   const seen = new Set<string>();
-  const check = (name: string, what: string, reserved: boolean) => {
-    if (!NAME_RE.test(name)) {
-      problems.push(`${what} '${name}': use letters, digits and _ (not starting with a digit), at most 58 characters.`);
-    } else if (reserved && RESERVED.has(name.toLowerCase())) {
-      problems.push(`${what} '${name}': user, module and run are reserved for the general placeholders.`);
-    } else if (seen.has(name.toLowerCase())) {
-      problems.push(`${what} '${name}' appears twice.`);
+  const check = (names: string[], what: string, reserved: boolean) => {
+    for (const name of names) {
+      const lower = name.toLowerCase();
+      if (!NAME_RE.test(name)) {
+        errors.push({ code: 'invalid_name', message: `Invalid ${what} name ${pyRepr(name)}: use letters, digits and underscores, start with a letter or an underscore, at most ${slotNameRules.max_length} characters.` });
+      } else if (reserved && RESERVED.has(lower)) {
+        errors.push({ code: 'invalid_name', message: `Invalid ${what} name ${pyRepr(name)}: it is reserved for the general placeholders \${${lower}.*}.` });
+      } else if (seen.has(lower)) {
+        errors.push({ code: 'duplicate_name', message: `Duplicate ${what} name ${pyRepr(name)}.` });
+      }
+      seen.add(lower);
     }
-    seen.add(name.toLowerCase());
   };
-  draft.dataset_slots.forEach((s) => check(s.placeholder, 'Dataset placeholder', true));
-  draft.parameter_slots.forEach((s) => check(s.name, 'Parameter', true));
-  return problems;
+  check(datasetPlaceholders, 'dataset placeholder', true);
+  check(parameterNames, 'parameter', false);
+  return errors;
+}
+
+/** Problems the server would refuse the slots' names for (shown before saving). */
+export function slotProblems(draft: VersionDraft): string[] {
+  return slotNameErrors(draft.dataset_slots.map((s) => s.placeholder), draft.parameter_slots.map((s) => s.name)).map((e) => e.message);
 }
 
 /** The modules and composites listed in a 409 (`has_dependents`, `type_in_use`, …), else null. */
