@@ -15,8 +15,10 @@ Synchronization (left undocumented by ProgressiVis): every module consuming a ta
 cursor, so two consumers of the same table may lag each other within a pass. Each scheduler pass
 gives every ready module exactly one step, in topological order, so a consumer always runs after its
 producer in the same pass. Table operators expose ``watermark`` (the input row id up to which their
-result is exact): results of consumers of one table are mutually consistent when their watermarks
-are equal, and all are final once the run completes.
+result is exact) and ``frontier()`` (which prefix of each source their result reflects): results
+are mutually consistent when their frontiers agree on every shared source, and all are final once
+the run completes. A module joining several inputs acts only on a consistent cut (``sync.SyncJoin``,
+``sync.Zip``); the rule is written down in docs/progressive.md.
 """
 
 from __future__ import annotations

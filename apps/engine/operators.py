@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from apps.engine.dataflow import Module, ModuleError, ModuleState, SlotSpec, StepResult
 from apps.engine.ptable import ChangeCursor, PTable
+from apps.engine.sync import input_frontier, operator_frontier
 
 __all__ = [
     "Filter",
@@ -80,6 +81,7 @@ class TableOperator(Module):
         self._table: PTable | None = None
         self._cursor: ChangeCursor | None = None
         self._published = False
+        self._caught_up: dict[str, int] = {}
         self.rows_done = 0
         self.resets = 0
 
@@ -106,6 +108,10 @@ class TableOperator(Module):
     def watermark(self) -> int:
         return self._cursor.position if self._cursor is not None else 0
 
+    def frontier(self) -> dict[str, int]:
+        """Rows of each source this result reflects (synchronization, docs/progressive.md)."""
+        return operator_frontier(self)
+
     def progress(self) -> tuple[int, int | None]:
         table = self._table
         if table is None:
@@ -117,6 +123,7 @@ class TableOperator(Module):
     def _restart_from_scratch(self) -> None:
         self.rows_done = 0
         self._published = False
+        self._caught_up = {}
         self.reset()
 
     def _input_table(self) -> PTable | None:
@@ -155,6 +162,8 @@ class TableOperator(Module):
         if done or not self._published:
             self.publish()
             self._published = True
+        if not cursor.created.any():  # caught up: the result covers all the input reflects
+            self._caught_up = input_frontier(self, "table")
         state = ModuleState.READY if cursor.created.any() else ModuleState.BLOCKED
         return StepResult(state, done)
 

@@ -32,8 +32,10 @@ by two-half bulk loads) cost an empty index range. The end is ``max(record_id)``
 starts; the whole scan runs in one REPEATABLE READ READ ONLY transaction (``snapshot=True``), so it
 reads exactly the bound version's rows as of its first step, segments included (inheritance).
 
-Backpressure: when the slowest consumer is more than ``max_backlog`` rows behind, the scan blocks
-(state ``blocked``) until it catches up. ``cancel()`` (any thread) cancels the statement in flight,
+Backpressure: when the slowest consumer is ``max_backlog`` rows behind or more, the scan blocks
+(state ``blocked``) until it catches up; ``max_backlog=1`` is lockstep (a page is read only once
+every consumer has read everything), which a join of two consumers of this scan (``sync.SyncJoin``)
+needs to see consistent intermediate results (docs/progressive.md). ``cancel()`` (any thread) cancels the statement in flight,
 so cancel takes effect within one quantum; the connection is closed when the scan ends, fails or is
 cancelled (``close()`` also does it). ``rescan()`` starts over with a new output table (every
 consumer then starts over too): what steering a consumer of a stream needs.
@@ -126,12 +128,13 @@ class PgScan(Module):
         self.with_record_id = with_record_id
         self.snapshot = snapshot
         self.max_page = int(max_page)
-        self.max_backlog = max(int(max_backlog), self.max_page)
+        self.max_backlog = max(1, int(max_backlog))
         self.rows_read = 0
         self.pages = 0
         self._given_total = self.total
         self._conn: psycopg.Connection[Any] | None = None
         self._conn_lock = threading.Lock()
+        self._step_lock = threading.Lock()  # held while a step uses the connection
         self._in_query = False
         self._query: sql.Composed | None = None
         self._last_id = 0  # record ids <= this were read
@@ -160,6 +163,8 @@ class PgScan(Module):
         return False
 
     def cancel(self) -> None:
+        """Thread-safe: cancel the statement in flight; close the connection unless a step is
+        using it (that step then closes it before returning)."""
         super().cancel()
         with self._conn_lock:
             conn, busy = self._conn, self._in_query
@@ -168,6 +173,11 @@ class PgScan(Module):
                 conn.cancel_safe()
             except Exception as exc:  # the statement may just have finished
                 self.log(f"could not cancel the statement: {exc}", "WARNING")
+        if self._step_lock.acquire(blocking=False):
+            try:
+                self.close()
+            finally:
+                self._step_lock.release()
 
     def close(self) -> None:
         """Close the connection (idempotent); the scan cannot resume afterwards except by rescan."""
@@ -210,17 +220,20 @@ class PgScan(Module):
         )
 
     def run_step(self, run_number: int, step_size: int, howlong: float) -> StepResult:
-        try:
-            return self._step(step_size)
-        except psycopg.errors.QueryCanceled:
-            if not self.cancel_requested:
+        with self._step_lock:
+            try:
+                return self._step(step_size)
+            except psycopg.errors.QueryCanceled:
+                if not self.cancel_requested:  # statement_timeout: an error
+                    self.close()
+                    raise
+                return StepResult(ModuleState.ZOMBIE, 0)
+            except BaseException:
                 self.close()
                 raise
-            self.close()
-            return StepResult(ModuleState.ZOMBIE, 0)
-        except BaseException:
-            self.close()
-            raise
+            finally:
+                if self.cancel_requested:
+                    self.close()
 
     def _step(self, step_size: int) -> StepResult:
         if self.cancel_requested:
