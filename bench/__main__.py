@@ -20,6 +20,7 @@ BENCHMARKS = [
     "bench.datasets_bench",
     "bench.modules_bench",  # before runs: its list is of simple modules (a composite adds one query)
     "bench.runs_bench",
+    "bench.progressive_bench",
 ]
 
 DOC = ROOT / "docs" / "benchmarks.md"

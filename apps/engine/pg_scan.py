@@ -108,8 +108,8 @@ class PgScan(Module):
         row_count: int | None = None,
         with_record_id: bool = False,
         snapshot: bool = True,
-        max_page: int = 2_000_000,
-        max_backlog: int = 4_000_000,
+        max_page: int = 1_000_000,
+        max_backlog: int = 1_000_000,
         default_step_size: int | None = None,
     ) -> None:
         super().__init__(id, default_step_size=default_step_size, max_step_size=max_page)
