@@ -17,6 +17,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
+from apps.live.event_types import EVENT_TYPES, check_event
+
 # kind: `module`, `module-type`…; key: an id, or an object topic for `presence:module:<id>`.
 TOPIC_RE = re.compile(r"^(?P<kind>[a-z_\-]+)(?::(?P<key>[A-Za-z0-9_\-:]{1,40}))?$")
 CONTROL_TYPES = frozenset({"subscribed", "unsubscribed", "subscribe_error"})
@@ -102,9 +104,11 @@ def publish_now(topic: str, event_type: str, data: dict[str, Any]) -> dict[str, 
 def publish_many(events: list[tuple[str, str, dict[str, Any]]]) -> list[dict[str, Any]]:
     """Sends (topic, type, data) events now, in order: one Redis round trip for their
     sequence numbers and one event loop for the sends (~5 ms for ten events instead of ~30)."""
-    for topic, event_type, _ in events:
+    for topic, event_type, data in events:
         if event_type in CONTROL_TYPES:
             raise ValueError(f"{event_type!r} is reserved for control messages.")
+        if event_type in EVENT_TYPES:  # a registered type carries exactly its keys
+            check_event(event_type, data)
         parse_topic(topic)
     if not events:
         return []
@@ -126,6 +130,11 @@ def publish_many(events: list[tuple[str, str, dict[str, Any]]]) -> list[dict[str
 
 
 def publish_on_commit(topic: str, event_type: str, data: dict[str, Any], *, using: str = "default") -> None:
-    """Sends the event once the current transaction commits (at once outside a transaction)."""
+    """Sends the event once the current transaction commits (at once outside a transaction). A bad
+    topic, or a registered event type with other keys than its own (apps.live.event_types), is refused
+    now, not after the commit. (That app code publishes only registered types is a test's business:
+    tests/live/test_event_types.py reads every publishing call.)"""
+    if event_type in EVENT_TYPES:
+        check_event(event_type, data)
     parse_topic(topic)
     transaction.on_commit(lambda: publish_now(topic, event_type, data), using=using)

@@ -44,8 +44,9 @@ def _fail_dead_run(run: Run) -> None:
     outputs.discard_all_of(run)
     message = f"The worker running this run ({run.worker or 'unknown'}) stopped; the janitor ended the run."
     RunLog.objects.create(run=run, at=timezone.now(), level="ERROR", message=message)
-    Run.objects.filter(pk=run.pk).update(result=Result.FAILED, stage=Stage.COMPLETED, ended_at=timezone.now(),
-                                         error={"message": message})
-    publish_now(f"run:{run.pk}", "finished", {"run": run.pk, "result": Result.FAILED, "error": {"message": message}})
-    publish_now(f"module:{run.module_id}", "run_finished", {"run": run.pk, "module": run.module_id,
-                                                          "result": Result.FAILED})
+    ended_at, error = timezone.now(), {"message": message}
+    Run.objects.filter(pk=run.pk).update(result=Result.FAILED, stage=Stage.COMPLETED, ended_at=ended_at, error=error)
+    # The same keys as the recorder's events (apps.live.event_types): a client reads them alike.
+    data = {"run": run.pk, "result": Result.FAILED, "error": error, "ended_at": ended_at.isoformat()}
+    publish_now(f"run:{run.pk}", "finished", data)
+    publish_now(f"module:{run.module_id}", "run_finished", {**data, "module": run.module_id})

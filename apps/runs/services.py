@@ -29,8 +29,8 @@ def run_record(*, module: "Module", user: User, mode: str = Run.Mode.RUN) -> Run
                            status=409, details={"module": module.pk, "run": busy.pk})
     number = (module.runs.aggregate(m=Max("run_number"))["m"] or 0) + 1
     run = Run.objects.create(module=module, run_number=number, mode=mode, user=user, type_version=module.type_version)
-    publish_on_commit(f"module:{module.pk}", "run_started", {"module": module.pk, "run": run.pk, "run_number": number})
-    publish_on_commit(modules_topic(module.project_id), "run_started", {"module": module.pk, "run": run.pk})
+    for topic in (f"module:{module.pk}", modules_topic(module.project_id)):
+        publish_on_commit(topic, "run_started", {"module": module.pk, "run": run.pk, "run_number": number})
     # Published before the caller enqueues the run (a refresh in the worker, or beside it on the
     # same cores, would slow the run down).
     status_refresh_on_commit(module_ids=[module.pk])
