@@ -1,4 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router-dom';
 import { useMe } from '../api/hooks/useMe';
 import { resetSession } from '../api/session';
@@ -11,6 +12,7 @@ import { Toaster } from './Toasts';
 const NAV = [
   { to: '/', label: 'Home', end: true },
   { to: '/datasets', label: 'Datasets' },
+  { to: '/dataset-types', label: 'Dataset Types' },
   { to: '/module-types', label: 'Module Types' },
   { to: '/modules', label: 'Modules' },
   { to: '/history', label: 'History' },
@@ -22,6 +24,8 @@ export function AppShell() {
   const logout = useLogout();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
+  // Below 1100 px the navigation folds away behind a Menu button (CSS), so pages keep the width.
+  const [navOpen, setNavOpen] = useState(false);
 
   const onLogout = () => {
     logout.mutate(undefined, {
@@ -34,9 +38,26 @@ export function AppShell() {
   };
 
   return (
-    <div className="app">
+    <div className={`app${navOpen ? ' nav-open' : ''}`}>
+      <a className="skip-link" href="#main-content">
+        Skip to content
+      </a>
       <header className="topbar">
-        <div className="brand">ModuleBench</div>
+        <div className="topbar-left">
+          <button
+            type="button"
+            className="btn btn-ghost nav-toggle"
+            aria-controls="main-nav"
+            aria-expanded={navOpen}
+            onClick={() => setNavOpen((open) => !open)}
+          >
+            <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
+              <path d="M2 4h12M2 8h12M2 12h12" stroke="currentColor" strokeWidth="1.8" />
+            </svg>
+            Menu
+          </button>
+          <div className="brand">ModuleBench</div>
+        </div>
         <div className="topbar-right">
           <LiveIndicator />
           {me && (
@@ -60,7 +81,7 @@ export function AppShell() {
         </div>
       )}
       <div className="layout">
-        <nav className="sidenav" aria-label="Main">
+        <nav className="sidenav" id="main-nav" aria-label="Main" onClick={() => setNavOpen(false)}>
           <ul>
             {NAV.map((item) => (
               <li key={item.to}>
@@ -71,7 +92,7 @@ export function AppShell() {
             ))}
           </ul>
         </nav>
-        <main className="content">
+        <main className="content" id="main-content" tabIndex={-1}>
           <Outlet />
         </main>
       </div>

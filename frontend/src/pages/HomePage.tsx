@@ -1,7 +1,17 @@
+import { useMemo } from 'react';
+import { Link } from 'react-router-dom';
 import { useHealth } from '../api/hooks/useHealth';
 import { useMe } from '../api/hooks/useMe';
+import { useModules } from '../api/hooks/useModules';
+import type { Module } from '../api/types';
 import { ErrorPanel } from '../components/ErrorPanel';
-import { capitalize, displayName, healthCheckLabel, orderHealthChecks } from '../format';
+import { capitalize, displayName, formatDateTime, healthCheckLabel, orderHealthChecks } from '../format';
+import { dashboard } from './home/dashboard';
+import { resultClass, runOutcome } from './modules/format';
+import { StatusBadge } from './modules/StatusBadge';
+import { useModulesLive } from './modules/useModulesLive';
+
+const ALL = {};
 
 export function HomePage() {
   const { data: me } = useMe();
@@ -11,6 +21,7 @@ export function HomePage() {
         <h1>Home</h1>
         {me && <p className="muted">Welcome, {displayName(me)}.</p>}
       </div>
+      <WorkPanels />
       <div className="dashboard">
         <ProjectsPanel />
         <HealthPanel />
@@ -101,5 +112,82 @@ function HealthPanel() {
         </table>
       )}
     </section>
+  );
+}
+
+/** The user's projects at a glance: what runs now, what is OutOfDate, the latest runs (kept live). */
+function WorkPanels() {
+  const modules = useModules(ALL);
+  useModulesLive(ALL);
+  const board = useMemo(() => dashboard(modules.data ?? []), [modules.data]);
+  if (modules.isError && !modules.data) {
+    return <ErrorPanel title="Could not load the modules" error={modules.error} onRetry={() => void modules.refetch()} />;
+  }
+  const loading = modules.isPending;
+  return (
+    <div className="dashboard home-work">
+      <section className="panel" aria-labelledby="running-heading" data-testid="home-running">
+        <h2 id="running-heading">Running now</h2>
+        {loading ? (
+          <p className="muted">Loading…</p>
+        ) : board.running.length === 0 ? (
+          <p className="empty">Nothing is running.</p>
+        ) : (
+          <ul className="home-list">
+            {board.running.map((m) => (
+              <li key={m.id}>
+                <Link to={`/runs/${m.last_run!.id}`}>
+                  Run {m.last_run!.number} of {m.name}
+                </Link>{' '}
+                <span className="muted">since {formatDateTime(m.last_run!.started_at)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="panel" aria-labelledby="stale-heading" data-testid="home-out-of-date">
+        <h2 id="stale-heading">OutOfDate modules</h2>
+        {loading ? (
+          <p className="muted">Loading…</p>
+        ) : board.outOfDate.length === 0 ? (
+          <p className="empty">Every module is UpToDate.</p>
+        ) : (
+          <ul className="home-list">
+            {board.outOfDate.map((m) => (
+              <li key={m.id}>
+                <StatusBadge status={m.status} /> <Link to={`/modules/${m.id}`}>{m.name}</Link>
+                {m.reasons?.[0] && <div className="muted home-reason">{m.reasons[0].message}</div>}
+              </li>
+            ))}
+          </ul>
+        )}
+        <p>
+          <Link to="/modules?status=OutOfDate">All OutOfDate modules</Link>
+        </p>
+      </section>
+      <section className="panel" aria-labelledby="recent-heading" data-testid="home-recent-runs">
+        <h2 id="recent-heading">Recent runs</h2>
+        {loading ? (
+          <p className="muted">Loading…</p>
+        ) : board.recent.length === 0 ? (
+          <p className="empty">No runs yet.</p>
+        ) : (
+          <ul className="home-list">
+            {board.recent.map((m: Module) => (
+              <li key={m.id}>
+                <Link to={`/runs/${m.last_run!.id}`}>
+                  Run {m.last_run!.number} of {m.name}
+                </Link>{' '}
+                <span className={resultClass(m.last_run!.result)}>{runOutcome({ result: m.last_run!.result })}</span>{' '}
+                <span className="muted">{formatDateTime(m.last_run!.ended_at ?? m.last_run!.started_at)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+        <p>
+          <Link to="/history">History</Link>
+        </p>
+      </section>
+    </div>
   );
 }

@@ -5,13 +5,14 @@ import {
   MiniMap,
   ReactFlow,
   ReactFlowProvider,
+  useNodesInitialized,
   useReactFlow,
   type Connection,
   type EdgeChange,
   type NodeChange,
   type NodeTypes,
 } from '@xyflow/react';
-import { useCallback, useMemo, useRef, type DragEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, type DragEvent, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import type { GraphConnection, ValidationError } from '../../../api/types';
 import {
@@ -19,6 +20,7 @@ import {
   addSubmodule,
   checkConnection,
   copySubmodules,
+  freeSpot,
   moveSubmodules,
   pasteSubmodules,
   removeConnections,
@@ -43,6 +45,10 @@ import { layoutGraph } from './layout';
 import { ModuleNode, NodeActionsContext, type NodeActions } from './ModuleNode';
 import { Palette, PALETTE_MIME } from './Palette';
 import { ownPositionsOf, type DiagramStore } from './store';
+
+const FIT_VIEW = { padding: 0.15, maxZoom: 1 };
+/** What a node not drawn yet is assumed to cover when placing a new one (a submodule is about this big). */
+const PLACEMENT_SIZE = { width: 320, height: 140 };
 
 /** Defined once, at module scope (React Flow re-mounts every node when this object changes). */
 const nodeTypes: NodeTypes = { module: ModuleNode };
@@ -85,7 +91,8 @@ function DiagramEditorInner({ store, ctx, versions, palette, paletteLoading, pal
   const clipboard = useStore(store, (s) => s.clipboard);
   const flow = useReactFlow<ModuleFlowNode, ConnectionEdge>();
   const wrapper = useRef<HTMLDivElement>(null);
-  const addCount = useRef(0);
+  const fitted = useRef(false);
+  const userMoved = useRef(false);
 
   const { nodes, edges } = useMemo(
     () =>
@@ -104,6 +111,29 @@ function DiagramEditorInner({ store, ctx, versions, palette, paletteLoading, pal
   );
 
   const s = store.getState;
+
+  // Fit the view once every node has its size and the diagram is on screen (after a reload, or when a
+  // hidden tab shows it): React Flow's own initial fit runs before the nodes are measured.
+  const initialized = useNodesInitialized();
+  const allMeasured = initialized && nodes.length > 0 && nodes.every((n) => measured.has(n.id));
+  useEffect(() => {
+    const el = wrapper.current;
+    if (!el) return;
+    const fit = () => {
+      if (fitted.current || !allMeasured || el.clientWidth === 0 || el.clientHeight === 0) return;
+      fitted.current = true;
+      // Two frames: React Flow takes the measured sizes into its own store first.
+      window.requestAnimationFrame(() => window.requestAnimationFrame(() => void flow.fitView(FIT_VIEW)));
+    };
+    fit();
+    const observer = new ResizeObserver(() => {
+      // Hidden (a tab), or resized (the palette arriving narrows it) before the user moved the view: fit again.
+      if (el.clientWidth === 0 || !userMoved.current) fitted.current = false;
+      fit();
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [allMeasured, flow]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<ModuleFlowNode>[]) => {
@@ -182,16 +212,31 @@ function DiagramEditorInner({ store, ctx, versions, palette, paletteLoading, pal
   const addVersion = useCallback(
     (version: VersionInfo, position?: { x: number; y: number }) => {
       if (readOnly) return;
-      let at = position;
-      if (!at) {
+      // The new node's size is not known before it is drawn: as large as the largest submodule so far.
+      const sizes = [...s().measured.entries()].filter(([k]) => /^s\d+$/.test(k)).map(([, v]) => v);
+      const size = {
+        width: Math.max(PLACEMENT_SIZE.width, ...sizes.map((v) => v.width)),
+        height: Math.max(PLACEMENT_SIZE.height, ...sizes.map((v) => v.height)),
+      };
+      let wished = position;
+      if (!wished) {
         const box = wrapper.current?.getBoundingClientRect();
         const center = box
           ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 })
           : { x: 0, y: 0 };
-        const step = (addCount.current++ % 6) * 30;
-        at = { x: Math.round(center.x - 110 + step), y: Math.round(center.y - 60 + step) };
+        wished = { x: center.x - size.width / 2, y: center.y - size.height / 2 };
       }
-      const { graph: next, id } = addSubmodule(s().history.present, version, at);
+      // Where wished (the drop point, or the middle of the view) unless a node is there: then the nearest free place.
+      const present = s().history.present;
+      const own = ownPositionsOf(s());
+      const boxOf = (id: string, p: { x: number; y: number }) => ({ ...p, ...(s().measured.get(id) ?? size) });
+      const taken = [
+        ...present.submodules.map((x) => boxOf(`s${x.id}`, x.position)),
+        boxOf(INPUTS_NODE, own.inputs),
+        boxOf(OUTPUTS_NODE, own.outputs),
+      ];
+      const at = freeSpot(wished, size, taken);
+      const { graph: next, id } = addSubmodule(present, version, at);
       s().commit(next);
       s().setSelection([`s${id}`], []);
       s().say(`Added ${next.submodules.find((x) => x.id === id)?.name}.`, 'info');
@@ -206,7 +251,8 @@ function DiagramEditorInner({ store, ctx, versions, palette, paletteLoading, pal
     const version = versions.get(Number(raw)) ?? palette.find((v) => v.id === Number(raw));
     if (!version) return;
     const p = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
-    addVersion(version, { x: Math.round(p.x), y: Math.round(p.y) });
+    // The node's title bar under the pointer, where it was dropped.
+    addVersion(version, { x: Math.round(p.x - 110), y: Math.round(p.y - 16) });
   };
 
   const copy = useCallback(() => {
@@ -382,7 +428,10 @@ function DiagramEditorInner({ store, ctx, versions, palette, paletteLoading, pal
               deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
               zoomOnDoubleClick={false}
               fitView
-              fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+              fitViewOptions={FIT_VIEW}
+              onMoveStart={(event) => {
+                if (event) userMoved.current = true; // a pan or zoom by the user (fitView moves without an event)
+              }}
               minZoom={0.2}
               connectionLineStyle={{ stroke: '#5e6b7c', strokeWidth: 2 }}
             >

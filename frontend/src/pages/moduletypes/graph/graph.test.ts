@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CompositeGraph } from '../../../api/types';
 import {
+  freeSpot,
   addConnection,
   addSubmodule,
   checkConnection,
@@ -200,5 +201,19 @@ describe('edits', () => {
     expect(removeSubmodules(g, [1]).layout).toEqual(layout);
     expect(pasteSubmodules(g, copySubmodules(g, [1])!).graph.layout).toEqual(layout);
     expect(normalizeGraph({ ...twoScales(), layout: { inputs: { x: 1 } } }).layout).toBeUndefined();
+  });
+});
+
+describe('freeSpot (issue 14 #5)', () => {
+  const size = { width: 220, height: 120 };
+  it('keeps the wished place when it is free, else takes the nearest free one', () => {
+    expect(freeSpot({ x: 10, y: 10 }, size, [])).toEqual({ x: 10, y: 10 });
+    const taken = [{ x: 0, y: 0, ...size }];
+    const spot = freeSpot({ x: 0, y: 0 }, size, taken);
+    const overlaps = spot.x < 240 && spot.x + 240 > 0 && spot.y < 140 && spot.y + 140 > 0;
+    expect(overlaps).toBe(false);
+    // Two adds at the same place never stack.
+    const second = freeSpot({ x: 0, y: 0 }, size, [...taken, { ...spot, ...size }]);
+    expect(second).not.toEqual(spot);
   });
 });

@@ -304,6 +304,43 @@ export function uniqueName(base: string, taken: Iterable<string>): string {
   }
 }
 
+type Box = { x: number; y: number; width: number; height: number };
+
+/**
+ * Where a new node of `size` goes near `at` (its wished top-left) without covering another node:
+ * `at` itself when free, else the nearest free place on a 20 px grid around it (pure).
+ */
+export function freeSpot(
+  at: { x: number; y: number },
+  size: { width: number; height: number },
+  taken: readonly Box[],
+  gap = 20,
+): { x: number; y: number } {
+  const overlaps = (x: number, y: number) =>
+    taken.some(
+      (b) => x < b.x + b.width + gap && x + size.width + gap > b.x && y < b.y + b.height + gap && y + size.height + gap > b.y,
+    );
+  if (!overlaps(at.x, at.y)) return { x: Math.round(at.x), y: Math.round(at.y) };
+  const step = 20;
+  for (let ring = 1; ring <= 60; ring++) {
+    const spots: { x: number; y: number; d: number }[] = [];
+    for (let i = -ring; i <= ring; i++) {
+      for (const [dx, dy] of [
+        [i, -ring],
+        [i, ring],
+        [-ring, i],
+        [ring, i],
+      ]) {
+        spots.push({ x: at.x + dx * step, y: at.y + dy * step, d: dx * dx + dy * dy });
+      }
+    }
+    spots.sort((a, b) => a.d - b.d || a.y - b.y || a.x - b.x);
+    const free = spots.find((p) => !overlaps(p.x, p.y));
+    if (free) return { x: Math.round(free.x), y: Math.round(free.y) };
+  }
+  return { x: Math.round(at.x), y: Math.round(at.y) };
+}
+
 export function addSubmodule(
   graph: CompositeGraph,
   version: { id: number; module_type_name: string },

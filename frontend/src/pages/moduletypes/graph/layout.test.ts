@@ -32,4 +32,20 @@ describe('auto-layout', () => {
     expect(a.x).toBeLessThan(b.x);
     expect(b.x).toBeLessThan(result.outputs.x);
   });
+  it('puts Inputs left and Outputs right without any connection (issue 14 #5)', async () => {
+    const loose: CompositeGraph = { submodules: chain.submodules, connections: [] };
+    expect(toElkGraph(loose).edges?.map((e) => e.id)).toEqual([
+      'layout:inputs->s1',
+      'layout:s1->outputs',
+      'layout:inputs->s2',
+      'layout:s2->outputs',
+    ]);
+    const result = await layoutGraph(loose);
+    for (const p of result.submodules.values()) {
+      expect(result.inputs.x).toBeLessThan(p.x);
+      expect(p.x).toBeLessThan(result.outputs.x);
+    }
+    const empty = await layoutGraph({ submodules: [], connections: [] });
+    expect(empty.inputs.x).toBeLessThan(empty.outputs.x);
+  });
 });

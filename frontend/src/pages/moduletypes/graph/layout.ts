@@ -24,6 +24,18 @@ export function toElkGraph(
     sources: [nodeIdOf(c.source.submodule, 'source')],
     targets: [nodeIdOf(c.target.submodule, 'target')],
   }));
+  // Layout-only edges: a submodule nothing feeds hangs off Inputs, one that feeds nothing leads to
+  // Outputs, so Inputs stay left and Outputs right even in a diagram without connections.
+  const fed = new Set(graph.connections.map((c) => c.target.submodule).filter((x) => x !== null));
+  const feeding = new Set(graph.connections.map((c) => c.source.submodule).filter((x) => x !== null));
+  for (const sub of graph.submodules) {
+    const id = nodeIdOf(sub.id, 'source');
+    if (!fed.has(sub.id)) edges.push({ id: `layout:${INPUTS_NODE}->${id}`, sources: [INPUTS_NODE], targets: [id] });
+    if (!feeding.has(sub.id)) edges.push({ id: `layout:${id}->${OUTPUTS_NODE}`, sources: [id], targets: [OUTPUTS_NODE] });
+  }
+  if (graph.submodules.length === 0) {
+    edges.push({ id: `layout:${INPUTS_NODE}->${OUTPUTS_NODE}`, sources: [INPUTS_NODE], targets: [OUTPUTS_NODE] });
+  }
   return {
     id: 'root',
     layoutOptions: {
