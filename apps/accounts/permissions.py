@@ -42,6 +42,11 @@ def required_role(view: APIView, request: Request) -> str:
     return by_action if role_at_least(by_action, by_method) else by_method
 
 
+def is_member(*, user: Any, project_id: int) -> bool:
+    """Whether the user may see the project's objects at all (any role; an Admin everywhere)."""
+    return project_role(user=user, project_id=project_id) is not None
+
+
 def check_project_access(*, user: Any, project_id: int, required: str) -> None:
     role = project_role(user=user, project_id=project_id)
     if role is None:
@@ -61,7 +66,7 @@ def project_for_write(*, user: Any, project_id: int, required: str) -> Project:
     not exist and one the user is no member of get the same 404 (a stranger's 404 of every project
     route); a member whose role is too low 403."""
     project = Project.objects.filter(pk=project_id).first()
-    if project is None or project_role(user=user, project_id=project.pk) is None:
+    if project is None or not is_member(user=user, project_id=project.pk):
         raise NotFound()
     check_project_access(user=user, project_id=project.pk, required=required)
     return project
@@ -103,7 +108,7 @@ def register_project_topic(kind: str, model: type[Model] | None = None, *, proje
             project_id: int | None = int(key)
         else:
             project_id = model._default_manager.filter(pk=int(key)).values_list(project_field, flat=True).first()
-        return project_id is not None and project_role(user=user, project_id=project_id) is not None
+        return project_id is not None and is_member(user=user, project_id=project_id)
 
     register_topic(kind, authorize)
     if presence:

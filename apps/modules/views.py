@@ -11,11 +11,11 @@ from rest_framework.response import Response
 from apps.accounts.permissions import (
     ProjectScopedMixin,
     invalid_reference,
+    is_member,
     project_for_write,
     required_role,
 )
 from apps.accounts.roles import Role
-from apps.accounts.selectors import project_role
 from apps.api.etag import ETagMixin, etag_of
 from apps.api.renderers import FastJSONRenderer
 from apps.locks.services import lock_check_free
@@ -80,7 +80,7 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
     def _type_version(self, pk: int) -> ModuleTypeVersion:
         """One the user can see (in any of their projects); else the same 400 as a missing one."""
         version = ModuleTypeVersion.objects.select_related("module_type").filter(pk=pk).first()
-        if version is None or project_role(user=self.request.user, project_id=version.project_id) is None:  # type: ignore[arg-type]
+        if version is None or not is_member(user=self.request.user, project_id=version.project_id):
             raise invalid_reference("type_version", "module type version")
         return version
 
