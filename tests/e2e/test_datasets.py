@@ -59,6 +59,9 @@ def test_modeler_creates_imports_pages_sorts_and_exports_a_dataset(page: Page, t
         dialog.get_by_label(f"Column {index} type").select_option(sql_type)
     dialog.get_by_role("button", name="Create dataset type").click()
     expect(dialog).to_be_hidden()
+    # The new type's page confirms it (issue 14 #10); back to the Dataset Manager.
+    expect(page.get_by_test_id("created-banner")).to_contain_text(f"Dataset type {type_name} created")
+    page.goto("/datasets")
 
     # New dataset of that type in project Demo; the app opens it.
     page.get_by_role("button", name="New dataset", exact=True).click()

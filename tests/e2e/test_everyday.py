@@ -104,6 +104,11 @@ def test_a_modelers_day_home_copy_tabs_run_details_lock_and_1024px(page: Page) -
     expect(page.get_by_test_id("history-run-1")).to_be_visible()
 
     # #14: the Module Manager marks the module the editor holds with a padlock icon, not an emoji.
+    expect(page.get_by_test_id("lock-banner")).to_have_count(0)
+    for _ in range(50):  # the editor takes its lock again after Back
+        if _api(page, "GET", f"/api/modules/{copy['id']}").get("lock"):
+            break
+        page.wait_for_timeout(100)
     manager = page.context.new_page()
     manager.goto("/modules")
     row = manager.get_by_role("row", name=re.compile(re.escape(name)))
