@@ -5,6 +5,8 @@ field = the WebSocket's channel name, so every web process sees the same viewers
 that own an object topic say whether it has presence (`allow_presence`)."""
 
 import json
+import logging
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -19,12 +21,25 @@ from apps.live.events import publish_now
 PRESENCE_TTL_SECONDS = 24 * 3600
 
 
+logger = logging.getLogger(__name__)
+
 # The object topic kinds that have presence (`module`, `module-type`), filled by their apps.
 PRESENCE_OBJECT_KINDS: set[str] = set()
 
 
 def allow_presence(kind: str) -> None:
     PRESENCE_OBJECT_KINDS.add(kind)
+
+
+# Called as hook(kind, object_id, user_id) when a user's last connection stops looking at an object
+# (unsubscribe or socket closed): apps.locks releases that user's edit lock on it.
+PresenceGoneHook = Callable[[str, int, int], None]
+_gone_hooks: list[PresenceGoneHook] = []
+
+
+def register_presence_gone(hook: PresenceGoneHook) -> None:
+    if hook not in _gone_hooks:
+        _gone_hooks.append(hook)
 
 
 def is_presence_topic(topic: str) -> bool:
@@ -61,11 +76,12 @@ def viewers(*, topic: str) -> list[dict[str, Any]]:
         known = by_user.get(entry["user"])
         if known is None or entry["since"] < known["since"]:
             by_user[entry["user"]] = entry
-    return sorted(by_user.values(), key=lambda e: (e["since"], e["user"]))
+    shown = ({k: v for k, v in e.items() if k != "user_id"} for e in by_user.values())
+    return sorted(shown, key=lambda e: (e["since"], e["user"]))
 
 
 def presence_join(*, topic: str, channel: str, user: Any) -> None:
-    entry = {"user": user.username, "user_name": user.display_name, "since": timezone.now().isoformat()}
+    entry = {"user": user.username, "user_id": user.pk, "user_name": user.display_name, "since": timezone.now().isoformat()}
     key = _key(topic)
     pipe = _redis().pipeline()
     pipe.hsetnx(key, channel, json.dumps(entry))  # a repeated subscribe keeps its first `since`
@@ -75,5 +91,19 @@ def presence_join(*, topic: str, channel: str, user: Any) -> None:
 
 
 def presence_leave(*, topic: str, channel: str) -> None:
-    if _redis().hdel(_key(topic), channel):
-        publish_now(topic, "presence", {"viewers": viewers(topic=topic)})
+    key = _key(topic)
+    raw = _redis().hget(key, channel)
+    if not _redis().hdel(key, channel):
+        return
+    publish_now(topic, "presence", {"viewers": viewers(topic=topic)})
+    entry = json.loads(raw) if raw else {}
+    if entry.get("user_id") is None or any(json.loads(other).get("user") == entry["user"]
+                                           for other in _redis().hvals(key)):
+        return  # still there in another tab
+    _, _, obj = topic.partition(":")
+    kind, _, object_id = obj.partition(":")
+    for hook in list(_gone_hooks):
+        try:
+            hook(kind, int(object_id), int(entry["user_id"]))
+        except Exception:  # a hook's failure must not break the socket's clean-up
+            logger.exception("presence-gone hook failed for %s", topic)

@@ -90,6 +90,21 @@ def lock_release(*, kind: str, object_id: int, user: User) -> None:
         publish_on_commit(lock_topic(kind, object_id), "lock", _event_data(kind, object_id, None))
 
 
+@transaction.atomic
+def lock_release_when_gone(kind: str, object_id: int, user_id: int) -> None:
+    """The user's last connection stopped looking at the object (left the page, socket closed): their
+    lock on it, if they hold one, goes, so it is free again within seconds (apps.live.presence hook)."""
+    if kind not in EditLock.Kind.values:
+        return
+    lock = EditLock.objects.select_for_update().filter(kind=kind, object_id=object_id, user_id=user_id).first()
+    if lock is None:
+        return
+    live = _is_live(lock)
+    lock.delete()
+    if live:
+        publish_on_commit(lock_topic(kind, object_id), "lock", _event_data(kind, object_id, None))
+
+
 def lock_check_free(*, kind: str, object_id: int, user: User) -> None:
     """For writes that must not happen under someone else's live lock: 409 `locked` if they would."""
     lock = EditLock.objects.filter(kind=kind, object_id=object_id).select_related("user").first()

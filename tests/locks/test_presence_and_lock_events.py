@@ -8,6 +8,7 @@ from channels.testing import WebsocketCommunicator
 
 from apps.accounts.models import User
 from apps.live.presence import viewers
+from apps.locks.selectors import active_lock
 from apps.locks.services import lock_release, lock_take
 from tests.ws import connect
 
@@ -93,4 +94,41 @@ async def test_lock_taken_and_broken_reach_followers_of_the_object(users: dict[s
     await database_sync_to_async(lock_release)(kind=kind, object_id=obj.pk, user=users["admin"])
     event = await watcher.receive_json_from(timeout=3)
     assert (event["type"], event["data"]) == ("lock", {key: obj.pk, "lock": None})
+    await watcher.disconnect()
+
+
+@pytest.mark.parametrize("kind", ["module", "module-type"])
+async def test_leaving_or_closing_the_socket_releases_the_users_lock(users: dict[str, User], demo: dict[str, Any],
+                                                                     kind: str) -> None:
+    """Opening is not editing; but a lock taken while looking at an object goes when the user's last
+    connection stops looking at it (page left, socket closed), not five minutes later."""
+    obj = demo["module" if kind == "module" else "module_type"]
+    key = "module" if kind == "module" else "module_type"
+    presence_topic = f"presence:{kind}:{obj.pk}"
+    watcher = await connect(users["viewer"])
+    assert (await _send(watcher, "subscribe", f"{kind}:{obj.pk}"))["type"] == "subscribed"
+    tab1, tab2 = await connect(users["modeler"]), await connect(users["modeler"])
+    for tab in (tab1, tab2):
+        await _send(tab, "subscribe", presence_topic)
+        await _next_presence(tab)
+    await database_sync_to_async(lock_take)(kind=kind, object_id=obj.pk, user=users["modeler"])
+    assert (await watcher.receive_json_from(timeout=3))["data"]["lock"]["user"] == "modeler"
+
+    await tab1.disconnect()  # the other tab still has it open: the lock stays
+    assert await watcher.receive_nothing(timeout=0.3)
+    assert await database_sync_to_async(active_lock)(kind=kind, object_id=obj.pk) is not None
+
+    await tab2.disconnect()
+    event = await watcher.receive_json_from(timeout=3)
+    assert (event["type"], event["data"]) == ("lock", {key: obj.pk, "lock": None})
+    assert await database_sync_to_async(active_lock)(kind=kind, object_id=obj.pk) is None
+    assert await database_sync_to_async(viewers)(topic=presence_topic) == []
+
+    # Someone else's lock is not theirs to release: the viewer leaving changes nothing.
+    await database_sync_to_async(lock_take)(kind=kind, object_id=obj.pk, user=users["modeler"])
+    await watcher.receive_json_from(timeout=3)
+    await _send(watcher, "subscribe", presence_topic)
+    await _next_presence(watcher)
+    assert (await _send(watcher, "unsubscribe", presence_topic))["type"] == "unsubscribed"
+    assert await database_sync_to_async(active_lock)(kind=kind, object_id=obj.pk) is not None
     await watcher.disconnect()
