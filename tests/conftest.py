@@ -146,3 +146,15 @@ def _json(data: Any) -> str:
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer() -> Iterator[None]:
+    """Each test gets its own channels_redis layer instance: the layer keeps asyncio locks that bind
+    to the first event loop using them, and pytest-asyncio gives every test a new loop (a layer
+    shared across tests failed now and then with "Lock … is bound to a different event loop")."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
