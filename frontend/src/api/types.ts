@@ -196,7 +196,8 @@ export interface VersionChangedEvent {
 
 // ---------------------------------------------------------------- module types (apps/moduletypes)
 
-export type ModuleTypeKind = 'simple' | 'composite';
+/** `progressive`: the built-in, read-only progressive types (Scan, Filter, Min, Max, Stats, Histogram, Quantiles). */
+export type ModuleTypeKind = 'simple' | 'composite' | 'progressive';
 export type SlotMode = 'IN' | 'INOUT' | 'OUT';
 
 export interface ModuleTypeVersionSummary {
@@ -213,7 +214,8 @@ export interface ModuleType {
   description: string;
   kind: ModuleTypeKind;
   tags: string[];
-  project: number;
+  /** null: a built-in type (kind `progressive`), visible in every project. */
+  project: number | null;
   /** Username. */
   creator: string;
   created_at: string;
@@ -232,8 +234,8 @@ export interface ModuleTypeListParams {
 export interface DatasetSlot {
   placeholder: string;
   mode: SlotMode;
-  /** Dataset type id. */
-  dataset_type: number;
+  /** Dataset type id; null: any dataset type (the built-in progressive types). */
+  dataset_type: number | null;
   is_optional: boolean;
   description: string;
 }

@@ -120,6 +120,28 @@ describe('Module Type Manager', () => {
     expect(within(dialog).getByRole('link', { name: 'Whole Inventory v1' })).toHaveAttribute('href', '/module-type-versions/41');
   });
 
+  it('lists the built-in progressive types read-only: marked, no Remove even for admins', { timeout: 20_000 }, async () => {
+    const histogram = moduleType({
+      id: 90,
+      name: 'Histogram',
+      kind: 'progressive',
+      project: null,
+      tags: [],
+      versions: [{ id: 900, number: 0, name: 'Initial Version', is_final: true, last_modified: '2024-05-02T10:00:00Z' }],
+    });
+    stubApi({
+      'GET /api/me': () => reply(200, admin),
+      'GET /api/module-types': () => reply(200, [moduleType(), histogram]),
+    });
+    renderApp('/module-types');
+    const table = await screen.findByTestId('module-types-table');
+    const row = within(table).getByRole('row', { name: /Histogram/ });
+    expect(row).toHaveTextContent('progressive');
+    expect(within(row).getByTestId('builtin-mark')).toHaveTextContent('read-only');
+    expect(within(row).queryByRole('button', { name: 'Remove' })).not.toBeInTheDocument();
+    expect(within(table).getAllByRole('button', { name: 'Remove' })).toHaveLength(1);
+  });
+
   it('shows viewers no create buttons', { timeout: 20_000 }, async () => {
     stubApi({ 'GET /api/me': () => reply(200, viewer), 'GET /api/module-types': () => reply(200, [moduleType()]) });
     renderApp('/module-types');

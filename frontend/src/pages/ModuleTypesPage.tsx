@@ -10,7 +10,8 @@ import { lockHolderName } from '../live/editLock';
 import { writableProjects } from '../permissions';
 import { filterModuleTypes, latestVersion, parseFinalParam } from './moduletypes/list';
 import { NewModuleTypeDialog } from './moduletypes/NewModuleTypeDialog';
-import { canRemoveType } from './moduletypes/permissions';
+import { canRemoveType, isBuiltInType } from './moduletypes/permissions';
+import { ReadOnlyMark } from './moduletypes/ReadOnlyMark';
 import { RemoveTypeDialog } from './moduletypes/RemoveTypeDialog';
 
 /** EMF's Module Type Manager: every module type the user can see. */
@@ -20,7 +21,8 @@ export function ModuleTypesPage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const search = searchParams.get('search') ?? '';
   const kindParam = searchParams.get('kind');
-  const kind: ModuleTypeKind | null = kindParam === 'simple' || kindParam === 'composite' ? kindParam : null;
+  const kind: ModuleTypeKind | null =
+    kindParam === 'simple' || kindParam === 'composite' || kindParam === 'progressive' ? kindParam : null;
   const final = parseFinalParam(searchParams.get('final'));
   const types = useModuleTypes({ search, kind, final });
   const [creating, setCreating] = useState<ModuleTypeKind | null>(null);
@@ -66,6 +68,7 @@ export function ModuleTypesPage() {
           <option value="">All kinds</option>
           <option value="simple">Simple</option>
           <option value="composite">Composite</option>
+          <option value="progressive">Progressive (built-in)</option>
         </select>
         <select aria-label="Final" value={final === null ? '' : String(final)} onChange={(e) => setParam('final', e.target.value)}>
           <option value="">Final or not</option>
@@ -106,7 +109,10 @@ export function ModuleTypesPage() {
                     <Link to={`/module-types/${t.id}`}>{t.name}</Link>
                     {t.description && <div className="muted mt-cell-note">{t.description}</div>}
                   </td>
-                  <td>{t.kind}</td>
+                  <td>
+                    {t.kind}
+                    {isBuiltInType(t) && <ReadOnlyMark />}
+                  </td>
                   <td>{latest ? `${latest.number} — ${latest.name}` : '—'}</td>
                   <td>{latest ? (latest.is_final ? <span className="badge badge-ok">Final</span> : 'No') : '—'}</td>
                   <td>{latest ? formatDateTime(latest.last_modified) : '—'}</td>
@@ -134,7 +140,7 @@ export function ModuleTypesPage() {
                     <button type="button" className="btn btn-small" onClick={() => void navigate(`/module-types/${t.id}`)}>
                       Versions
                     </button>
-                    {admin && (
+                    {admin && !isBuiltInType(t) && (
                       <button type="button" className="btn btn-small" onClick={() => setRemoving(t)}>
                         Remove
                       </button>

@@ -42,7 +42,8 @@ export function versionOptions(dataset: Dataset | undefined, mode: DatasetSlot['
 /** The module's dataset placeholders with their bindings (EMF's Datasets tab). */
 export function DatasetBindings({ slots, draft, onChange, readOnly, datasetTypes, lastRunDatasets }: Props) {
   if (slots.length === 0) return <p className="empty">The module type has no dataset placeholders.</p>;
-  const typeName = (id: number) => datasetTypes.find((t) => t.id === id)?.name ?? `type ${id}`;
+  const typeName = (id: number | null) =>
+    id == null ? 'any' : (datasetTypes.find((t) => t.id === id)?.name ?? `type ${id}`);
   return (
     <table className="table mod-bindings" data-testid="dataset-bindings">
       <thead>

@@ -44,6 +44,7 @@ import { humanizeMessage } from './graph/flow';
 import { graphsEqual, normalizeGraph, renameOwnSlot, type GraphContext, type VersionInfo, type VersionSlots } from './graph/graph';
 import { createDiagramStore } from './graph/store';
 import { canEditVersion, canFinalizeVersion } from './permissions';
+import { ReadOnlyMark } from './ReadOnlyMark';
 import { SaveDialog } from './SaveDialog';
 import { DatasetSlotsTable, ParameterSlotsTable } from './SlotTables';
 import { AlgorithmEditor } from './sql/AlgorithmEditor';
@@ -299,6 +300,7 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
           {version.module_type_name} — version {version.number}
         </h1>
         <span className="badge">{kind}</span>
+        {kind === 'progressive' && <ReadOnlyMark />}
         {version.is_final ? (
           <span className="badge badge-ok" data-testid="final-badge">
             Final
@@ -485,7 +487,15 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
         </div>
       )}
 
-      {kind === 'simple' ? (
+      {kind === 'progressive' ? (
+        <section className="panel mt-section" aria-labelledby="mt-algorithm-heading">
+          <h2 id="mt-algorithm-heading">Algorithm</h2>
+          <p className="muted" data-testid="builtin-algorithm">
+            Built-in progressive operator, computed by the engine in steps (partial results while it runs). Read-only: it
+            has no SQL algorithm and cannot be edited, versioned or removed.
+          </p>
+        </section>
+      ) : kind === 'simple' ? (
         <section className="panel mt-section" aria-labelledby="mt-algorithm-heading">
           <div className="panel-title-row">
             <h2 id="mt-algorithm-heading">Algorithm</h2>

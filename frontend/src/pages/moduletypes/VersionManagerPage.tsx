@@ -12,7 +12,8 @@ import { formatDateTime } from '../../format';
 import { canWriteProject } from '../../permissions';
 import { latestVersion } from './list';
 import { NewTypeFromVersionDialog } from './NewTypeFromVersionDialog';
-import { canRemoveType, canRemoveVersion } from './permissions';
+import { canRemoveType, canRemoveVersion, isBuiltInType } from './permissions';
+import { ReadOnlyMark } from './ReadOnlyMark';
 import { RemoveTypeDialog } from './RemoveTypeDialog';
 import { RemoveVersionDialog } from './RemoveVersionDialog';
 
@@ -42,7 +43,8 @@ function VersionManager({ moduleType }: { moduleType: ModuleType }) {
   const selected = versions.find((v) => v.id === selectedId) ?? null;
   const [dialog, setDialog] = useState<'new-type' | 'remove-version' | 'remove-type' | 'edit' | null>(null);
   const copy = useCopyModuleTypeVersion();
-  const writable = canWriteProject(me, moduleType.project);
+  const builtIn = isBuiltInType(moduleType);
+  const writable = !builtIn && canWriteProject(me, moduleType.project);
 
   const newVersion = () => {
     if (!selected) return;
@@ -60,6 +62,7 @@ function VersionManager({ moduleType }: { moduleType: ModuleType }) {
       <div className="page-header">
         <h1>{moduleType.name}</h1>
         <span className="badge">{moduleType.kind}</span>
+        {builtIn && <ReadOnlyMark />}
         <p className="muted">Version Manager</p>
         <div className="ds-page-actions">
           {writable && (
@@ -67,7 +70,7 @@ function VersionManager({ moduleType }: { moduleType: ModuleType }) {
               Edit type
             </button>
           )}
-          {canRemoveType(me) && (
+          {canRemoveType(me) && !builtIn && (
             <button type="button" className="btn" onClick={() => setDialog('remove-type')}>
               Remove type
             </button>
@@ -82,7 +85,7 @@ function VersionManager({ moduleType }: { moduleType: ModuleType }) {
           <dt>Kind</dt>
           <dd>{moduleType.kind}</dd>
           <dt>Project</dt>
-          <dd>{me?.projects.find((p) => p.id === moduleType.project)?.name ?? moduleType.project}</dd>
+          <dd>{moduleType.project == null ? 'none (built-in, every project)' : (me?.projects.find((p) => p.id === moduleType.project)?.name ?? moduleType.project)}</dd>
           <dt>Creator</dt>
           <dd>{moduleType.creator}</dd>
           <dt>Created</dt>
@@ -114,7 +117,7 @@ function VersionManager({ moduleType }: { moduleType: ModuleType }) {
               New type from version
             </button>
           )}
-          {selected && canRemoveVersion(me, moduleType.project, selected) && (
+          {selected && !builtIn && canRemoveVersion(me, moduleType.project, selected) && (
             <button type="button" className="btn btn-small" onClick={() => setDialog('remove-version')}>
               Remove version
             </button>

@@ -97,7 +97,7 @@ export function completionSlots(draft: VersionDraft, datasetTypes: readonly Pick
   return {
     datasets: draft.dataset_slots
       .filter((s) => s.placeholder.trim())
-      .map((s) => ({ name: s.placeholder.trim(), mode: s.mode, type: typeName.get(s.dataset_type), description: s.description })),
+      .map((s) => ({ name: s.placeholder.trim(), mode: s.mode, type: s.dataset_type == null ? undefined : typeName.get(s.dataset_type), description: s.description })),
     parameters: draft.parameter_slots
       .filter((s) => s.name.trim())
       .map((s) => ({ name: s.name.trim(), mode: s.mode, type: s.sql_type, description: s.description })),

@@ -2,6 +2,11 @@
 import type { Me, ModuleTypeVersionSummary } from '../../api/types';
 import { canWriteProject, isAdmin } from '../../permissions';
 
+/** The built-in progressive types (kind `progressive`) are read-only: nobody edits, versions or removes them. */
+export function isBuiltInType(type: { kind?: string | null } | null | undefined): boolean {
+  return type?.kind === 'progressive';
+}
+
 /** Final versions never change; others by the project's modelers and admins. */
 export function canEditVersion(me: Me | null | undefined, projectId: number | null | undefined, version: { is_final: boolean }): boolean {
   return !version.is_final && canWriteProject(me, projectId);

@@ -52,7 +52,7 @@ export function Palette({ versions, loading, error, onAdd }: Props) {
             <div className="mt-palette-text">
               <span className="mt-palette-name">{v.module_type_name}</span>
               <span className="muted">
-                v{v.number} {v.name} {v.kind === 'composite' ? '· composite' : ''} {v.is_final ? '· final' : ''}
+                v{v.number} {v.name} {v.kind === 'composite' ? '· composite' : v.kind === 'progressive' ? '· progressive' : ''} {v.is_final ? '· final' : ''}
               </span>
             </div>
             <button

@@ -5,7 +5,7 @@
  */
 import type { Edge, Node } from '@xyflow/react';
 import type { CompositeGraph, GraphConnection, GraphEndpoint, ValidationError } from '../../../api/types';
-import { inputPorts, outputPorts, type GraphContext, type Port, type SlotKind, type VersionInfo } from './graph';
+import { ANY_DATASET_TYPE, inputPorts, outputPorts, type GraphContext, type Port, type SlotKind, type VersionInfo } from './graph';
 
 export const INPUTS_NODE = 'inputs';
 export const OUTPUTS_NODE = 'outputs';
@@ -131,7 +131,12 @@ function portView(port: Port, names: ReadonlyMap<string, string> | undefined, er
     name: port.name,
     kind: port.kind,
     optional: port.optional,
-    typeLabel: port.kind === 'dataset' ? (names?.get(port.type) ?? `dataset type ${port.type}`) : port.type,
+    typeLabel:
+      port.kind !== 'dataset'
+        ? port.type
+        : port.type === ANY_DATASET_TYPE
+          ? 'any dataset type'
+          : (names?.get(port.type) ?? `dataset type ${port.type}`),
     description: port.description,
     errors,
   };

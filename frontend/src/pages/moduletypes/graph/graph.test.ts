@@ -58,6 +58,17 @@ describe('checkConnection', () => {
     expect(checkConnection(g, ctx, at(2, 'output'), at(null, 'result')).ok).toBe(true);
     expect(checkConnection(g, ctx, at(1, 'total'), at(2, 'factor'))).toMatchObject({ ok: true, connection: { kind: 'parameter' } });
   });
+  it('accepts a dataset slot of any type (dataset_type null, the progressive types) on either side', () => {
+    const FILTER = { dataset_slots: [ds('input', 'IN', null as unknown as number), ds('output', 'OUT', null as unknown as number)], parameter_slots: [] };
+    const ctx2 = { ...ctxOf(), versions: new Map([...ctxOf().versions, [30, FILTER]]) };
+    const g3: CompositeGraph = { ...g, submodules: [...g.submodules, { id: 3, name: 'F', version: 30, position: { x: 0, y: 0 } }] };
+    expect(inputPorts(FILTER)[0].type).toBe('any');
+    expect(checkConnection(g3, ctx2, at(1, 'output'), at(3, 'input')).ok).toBe(true);
+    expect(checkConnection(g3, ctx2, at(3, 'output'), at(2, 'input')).ok).toBe(true);
+    expect(checkConnection(g3, ctx2, at(null, 'source'), at(3, 'input')).ok).toBe(true);
+    const bad = checkConnection(g3, ctx2, at(1, 'total'), at(3, 'input'));
+    expect(bad.ok).toBe(false);
+  });
   it('refuses a dataset to a parameter', () => {
     const check = checkConnection(g, ctx, at(1, 'output'), at(2, 'factor'));
     expect(check.ok).toBe(false);

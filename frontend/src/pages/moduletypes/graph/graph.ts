@@ -36,7 +36,10 @@ export interface Port {
   name: string;
   kind: SlotKind;
   mode: SlotMode;
-  /** Dataset type id (as text) or SQL type: two ports connect only when kind and type are equal. */
+  /**
+   * Dataset type id (as text) or SQL type: two ports connect only when kind and type are equal, or one
+   * of two dataset ports accepts any dataset type (ANY_DATASET_TYPE: the built-in progressive types).
+   */
   type: string;
   optional: boolean;
   description: string;
@@ -48,6 +51,15 @@ export interface GraphContext {
   versions: ReadonlyMap<number, VersionSlots>;
   /** Dataset type id (as text) → name, for messages. */
   datasetTypeNames?: ReadonlyMap<string, string>;
+}
+
+/** A dataset slot with `dataset_type: null` accepts (or produces) a dataset of any type. */
+export const ANY_DATASET_TYPE = 'any';
+
+/** Whether two ports of the same kind have compatible types. */
+export function typesCompatible(a: Port, b: Port): boolean {
+  if (a.type === b.type) return true;
+  return a.kind === 'dataset' && (a.type === ANY_DATASET_TYPE || b.type === ANY_DATASET_TYPE);
 }
 
 export const EMPTY_GRAPH: CompositeGraph = { submodules: [], connections: [] };
@@ -102,7 +114,7 @@ export function portsOf(slots: VersionSlots | null | undefined): Port[] {
         name: s.placeholder,
         kind: 'dataset',
         mode: s.mode,
-        type: String(s.dataset_type),
+        type: s.dataset_type == null ? ANY_DATASET_TYPE : String(s.dataset_type),
         optional: !!s.is_optional,
         description: s.description ?? '',
       }),
@@ -251,7 +263,7 @@ export function checkConnection(
   if (sourcePort.kind !== targetPort.kind) {
     return { ok: false, reason: `Cannot connect the ${sourcePort.kind} ${from} to the ${targetPort.kind} ${to}: a dataset connects only to a dataset, a parameter only to a parameter.` };
   }
-  if (sourcePort.type !== targetPort.type) {
+  if (!typesCompatible(sourcePort, targetPort)) {
     const what = sourcePort.kind === 'dataset' ? 'dataset types' : 'SQL types';
     return { ok: false, reason: `Cannot connect ${from} to ${to}: their ${what} differ (${describeType(sourcePort, ctx)} vs ${describeType(targetPort, ctx)}).` };
   }
@@ -273,6 +285,7 @@ export function checkConnection(
 
 function describeType(port: Port, ctx: GraphContext): string {
   if (port.kind === 'parameter') return port.type;
+  if (port.type === ANY_DATASET_TYPE) return 'any dataset type';
   return ctx.datasetTypeNames?.get(port.type) ?? `dataset type ${port.type}`;
 }
 
