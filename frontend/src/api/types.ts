@@ -216,8 +216,8 @@ export interface ModuleType {
   tags: string[];
   /** null: a built-in type (kind `progressive`), visible in every project. */
   project: number | null;
-  /** Username. */
-  creator: string;
+  /** Username; null for the built-in types. */
+  creator: string | null;
   created_at: string;
   versions: ModuleTypeVersionSummary[];
   /** Who is editing the type's versions (null: nobody). */
@@ -666,6 +666,104 @@ export interface RunStep {
   ended_at: string | null;
   seconds: number | null;
   error: RunError | null;
+  /** A progressive submodule's latest partial result (stored at most once a second and at the end); null otherwise. */
+  progressive?: ProgressiveSnapshot | null;
+}
+
+// -------------------------------------------- progressive runs (docs/progressive.md, the contract)
+
+/** The type name in lower case. */
+export type ProgressiveKind = 'scan' | 'filter' | 'min' | 'max' | 'stats' | 'histogram' | 'quantiles';
+
+/** The eight scheduler states. */
+export type SchedulerState = 'created' | 'ready' | 'running' | 'blocked' | 'suspended' | 'zombie' | 'terminated' | 'invalid';
+
+export interface ExtremumResult {
+  values: Record<string, number | null>;
+}
+
+export interface ColumnStats {
+  count: number | null;
+  mean: number | null;
+  variance: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+export interface StatsResult {
+  columns: Record<string, ColumnStats>;
+}
+
+export interface HistogramResult {
+  column: string;
+  /** bins + 1 numbers. */
+  edges: number[];
+  counts: number[];
+  underflow: number;
+  overflow: number;
+  nan: number;
+}
+
+export interface QuantilesResult {
+  column: string;
+  quantiles: [number, number | null][];
+  count: number;
+  exact: boolean;
+  rank_error: number;
+}
+
+export interface RowsResult {
+  rows: number;
+}
+
+export type ProgressiveResult = ExtremumResult | StatsResult | HistogramResult | QuantilesResult | RowsResult;
+
+/** Event `partial` on `run:<id>`. */
+export interface PartialEvent {
+  path: string;
+  kind: ProgressiveKind | string;
+  result: ProgressiveResult | Record<string, unknown>;
+  final: boolean;
+}
+
+/** Event `progress` on `run:<id>`. */
+export interface ProgressEvent {
+  path: string;
+  state: SchedulerState | string | null;
+  done: number;
+  total: number | null;
+  /** Rows/s. */
+  rate: number | null;
+  /** Seconds since the step started. */
+  elapsed: number | null;
+  /** A SQL step's outputs: placeholder → rows written so far. */
+  written: Record<string, number>;
+}
+
+/** RunStep.progressive. */
+export interface ProgressiveSnapshot {
+  kind: ProgressiveKind | string;
+  result: ProgressiveResult | Record<string, unknown>;
+  final: boolean;
+  state: SchedulerState | string | null;
+  done: number;
+  total: number | null;
+}
+
+/** A steering change applied to a run (Run.steering, event `steered`). */
+export interface SteeringRecord {
+  path: string;
+  parameters: Record<string, string>;
+  at: string;
+  /** Username. */
+  user: string;
+}
+
+/** POST /api/runs/{id}/steer. */
+export interface SteerRequest {
+  path: string;
+  /** Values as text. */
+  parameters: Record<string, string>;
 }
 
 export interface RunDatasetRecord {
@@ -700,6 +798,8 @@ export interface Run extends RunSummary {
   results: Record<string, unknown>;
   steps: RunStep[];
   log: RunLogLine[];
+  /** Steering changes applied while the run went, oldest first. */
+  steering?: SteeringRecord[];
 }
 
 /** A viewer of an object, from its presence topic. */

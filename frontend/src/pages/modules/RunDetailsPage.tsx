@@ -5,7 +5,7 @@ import { useMe } from '../../api/hooks/useMe';
 import { useModule } from '../../api/hooks/useModule';
 import { useModuleTypeVersion } from '../../api/hooks/useModuleTypeVersion';
 import { useRun } from '../../api/hooks/useRun';
-import type { Run, RunError, RunStep } from '../../api/types';
+import type { Run, RunError, RunStep, SteeringRecord } from '../../api/types';
 import { ErrorPanel } from '../../components/ErrorPanel';
 import { withoutLocation } from '../moduletypes/sql/diagnostics';
 import { FormErrors } from '../../components/FormErrors';
@@ -15,6 +15,10 @@ import { filterLog, type RunLiveState, type StepLive } from './live';
 import { CancelRunDialog } from './CancelRunDialog';
 import { canUseModule } from './permissions';
 import { useRunLive } from './useRunLive';
+import { stepFigures } from './progressive/charts';
+import { ProgressivePanel } from './progressive/ProgressivePanel';
+import { describeChange } from './progressive/steering';
+import { SteeringForm } from './progressive/SteeringForm';
 
 const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'SUCCESS'];
 
@@ -184,6 +188,8 @@ function RunDetails({ run, live }: { run: Run; live: RunLiveState }) {
         )}
       </section>
 
+      {live.steering.length > 0 && <SteeringHistory steering={live.steering} />}
+
       <LogSection live={live} />
     </div>
   );
@@ -236,26 +242,48 @@ export function algorithmExcerpt(algorithm: string, line: number | null): { numb
   return out;
 }
 
-function StepProgress({ step }: { step: StepLive }) {
-  const percent = step.total ? Math.min(100, Math.floor((step.done / step.total) * 100)) : null;
+function StepProgress({ step, ended }: { step: StepLive; ended: boolean }) {
+  const figures = stepFigures(step);
+  const written = Object.entries(step.written ?? {});
   return (
-    <div className="ds-progress">
+    <div className="ds-progress" data-testid={`progress-${step.path || 'module'}`}>
       <div className="ds-progress-label">
-        <span>{step.state ?? step.stage ?? ''}</span>
-        <span className="muted">
-          {step.total ? `${formatCount(step.done)} of ${formatCount(step.total)} rows` : step.done ? `${formatCount(step.done)} rows` : ''}
+        <span>
+          {step.state ? (
+            <span className={`badge prog-state prog-state-${step.state}`} data-testid="scheduler-state" title="Scheduler state">
+              {step.state}
+            </span>
+          ) : (
+            (step.stage ?? '')
+          )}
+        </span>
+        <span className="muted prog-figures" data-testid="step-figures">
+          {[figures.rows, figures.rate, figures.elapsed && `${figures.elapsed} elapsed`].filter(Boolean).join(' · ')}
         </span>
       </div>
-      <div
-        className="ds-progress-track"
-        role="progressbar"
-        aria-label={`Progress of ${step.path || 'the module'}`}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={percent ?? undefined}
-      >
-        <div className="ds-progress-fill" style={{ width: `${percent ?? (step.stage === 'COMPLETED' ? 100 : 0)}%` }} />
-      </div>
+      {!ended && (
+        <div
+          className="ds-progress-track"
+          role="progressbar"
+          aria-label={`Progress of ${step.path || 'the module'}`}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={figures.percent ?? undefined}
+        >
+          <div className="ds-progress-fill" style={{ width: `${figures.percent ?? (step.stage === 'COMPLETED' ? 100 : 0)}%` }} />
+        </div>
+      )}
+      {written.length > 0 && (
+        <p className="muted prog-written" data-testid="step-written">
+          Rows written{ended ? '' : ' so far'}:{' '}
+          {written.map(([placeholder, rows], i) => (
+            <span key={placeholder}>
+              {i > 0 && ', '}
+              <code>{placeholder}</code> {formatCount(rows)}
+            </span>
+          ))}
+        </p>
+      )}
     </div>
   );
 }
@@ -281,7 +309,27 @@ function StepsSection({ run, live }: { run: Run; live: RunLiveState }) {
                   {step?.result && <span className={resultClass(step.result)}>{step.result}</span>}
                   {step?.seconds != null && <span className="muted">{step.seconds.toFixed(2)} s</span>}
                 </div>
-                {progress && !step?.result && <StepProgress step={progress} />}
+                {progress && (!step?.result || progress.partial) && <StepProgress step={progress} ended={!!step?.result || !!live.result} />}
+                {progress?.partial && (
+                  <ProgressivePanel
+                    path={path}
+                    partial={progress.partial}
+                    trend={progress.trend}
+                    partials={progress.partials ?? 0}
+                    ended={!!live.result}
+                  />
+                )}
+                {progress?.partial && step && (
+                  <SteeringForm
+                    runId={run.id}
+                    path={path}
+                    typeVersion={step.type_version}
+                    parameters={run.parameters}
+                    steering={live.steering}
+                    partial={progress.partial}
+                    running={!live.result && !step.result}
+                  />
+                )}
                 {step && (
                   <div className="mod-scripts">
                     <Script title="Setup script" text={step.setup_script} />
@@ -294,6 +342,35 @@ function StepsSection({ run, live }: { run: Run; live: RunLiveState }) {
           })}
         </div>
       )}
+    </section>
+  );
+}
+
+/** The run's steering changes, oldest first. */
+function SteeringHistory({ steering }: { steering: SteeringRecord[] }) {
+  return (
+    <section className="panel mt-section" aria-labelledby="run-steering-heading">
+      <h2 id="run-steering-heading">Steering</h2>
+      <table className="table ds-table-compact" data-testid="run-steering">
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">User</th>
+            <th scope="col">Submodule</th>
+            <th scope="col">Change</th>
+          </tr>
+        </thead>
+        <tbody>
+          {steering.map((r, i) => (
+            <tr key={i}>
+              <td className="mono">{formatTime(r.at)}</td>
+              <td>{r.user}</td>
+              <td>{r.path || '—'}</td>
+              <td className="mono">{describeChange(r.parameters)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

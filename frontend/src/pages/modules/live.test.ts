@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../live/socket';
 import { applyModulesEvent, applyRunEvent, filterLog, runLiveFromRun } from './live';
+import { histogramResult, progressiveRun, progressiveStep, steeringRecord } from './progressive/fixtures';
 import { moduleFixture, runFixture } from './testSupport';
 
 const ev = (type: string, data: unknown, topic = 'modules:1'): LiveEvent => ({ topic, seq: 1, type, data });
@@ -79,5 +80,59 @@ describe('topic `run:<id>` → the live run view', () => {
     );
     expect(filterLog(state.log, new Set())).toHaveLength(2);
     expect(filterLog(state.log, new Set(['ERROR'])).map((l) => l.message)).toEqual(['b']);
+  });
+});
+
+describe('progressive runs (docs/progressive.md, the contract)', () => {
+  const ev2 = (type: string, data: unknown, seq = 1): LiveEvent => ({ topic: 'run:9', seq, type, data });
+
+  it('draws the stored partial result at once, then follows partial, progress and steered events', () => {
+    let state = runLiveFromRun(progressiveRun());
+    expect(state.steps.hist).toMatchObject({ state: 'running', done: 250_000, total: 1_000_000, partials: 1 });
+    expect(state.steps.hist.partial).toMatchObject({ kind: 'histogram', final: false });
+    state = applyRunEvent(state, ev2('progress', { path: 'hist', state: 'running', done: 500_000, total: 1_000_000, rate: 2e6, elapsed: 0.25, written: {} }));
+    expect(state.steps.hist).toMatchObject({ done: 500_000, rate: 2e6, elapsed: 0.25, written: {} });
+    state = applyRunEvent(state, ev2('partial', { path: 'hist', kind: 'histogram', result: histogramResult(4, 2), final: false }));
+    expect(state.steps.hist.partials).toBe(2);
+    expect((state.steps.hist.partial?.result.counts as number[])[0]).toBe(2);
+    state = applyRunEvent(state, ev2('steered', steeringRecord()));
+    state = applyRunEvent(state, ev2('steered', steeringRecord()));
+    expect(state.steering).toHaveLength(1);
+    state = applyRunEvent(state, ev2('partial', { path: 'hist', kind: 'histogram', result: histogramResult(8), final: true }));
+    expect(state.steps.hist.partial).toMatchObject({ final: true });
+    expect(state.steps.hist.partials).toBe(3);
+  });
+
+  it('a SQL step shows rows written per output', () => {
+    const state = applyRunEvent(runLiveFromRun(runFixture()), ev2('progress', { path: 'a', state: 'running', done: 0, total: null, rate: null, elapsed: 12.5, written: { output: 1200 } }));
+    expect(state.steps.a).toMatchObject({ state: 'running', elapsed: 12.5, written: { output: 1200 }, rate: null });
+  });
+
+  it('min / max keep the values seen on the page as a trend (a steering change starts it over)', () => {
+    let state = runLiveFromRun(runFixture());
+    for (const v of [3, 5, 5, 8]) state = applyRunEvent(state, ev2('partial', { path: 'm', kind: 'max', result: { values: { x: v } }, final: false }));
+    expect(state.steps.m.trend?.map((p) => p.values.x)).toEqual([3, 5, 8]);
+    state = applyRunEvent(state, ev2('steered', { path: 'm', parameters: { columns: 'y' }, at: 'now', user: 'u' }));
+    expect(state.steps.m.trend).toEqual([]);
+  });
+
+  it('a refetched record keeps live-only figures, a newer live partial result, and the steering seen live', () => {
+    let state = runLiveFromRun(progressiveRun());
+    state = applyRunEvent(state, ev2('progress', { path: 'hist', state: 'running', done: 600_000, total: 1_000_000, rate: 1e6, elapsed: 0.6, written: {} }));
+    state = applyRunEvent(state, ev2('partial', { path: 'hist', kind: 'histogram', result: histogramResult(4, 3), final: false }));
+    state = applyRunEvent(state, ev2('steered', steeringRecord()));
+    const refetched = runLiveFromRun(progressiveRun(), state);
+    expect(refetched.steps.hist).toMatchObject({ done: 600_000, rate: 1e6, elapsed: 0.6 });
+    expect((refetched.steps.hist.partial?.result.counts as number[])[0]).toBe(3);
+    expect(refetched.steering).toHaveLength(1);
+    // The final record wins.
+    const final = progressiveRun({
+      result: 'SUCCESS',
+      steering: [steeringRecord()],
+      steps: [progressiveStep({ result: 'SUCCESS', progressive: { kind: 'histogram', result: histogramResult(8), final: true, state: 'terminated', done: 1_000_000, total: 1_000_000 } })],
+    });
+    const ended = runLiveFromRun(final, refetched);
+    expect(ended.steps.hist).toMatchObject({ state: 'terminated', done: 1_000_000, partial: { final: true } });
+    expect(ended.steering).toHaveLength(1);
   });
 });

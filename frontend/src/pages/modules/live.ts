@@ -10,6 +10,7 @@ import type {
   RunError,
   RunLogLine,
   RunResult,
+  SteeringRecord,
   StatusReason,
 } from '../../api/types';
 import type { LiveEvent } from '../../live/socket';
@@ -76,13 +77,41 @@ export function applyModulesEvent(list: Module[], event: LiveEvent, params: Modu
 
 // ------------------------------------------------------------------------------------------- runs
 
+/** A progressive submodule's latest partial result as drawn. */
+export interface PartialLive {
+  kind: string;
+  result: Record<string, unknown>;
+  /** true once the run ended successfully (the result is final). */
+  final: boolean;
+}
+
+/** Min / Max values seen on this page, oldest first (for the trend line). */
+export interface TrendPoint {
+  /** Seconds since the page started following the step. */
+  t: number;
+  values: Record<string, number | null>;
+}
+
+/** How many trend points a step keeps. */
+export const TREND_LIMIT = 300;
+
 export interface StepLive {
   path: string;
   stage: string | null;
-  /** Scheduler state (ready, running, terminated, …). */
+  /** Scheduler state (one of the eight: created, ready, running, blocked, suspended, zombie, terminated, invalid). */
   state: string | null;
   done: number;
   total: number | null;
+  /** Rows/s (null: unknown). */
+  rate?: number | null;
+  /** Seconds since the step started. */
+  elapsed?: number | null;
+  /** A SQL step's outputs: placeholder → rows written so far. */
+  written?: Record<string, number>;
+  partial?: PartialLive | null;
+  trend?: TrendPoint[];
+  /** How many partial results this page has drawn for the step (the stored one counts). */
+  partials?: number;
 }
 
 export interface RunLiveState {
@@ -96,17 +125,70 @@ export interface RunLiveState {
   log: RunLogLine[];
   /** Keys of the log lines held (a line can come both from the record and live). */
   seen: Set<string>;
+  /** Steering changes applied, oldest first. */
+  steering: SteeringRecord[];
 }
 
 function lineKey(line: RunLogLine): string {
   return `${line.at}|${line.path}|${line.level}|${line.message}`;
 }
 
-export function runLiveFromRun(run: Run): RunLiveState {
+function steeringKey(r: SteeringRecord): string {
+  return `${r.at}|${r.path}|${r.user}|${JSON.stringify(r.parameters)}`;
+}
+
+function now(): number {
+  return (typeof performance !== 'undefined' ? performance.now() : Date.now()) / 1000;
+}
+
+/** The trend after a min / max result (other kinds keep no trend). */
+function withTrend(trend: TrendPoint[] | undefined, kind: string, result: Record<string, unknown>, t: number): TrendPoint[] | undefined {
+  if (kind !== 'min' && kind !== 'max') return trend;
+  const values = (result.values ?? {}) as Record<string, number | null>;
+  const previous = trend ?? [];
+  const last = previous.at(-1);
+  if (last && JSON.stringify(last.values) === JSON.stringify(values)) return previous;
+  const next = [...previous, { t, values }];
+  return next.length > TREND_LIMIT ? next.slice(next.length - TREND_LIMIT) : next;
+}
+
+export function runLiveFromRun(run: Run, previous?: RunLiveState | null): RunLiveState {
   const steps: Record<string, StepLive> = {};
+  const t = now();
   for (const s of run.steps) {
-    steps[s.path] = { path: s.path, stage: s.stage, state: s.result ? 'terminated' : null, done: 0, total: null };
+    const before = previous?.steps[s.path];
+    const p = s.progressive ?? null;
+    const step: StepLive = { path: s.path, stage: s.stage, state: s.result ? 'terminated' : null, done: 0, total: null };
+    if (p) {
+      step.state = s.result ? (p.state ?? 'terminated') : (p.state ?? null);
+      step.done = p.done ?? 0;
+      step.total = p.total ?? null;
+      // A live result newer than the stored one stays (the record is stored at most once a second).
+      const keepLive = !!before?.partial && !run.result && !p.final && (before.partials ?? 0) > 0 && before.done >= step.done;
+      step.partial = keepLive ? before.partial : { kind: p.kind, result: p.result as Record<string, unknown>, final: !!p.final };
+      if (keepLive) {
+        step.done = before.done;
+        step.total = before.total;
+        step.state = before.state;
+      }
+      step.partials = (before?.partials ?? 0) + (keepLive ? 0 : 1);
+      step.trend = keepLive ? before.trend : withTrend(before?.trend, p.kind, p.result as Record<string, unknown>, t);
+    }
+    if (before && !s.result) {
+      step.rate = before.rate;
+      step.elapsed = before.elapsed;
+      step.written = before.written;
+      if (!p && before.state) {
+        step.state = before.state;
+        step.done = before.done;
+        step.total = before.total;
+      }
+    }
+    steps[s.path] = step;
   }
+  const steering = [...(run.steering ?? [])];
+  const known = new Set(steering.map(steeringKey));
+  for (const r of previous?.steering ?? []) if (!known.has(steeringKey(r))) steering.push(r);
   return {
     stage: run.stage,
     result: run.result,
@@ -117,6 +199,7 @@ export function runLiveFromRun(run: Run): RunLiveState {
     steps,
     log: [...run.log],
     seen: new Set(run.log.map(lineKey)),
+    steering,
   };
 }
 
@@ -124,6 +207,8 @@ function withStep(state: RunLiveState, path: string, change: Partial<StepLive>):
   const current = state.steps[path] ?? { path, stage: null, state: null, done: 0, total: null };
   return { ...state, steps: { ...state.steps, [path]: { ...current, ...change } } };
 }
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** Topic `run:<id>` → the run as it goes. Unknown events leave the state as it is. */
 export function applyRunEvent(state: RunLiveState, event: LiveEvent): RunLiveState {
@@ -149,12 +234,41 @@ export function applyRunEvent(state: RunLiveState, event: LiveEvent): RunLiveSta
     }
     case 'started':
       return { ...state, startedAt: typeof d.started_at === 'string' ? d.started_at : state.startedAt };
-    case 'progress':
-      return withStep(state, String(d.path ?? ''), {
+    case 'progress': {
+      const change: Partial<StepLive> = {
         state: typeof d.state === 'string' ? d.state : null,
         done: typeof d.done === 'number' ? d.done : 0,
         total: typeof d.total === 'number' ? d.total : null,
+      };
+      if ('rate' in d) change.rate = num(d.rate);
+      if ('elapsed' in d) change.elapsed = num(d.elapsed);
+      if (d.written && typeof d.written === 'object') change.written = d.written as Record<string, number>;
+      return withStep(state, String(d.path ?? ''), change);
+    }
+    case 'partial': {
+      const path = String(d.path ?? '');
+      const kind = String(d.kind ?? '');
+      const result = (d.result && typeof d.result === 'object' ? d.result : {}) as Record<string, unknown>;
+      const current = state.steps[path];
+      return withStep(state, path, {
+        partial: { kind, result, final: d.final === true },
+        partials: (current?.partials ?? 0) + 1,
+        trend: withTrend(current?.trend, kind, result, now()),
       });
+    }
+    case 'steered': {
+      const record: SteeringRecord = {
+        path: String(d.path ?? ''),
+        parameters: (d.parameters && typeof d.parameters === 'object' ? d.parameters : {}) as Record<string, string>,
+        at: String(d.at ?? ''),
+        user: String(d.user ?? ''),
+      };
+      if (state.steering.some((r) => steeringKey(r) === steeringKey(record))) return state;
+      // The steered submodule starts over: its min / max trend too.
+      const step = state.steps[record.path];
+      const next = { ...state, steering: [...state.steering, record] };
+      return step ? withStep(next, record.path, { trend: [] }) : next;
+    }
     case 'cancel_requested':
       return { ...state, cancelRequested: true };
     case 'finished':

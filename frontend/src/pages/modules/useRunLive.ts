@@ -25,7 +25,8 @@ export function useRunLive(id: number, run: Run | undefined): RunLiveState | nul
     early.current = [];
     ready.current = true;
     setState((previous) => {
-      let next = runLiveFromRun(run);
+      // Steps keep what only live events say (rate, elapsed, the min / max trend, a newer partial result).
+      let next = runLiveFromRun(run, previous);
       // Live lines the record does not have yet stay (the record is the truth for the rest).
       if (previous && !run.result) for (const line of previous.log) next = applyRunEvent(next, { topic: '', seq: 0, type: 'log', data: line });
       for (const event of held) next = applyRunEvent(next, event);
