@@ -8,7 +8,7 @@ A member whose role is too low for the action gets 403.
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from rest_framework import permissions
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
@@ -22,11 +22,13 @@ from apps.live.events import register_topic
 from apps.live.presence import allow_presence
 
 
-def project_id_of(obj: Model) -> int:
-    """Every project-scoped model either is a Project or has a `project_id`."""
+def project_id_of(obj: Model) -> int | None:
+    """Every project-scoped model either is a Project or has a `project_id` (None: a built-in object
+    of no project, e.g. a progressive module type: readable by everyone, writable by nobody)."""
     if obj._meta.label == "accounts.Project":
         return int(obj.pk)
-    return int(obj.project_id)  # type: ignore[attr-defined]
+    project_id = obj.project_id  # type: ignore[attr-defined]
+    return None if project_id is None else int(project_id)
 
 
 def owns_or_admin(*, user: Any, owner_id: int | None) -> bool:
@@ -42,9 +44,10 @@ def required_role(view: APIView, request: Request) -> str:
     return by_action if role_at_least(by_action, by_method) else by_method
 
 
-def is_member(*, user: Any, project_id: int) -> bool:
-    """Whether the user may see the project's objects at all (any role; an Admin everywhere)."""
-    return project_role(user=user, project_id=project_id) is not None
+def is_member(*, user: Any, project_id: int | None) -> bool:
+    """Whether the user may see the project's objects at all (any role; an Admin everywhere). The
+    objects of no project (built-ins) are everyone's."""
+    return project_id is None or project_role(user=user, project_id=project_id) is not None
 
 
 def check_project_access(*, user: Any, project_id: int, required: str) -> None:
@@ -74,7 +77,13 @@ def project_for_write(*, user: Any, project_id: int, required: str) -> Project:
 
 class ProjectObjectPermission(permissions.IsAuthenticated):
     def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
-        check_project_access(user=request.user, project_id=project_id_of(obj), required=required_role(view, request))
+        project_id = project_id_of(obj)
+        if project_id is None:  # built-in: read-only for everyone
+            if request.method in permissions.SAFE_METHODS:
+                return True
+            raise ServiceError("builtin_read_only", "Built-in objects (e.g. the progressive module types) are "
+                               "read-only: copy nothing into them, edit nothing of them.", status=403)
+        check_project_access(user=request.user, project_id=project_id, required=required_role(view, request))
         return True
 
 
@@ -91,8 +100,10 @@ class ProjectScopedMixin:
         if user.is_app_admin:
             return queryset
         visible = projects_visible_to(user=user).values("pk")
-        lookup = "pk__in" if self.project_lookup == "self" else f"{self.project_lookup}__in"
-        return queryset.filter(**{lookup: visible})
+        if self.project_lookup == "self":
+            return queryset.filter(pk__in=visible)
+        # objects of no project (built-ins) are visible in every project
+        return queryset.filter(Q(**{f"{self.project_lookup}__in": visible}) | Q(**{f"{self.project_lookup}__isnull": True}))
 
 
 def register_project_topic(kind: str, model: type[Model] | None = None, *, project_field: str = "project_id",

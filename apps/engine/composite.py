@@ -47,7 +47,9 @@ class _SlotHolder(Module):
 
 
 def _specs(slots: Slots, modes: set[str], *, as_input: bool) -> list[SlotSpec]:
-    specs = [SlotSpec(s["placeholder"], f"dataset:{s['dataset_type']}", as_input and not s.get("is_optional"))
+    # a slot of dataset type null (a built-in progressive type's) takes and gives any dataset type
+    specs = [SlotSpec(s["placeholder"], "any" if s.get("dataset_type") is None else f"dataset:{s['dataset_type']}",
+                      as_input and not s.get("is_optional"))
              for s in slots.dataset_slots if s["mode"] in modes]
     specs += [SlotSpec(s["name"], f"param:{s['sql_type']}", as_input and not s.get("is_optional"))
               for s in slots.parameter_slots if s["mode"] in modes]

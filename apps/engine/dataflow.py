@@ -96,7 +96,8 @@ class SlotSpec:
 
 
 def slot_types_compatible(src_type: str, dst_type: str) -> bool:
-    return dst_type == "any" or src_type == dst_type
+    """``"any"`` on either side fits everything (e.g. a dataset slot of no fixed dataset type)."""
+    return dst_type == "any" or src_type == "any" or src_type == dst_type
 
 
 class StepResult(NamedTuple):

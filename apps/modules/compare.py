@@ -72,7 +72,8 @@ def _dataset_rows(module: Module, names: Names, last_run: Run | None
         binding = binding if isinstance(binding, dict) else {}
         yield f"{ph} / Mode", slot["mode"]
         yield f"{ph} / Optional", bool(slot.get("is_optional"))
-        yield f"{ph} / Dataset Type", names.types.get(int(slot["dataset_type"]), "")
+        dataset_type = slot["dataset_type"]
+        yield f"{ph} / Dataset Type", "any" if dataset_type is None else names.types.get(int(dataset_type), "")
         yield f"{ph} / Description", slot.get("description", "")
         if slot["mode"] == "OUT":
             method = binding.get("output_method")
@@ -157,7 +158,8 @@ def _names(modules: list[Module], runs: list[Run | None]) -> Names:
     datasets = {pk: (name, removed is None and pending is None)
                 for pk, name, removed, pending in Dataset.objects.filter(pk__in=ids, project_id__in=projects).values_list(
                     "pk", "name", "removed_at", "pending_run_id")}
-    type_ids = {int(s["dataset_type"]) for m in modules for s in m.type_version.dataset_slots}
+    type_ids = {int(s["dataset_type"]) for m in modules for s in m.type_version.dataset_slots
+                if s["dataset_type"] is not None}
     return Names(datasets, dict(DatasetType.objects.filter(pk__in=type_ids).values_list("pk", "name")))
 
 

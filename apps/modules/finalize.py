@@ -106,7 +106,8 @@ def _check_confirmed(module: Module, user: User, confirm: dict[str, list[int]]) 
                            status=409, details={"type_versions": type_ids, "dataset_versions": dataset_ids})
     versions = list(ModuleTypeVersion.objects.select_related("module_type").filter(pk__in=type_ids).order_by("pk"))
     for version in versions:
-        if not role_at_least(project_role(user=user, project_id=version.project_id), Role.ADMIN):
+        if version.project_id is not None and \
+                not role_at_least(project_role(user=user, project_id=version.project_id), Role.ADMIN):
             raise ServiceError("forbidden", f"Finalizing {version.module_type.name} version {version.number} needs the "
                                "Admin role in its project.", status=403)
     return versions

@@ -49,7 +49,7 @@ def _input_problems(placeholder: str, slot: dict[str, Any], binding: dict[str, A
     dataset = bindable_datasets(project_id=project_id).filter(pk=_int_or_zero(binding.get("dataset"))).first()
     if dataset is None:
         return [f"{placeholder}: unknown dataset {binding.get('dataset')!r}."]
-    if dataset.dataset_type_id != slot["dataset_type"]:
+    if slot["dataset_type"] is not None and dataset.dataset_type_id != slot["dataset_type"]:  # null: any type
         return [f"{placeholder}: {dataset.name!r} is not of the placeholder's dataset type."]
     version = binding.get("version")
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):

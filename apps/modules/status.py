@@ -82,7 +82,7 @@ def _input_problems(slot: dict[str, Any], binding: Any, datasets: Mapping[int, s
     if facts is None or not facts.present:
         return [_problem("missing_dataset", f"{noun} {placeholder}: dataset {binding['dataset']} no longer exists.",
                          placeholder)]
-    if facts.dataset_type_id != slot["dataset_type"]:
+    if slot["dataset_type"] is not None and facts.dataset_type_id != slot["dataset_type"]:  # null: any type
         return [_problem("wrong_dataset_type", f"{noun} {placeholder}: {_q(facts.name)} is not of the slot's "
                          "dataset type.", placeholder)]
     version = binding.get("version")

@@ -6,13 +6,17 @@ class ModuleType(models.Model):
     class Kind(models.TextChoices):
         SIMPLE = "simple", "Simple"
         COMPOSITE = "composite", "Composite"
+        PROGRESSIVE = "progressive", "Progressive"
 
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     tags = models.JSONField(default=list, blank=True)
-    project = models.ForeignKey("accounts.Project", on_delete=models.PROTECT, related_name="module_types")
-    creator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # null: a built-in type (kind progressive), read-only, visible in every project, made by nobody
+    project = models.ForeignKey("accounts.Project", on_delete=models.PROTECT, related_name="module_types",
+                                null=True, blank=True)
+    creator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revision = models.PositiveIntegerField(default=1)
 
@@ -21,6 +25,10 @@ class ModuleType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.project_id is None
 
 
 class ModuleTypeVersion(models.Model):
@@ -41,7 +49,8 @@ class ModuleTypeVersion(models.Model):
     parameter_slots = models.JSONField(default=list, blank=True)
     algorithm = models.TextField(blank=True)
     graph = models.JSONField(default=dict, blank=True)
-    creator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    creator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField()
     revision = models.PositiveIntegerField(default=1)
@@ -55,7 +64,7 @@ class ModuleTypeVersion(models.Model):
         return f"{self.module_type.name} v{self.number}"
 
     @property
-    def project_id(self) -> int:
+    def project_id(self) -> int | None:
         return self.module_type.project_id
 
     @property

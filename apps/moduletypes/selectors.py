@@ -67,6 +67,8 @@ def validation_errors(*, version: ModuleTypeVersion, draft: dict[str, Any] | Non
     problems = slot_problems(fields["dataset_slots"], fields["parameter_slots"])
     if problems:
         return [{"code": "invalid_slots", "message": p} for p in problems]
+    if version.module_type.kind == "progressive":
+        return []  # built-in: valid by construction
     if version.module_type.kind == "simple":
         datasets, parameters = _slot_specs(fields["dataset_slots"], fields["parameter_slots"])
         return [{"code": e.code, "message": e.message, "line": e.line, "column": e.column}
@@ -76,11 +78,11 @@ def validation_errors(*, version: ModuleTypeVersion, draft: dict[str, Any] | Non
                                               parameter_slots=fields["parameter_slots"])]
 
 
-def submodule_versions(*, project_id: int) -> QuerySet[ModuleTypeVersion]:
-    """The versions a composite type of project `project_id` may contain: its own project's. One rule
-    for saving (the `uses` relation), validating and planning; a version of another project is
-    looked up exactly like one that does not exist."""
-    return ModuleTypeVersion.objects.filter(module_type__project_id=project_id)
+def submodule_versions(*, project_id: int | None) -> QuerySet[ModuleTypeVersion]:
+    """The versions a composite type of project `project_id` may contain: its own project's and the
+    built-ins (no project). One rule for saving (the `uses` relation), validating and planning; a
+    version of another project is looked up exactly like one that does not exist."""
+    return ModuleTypeVersion.objects.filter(Q(module_type__project_id=project_id) | Q(module_type__project__isnull=True))
 
 
 def graph_errors(*, version: ModuleTypeVersion, graph: dict[str, Any], dataset_slots: list[dict[str, Any]],

@@ -181,6 +181,8 @@ def module_type_delete(*, module_type: ModuleType, user: User) -> None:
 
 @transaction.atomic
 def module_type_from_version(*, source: ModuleTypeVersion, name: str, author: User) -> ModuleType:
+    if source.module_type.project is None:
+        raise ServiceError("builtin_read_only", "A built-in module type cannot be copied into a new type.", status=403)
     return module_type_create(
         name=name, kind=source.module_type.kind, project=source.module_type.project, creator=author,
         description=source.module_type.description, tags=list(source.module_type.tags),

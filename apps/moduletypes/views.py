@@ -89,7 +89,7 @@ class ModuleTypeVersionViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMi
         queryset = ModuleTypeVersion.objects.select_related("module_type", "creator")
         if self.action == "list":
             params = self.request.query_params
-            if params.get("kind") in ("simple", "composite"):
+            if params.get("kind") in ("simple", "composite", "progressive"):
                 queryset = queryset.filter(module_type__kind=params["kind"])
             if params.get("final") in ("true", "false"):
                 queryset = queryset.filter(is_final=params["final"] == "true")

@@ -58,7 +58,10 @@ class Run(models.Model):
     error = models.JSONField(null=True, blank=True)
     datasets = models.JSONField(default=list, blank=True)
     parameters = models.JSONField(default=list, blank=True)
-    results = models.JSONField(default=dict, blank=True)
+    results = models.JSONField(default=dict, blank=True)  # {path: final progressive result}
+    steering = models.JSONField(default=list, blank=True)  # [{path, parameters, at, user}] applied
+    # steering changes asked for (POST /api/runs/{id}/steer), in order; the worker applies them
+    steer_requests = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -100,6 +103,8 @@ class StepRecord(models.Model):
     error = models.JSONField(null=True, blank=True)
     datasets = models.JSONField(default=list, blank=True)
     parameters = models.JSONField(default=list, blank=True)
+    # a progressive step's latest result: {kind, result, final, state, done, total} (docs/progressive.md)
+    progressive = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["run_id", "id"]

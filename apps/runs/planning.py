@@ -175,7 +175,7 @@ def resolve_input(slot: dict[str, Any], binding: dict[str, Any] | None, *, proje
     dataset = _bindable(project_id, binding["dataset"])
     if dataset is None:
         raise _not_in_project(f"Input {placeholder}", binding["dataset"])
-    if dataset.dataset_type_id != slot["dataset_type"]:
+    if slot["dataset_type"] is not None and dataset.dataset_type_id != slot["dataset_type"]:  # null: any type
         raise RunRefused("wrong_type", f"Input {placeholder}: {dataset.name!r} is not of the slot's dataset type.")
     number = binding.get("version")
     if number is None:
@@ -330,7 +330,7 @@ def _internal_outputs(execution: Execution) -> list[tuple[str, int]]:
     """(key, dataset type) of every submodule OUT slot that needs an internal dataset."""
     wanted = []
     for step in execution.steps:
-        if not step.path:
+        if not step.path or step.type_version.kind == "progressive":  # a progressive output is a stream
             continue
         for slot in step.type_version.dataset_slots:
             ref = Ref(step.path, slot["placeholder"])
@@ -425,6 +425,13 @@ def _read(execution: Execution, step: SqlStep, slot: dict[str, Any]) -> Resolved
 
 def _reserve_out(execution: Execution, step: SqlStep, slot: dict[str, Any], ref: Ref,
                  general: ph.GeneralInfo) -> out.PendingOutput | None:
+    if step.type_version.kind == "progressive":
+        if ref in execution.claims or any(r == ref for s in execution.steps if s.type_version.kind != "progressive"
+                                          for r in s.sources.values()):
+            raise RunRefused("progressive_output_unsupported", f"Output {ref.slot}{step.where}: writing a "
+                             "progressive submodule's rows as a dataset is not supported yet; connect it to "
+                             "progressive submodules only.")
+        return None
     if ref in execution.claims:
         return _reserve_module_slot(execution, execution.claims[ref], general)
     return execution.internal[ref.key] if step.path else None

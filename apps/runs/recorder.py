@@ -303,8 +303,17 @@ class RunRecorder:
         # it with the first batch, if it is still going then (else the final refresh covers both).
         self._writer.add(_StatusRefresh(module_ids=[self.run.module_id]))
 
-    def step_progress(self, path: str, state: str, done: int, total: int | None) -> None:
-        self._publish("progress", {"path": path, "state": state, "done": done, "total": total})
+    def publish(self, event_type: str, data: dict[str, Any]) -> None:
+        """Queues a live event on the run's topic (sent with the next batch)."""
+        self._publish(event_type, data)
+
+    def flush_soon(self) -> None:
+        """Nothing to do: the writer sends a batch at most LIVE_INTERVAL_SECONDS after it was queued."""
+
+    def step_progress(self, path: str, state: str, done: int, total: int | None, *, rate: float | None = None,
+                      elapsed: float = 0.0, written: dict[str, int] | None = None) -> None:
+        self._publish("progress", {"path": path, "state": state, "done": done, "total": total, "rate": rate,
+                                   "elapsed": round(elapsed, 3), "written": written or {}})
 
     def finished(self, result: str, error: dict[str, Any] | None = None) -> None:
         """Writes what is still queued, then the result (`ended_at` is stamped right before that

@@ -25,8 +25,10 @@ from apps.runs import outputs as out
 from apps.runs.errors import RunRefused
 from apps.runs.models import Result, Run, Stage, StepRecord
 from apps.runs.planning import Execution, ResolvedInput, SqlStep, plan_run
+from apps.runs.progressive import ProgressivePart, is_progressive, steering_entry
 from apps.runs.recorder import RunRecorder, in_thread_done
 from apps.runs.sandboxes import Sandboxes
+from apps.runs.sql_progress import SqlProgress
 
 CANCEL_POLL_SECONDS = 0.2
 VIEW_SUFFIX = {"IN": "iv", "OUT": "ov", "INOUT": "iov"}
@@ -252,12 +254,37 @@ def _step_parameters_record(step: SqlStep) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------------------------- the run
 
-def _watch_for_cancel(run: Run, scheduler: Scheduler, done: threading.Event) -> None:
+def _watch_for_cancel(run: Run, scheduler: Scheduler, done: threading.Event, part: ProgressivePart | None = None,
+                      recorder: RunRecorder | None = None) -> None:
+    """Polls the run's row for Cancel and for steering changes (applied between scheduler steps)."""
+    applied = 0
     while not done.wait(CANCEL_POLL_SECONDS):
-        if Run.objects.filter(pk=run.pk, cancel_requested=True).exists():
+        row = Run.objects.filter(pk=run.pk).values("cancel_requested", "steer_requests").first()
+        if row is None:
+            break
+        if row["cancel_requested"]:
             scheduler.cancel()
             break
+        requests = row["steer_requests"] or []
+        while part is not None and recorder is not None and applied < len(requests):
+            _apply_steering(run, part, recorder, requests[applied])
+            applied += 1
     in_thread_done()
+
+
+def _apply_steering(run: Run, part: ProgressivePart, recorder: RunRecorder, request: dict[str, Any]) -> None:
+    path, parameters, user = request.get("path", ""), request.get("parameters") or {}, request.get("user", "")
+    try:
+        part.steer(path, parameters)
+    except Exception as exc:  # validated by the API already; a change that no longer fits is logged
+        recorder.log("WARNING", f"Steering {path} with {parameters} was not applied: {exc}", path)
+        return
+    entry = steering_entry(path, parameters, user)
+    run.steering = [*run.steering, entry]
+    Run.objects.filter(pk=run.pk).update(steering=run.steering)
+    recorder.log("INFO", f"Steered {path} at {entry['at']} by {user}: "
+                 + ", ".join(f"{k} = {v}" for k, v in parameters.items()) + "; it starts over.", path)
+    recorder.publish("steered", entry)
 
 
 def _history_datasets(execution: Execution, success: bool) -> list[dict[str, Any]]:
@@ -366,42 +393,89 @@ def _run_steps(execution: Execution, recorder: RunRecorder) -> str:
     # Written before any sandbox exists: the janitor keeps the sandboxes of unfinished runs' steps.
     StepRecord.objects.bulk_create([step.record for step in steps if step.record is not None])
     deadline = deadline_seconds(execution.module.deadline_seconds)
-    boxes = Sandboxes(steps, lambda step: _sandbox_plan(step, deadline), f"run-{run.pk}-sandboxes")
+    sql_steps = [step for step in steps if not is_progressive(step)]
+    boxes = Sandboxes(sql_steps, lambda step: _sandbox_plan(step, deadline), f"run-{run.pk}-sandboxes")
     boxes.start()  # the first sandboxes are set up while the dataflow is built
     done = threading.Event()
     watcher: threading.Thread | None = None
+    part = ProgressivePart(execution, recorder)
+    sql_progress = SqlProgress(sql_steps, recorder)
+    status = "failed"
     try:
-        flow, paths = _dataflow(execution, recorder, boxes)
+        flow, paths = _dataflow(execution, recorder, boxes, part)
         recorder.stage(Stage.SUBMODULES if any(s.path for s in steps) else Stage.USER_SCRIPT)
         scheduler = Scheduler(quantum=0.25)
         scheduler.install(flow)
-        watcher = threading.Thread(target=_watch_for_cancel, args=(run, scheduler, done), daemon=True)
+        part.scheduler = scheduler
+        for step in steps:
+            if is_progressive(step) and step.record is not None:
+                step.started.set()
+                step.record.started_at = timezone.now()
+                step.record.parameters = _step_parameters_record(step)
+                recorder.stage(Stage.USER_SCRIPT, step.record, also=["started_at", "parameters"])
+        watcher = threading.Thread(target=_watch_for_cancel, args=(run, scheduler, done, part, recorder), daemon=True)
         watcher.start()
-        outcome = scheduler.run(on_tick=lambda module, event: _tick(recorder, paths, event))
+        sql_progress.start()
+        outcome = scheduler.run(on_tick=lambda module, event: _tick(recorder, paths, part, module, event))
+        status = outcome.status
     finally:
         done.set()
+        sql_progress.stop()
         if watcher is not None:
             watcher.join(timeout=2)
+        _finish_progressive(execution, part, recorder, status)
         _wait_for_steps(steps)
         recorder.write_now()  # the steps' history, while the last sandboxes are torn down
         boxes.close()
         _mark_not_run(steps, run, recorder)
-    return outcome.status
+    return status
 
 
-def _dataflow(execution: Execution, recorder: RunRecorder, boxes: Sandboxes) -> tuple[Dataflow, dict[str, str]]:
-    """One background step per SQL step, each after the steps feeding it; and module id → path."""
+def _finish_progressive(execution: Execution, part: ProgressivePart, recorder: RunRecorder, status: str) -> None:
+    if not part.nodes:
+        return
+    success = status == "completed"
+    execution.run.results = {**(execution.run.results or {}), **part.finish(success)}
+    result = Result.SUCCESS if success else Result.CANCELLED if status == "cancelled" else Result.FAILED
+    for node in part.nodes.values():
+        record = node.step.record
+        if record is None:
+            continue
+        record.result, record.stage, record.ended_at = result, Stage.COMPLETED, timezone.now()
+        if node.op.error:
+            record.result, record.error = Result.FAILED, {"message": node.op.error, "submodule": node.step.path}
+            node.step.error = record.error
+        if record.started_at is not None:
+            record.seconds = (record.ended_at - record.started_at).total_seconds()
+        record.parameters = _step_parameters_record(node.step)
+        recorder.save(record, ["result", "stage", "ended_at", "seconds", "error", "parameters", "progressive"])
+        node.step.finished.set()
+
+
+def _dataflow(execution: Execution, recorder: RunRecorder, boxes: Sandboxes,
+              part: ProgressivePart) -> tuple[Dataflow, dict[str, str]]:
+    """One background step per SQL step, each after the steps feeding it, and the engine modules of
+    the progressive steps (apps/runs/progressive.py); and module id → path."""
     flow, paths = Dataflow(), {}
     ids = {step.path: f"s{step.index:04d}" for step in execution.steps}
-    for step in execution.steps:
-        upstream = sorted({ids[ref.path] for ref in step.sources.values() if ref is not None and ref.path is not None})
+    for step in execution.steps:  # in topological order
+        if is_progressive(step):
+            values = {slot["name"]: execution.parameter_value(step.sources.get(slot["name"]))
+                      for slot in step.type_version.parameter_slots if slot["mode"] != "OUT"}
+            step.parameters = values
+            part.add(flow, step, ids[step.path], values)
+            paths[ids[step.path]] = step.path
+            continue
+        upstream = sorted({ref.path for ref in step.sources.values() if ref is not None and ref.path is not None})
         cancel = threading.Event()
         flow.add(BackgroundStep(ids[step.path], _step_callable(execution, step, recorder, cancel, boxes),
                                 on_cancel=cancel.set,
-                                inputs=[SlotSpec(f"after_{u}", "step") for u in upstream],
+                                inputs=[SlotSpec(f"after_{ids[u]}", "any") for u in upstream],
                                 outputs=[SlotSpec("done", "step", required=False)]))
         for u in upstream:
-            flow.connect(u, "done", ids[step.path], f"after_{u}")
+            source = part.nodes[u].op if u in part.nodes else None
+            slot = "done" if source is None else ("result" if source.output_spec("result") else "table")
+            flow.connect(source.id if source is not None else ids[u], slot, ids[step.path], f"after_{ids[u]}")
         paths[ids[step.path]] = step.path
     return flow, paths
 
@@ -436,7 +510,17 @@ def _step_callable(execution: Execution, step: SqlStep, recorder: RunRecorder, c
     return call
 
 
-def _tick(recorder: RunRecorder, paths: dict[str, str], event: ModuleEvent) -> None:
+def _tick(recorder: RunRecorder, paths: dict[str, str], part: ProgressivePart, module: Any,
+          event: ModuleEvent) -> None:
+    progressive = part.progress(event.module_id)
+    if progressive is not None:  # a progressive operator (its scan reports through it)
+        part.tick(module, event)
+        if event.state.label in ("zombie", "terminated"):
+            part.finished_step(module)
+        recorder.step_progress(**progressive)
+        return
+    if event.module_id in part.by_module:
+        return  # a progressive step's scan
     if event.kind == "state":
         done, total = event.progress if event.progress else (0, None)
         recorder.step_progress(paths.get(event.module_id, event.module_id), event.state.label, done, total)

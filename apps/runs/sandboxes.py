@@ -33,7 +33,8 @@ class Sandboxes:
         self._setups: dict[str, Future[sandbox.Sandbox]] = {}
         self._teardowns: dict[str, Future[None]] = {}
         self._started: set[str] = set()
-        self._upstream = {s.path: {r.path for r in s.sources.values() if r is not None and r.path is not None}
+        paths = {s.path for s in steps}  # SQL steps only (a progressive step needs no sandbox)
+        self._upstream = {s.path: {r.path for r in s.sources.values() if r is not None and r.path in paths}
                           for s in steps}
 
     def start(self) -> None:

@@ -13,7 +13,7 @@ class StepRecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = StepRecord
         fields = ["path", "name", "type_version", "setup_script", "user_script", "teardown_script", "stage", "result",
-                  "started_at", "ended_at", "seconds", "error", "datasets", "parameters"]
+                  "started_at", "ended_at", "seconds", "error", "datasets", "parameters", "progressive"]
 
 
 class RunSummarySerializer(serializers.ModelSerializer):
@@ -36,4 +36,4 @@ class RunSerializer(RunSummarySerializer):
     class Meta(RunSummarySerializer.Meta):
         fields = [*RunSummarySerializer.Meta.fields, "type_version", "module_type", "module_type_name",
                   "type_version_number", "type_version_name", "worker", "cancel_requested", "datasets",
-                  "parameters", "results", "steps", "log"]
+                  "parameters", "results", "steering", "steps", "log"]

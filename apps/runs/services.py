@@ -1,4 +1,4 @@
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -55,4 +55,33 @@ def run_cancel(*, run: Run) -> Run:
     run.cancel_requested = True
     run.save(update_fields=["cancel_requested"])
     publish_on_commit(f"run:{run.pk}", "cancel_requested", {"run": run.pk})
+    return run
+
+
+@transaction.atomic
+def run_steer(*, run: Run, user: User, path: Any, parameters: Any) -> Run:
+    """Queues a steering change (docs/progressive.md): the worker applies it between two steps.
+    Validated here: a progressive submodule of the run, its IN parameters, values of their types."""
+    from apps.runs.progressive import parse_parameters
+
+    run = Run.objects.select_for_update().select_related("type_version__module_type").get(pk=run.pk)
+    if run.result:
+        raise ServiceError("run_finished", f"Run {run.run_number} already finished ({run.result}).", status=409)
+    if not isinstance(path, str) or not isinstance(parameters, dict) or not parameters or \
+            not all(isinstance(k, str) and isinstance(v, str) for k, v in parameters.items()):
+        raise ServiceError("invalid", "Send {path, parameters: {name: \"value as text\"}}.")
+    step = run.steps.select_related("type_version__module_type").filter(path=path).first()
+    if step is None or step.type_version.module_type.kind != "progressive":
+        raise ServiceError("not_progressive", f"{path!r} is not a progressive submodule of this run.")
+    slots = {s["name"]: s for s in step.type_version.parameter_slots if s["mode"] != "OUT"}
+    unknown = sorted(set(parameters) - set(slots))
+    if unknown:
+        raise ServiceError("unknown_parameter", f"Unknown parameter(s): {', '.join(unknown)}.")
+    current = {p["name"]: p.get("input_value") for p in step.parameters or []}
+    try:
+        parse_parameters(step.type_version.module_type.name.lower(), {**current, **parameters}, None)
+    except ValueError as exc:
+        raise ServiceError("bad_parameter", str(exc)) from None
+    run.steer_requests = [*run.steer_requests, {"path": path, "parameters": parameters, "user": user.username}]
+    run.save(update_fields=["steer_requests"])
     return run

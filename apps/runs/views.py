@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from apps.accounts.permissions import ProjectScopedMixin
 from apps.runs.models import Run
 from apps.runs.serializers import RunSerializer
-from apps.runs.services import run_cancel
+from apps.runs.services import run_cancel, run_steer
 
 
 class RunViewSet(ProjectScopedMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -21,3 +21,10 @@ class RunViewSet(ProjectScopedMixin, mixins.RetrieveModelMixin, viewsets.Generic
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         return Response(RunSerializer(run_cancel(run=self.get_object())).data, status=202)
+
+    @action(detail=True, methods=["post"])
+    def steer(self, request: Request, pk: str) -> Response:
+        data = request.data if isinstance(request.data, dict) else {}
+        run = run_steer(run=self.get_object(), user=request.user, path=data.get("path"),  # type: ignore[arg-type]
+                        parameters=data.get("parameters"))
+        return Response(RunSerializer(run).data, status=202)

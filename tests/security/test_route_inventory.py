@@ -154,6 +154,7 @@ ROUTES: dict[str, Route | Exempt] = {
     "module-validate": Route(lambda w, pk: f"/api/modules/{pk}/validate", {"POST": {}}, _mod),
     "run-detail": Route(lambda w, pk: f"/api/runs/{pk}", {"GET": None}, _run),
     "run-cancel": Route(lambda w, pk: f"/api/runs/{pk}/cancel", {"POST": {}}, _run),
+    "run-steer": Route(lambda w, pk: f"/api/runs/{pk}/steer", {"POST": {"path": "x", "parameters": {"bins": "8"}}}, _run),
 }
 
 # Unnamed patterns: the API's 404 for unknown paths and the single-page app's index.

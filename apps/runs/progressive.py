@@ -1,0 +1,435 @@
+"""Progressive submodules of a run (issue 12; the contract is the last section of docs/progressive.md):
+each built-in progressive step becomes engine modules in the run's one Scheduler dataflow, beside
+the SQL steps' BackgroundSteps: a PgScan (when it reads a dataset version: a module input, or a SQL
+step's output once that step finished) and its operator; a progressive step fed by another one reads
+its table in memory. Partial results go through the Throttle to the `partial` event, the latest is
+stored on the step record (at most once a second, and at the end), the final ones on the run."""
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.utils import timezone
+
+from apps.datasets.workspace import workspace
+from apps.engine import operators as ops
+from apps.engine.dataflow import Dataflow, Module
+from apps.engine.pg_scan import PgScan
+from apps.engine.scheduler import ModuleEvent, Scheduler
+from apps.engine.storage import Column, path_condition, qualified
+from apps.engine.throttle import Throttle
+from apps.runs.errors import RunRefused
+from apps.runs.planning import Execution, ResolvedInput, SqlStep
+from apps.runs.recorder import RunRecorder
+
+NUMERIC_TYPES = {"smallint", "integer", "bigint", "real", "double precision", "numeric", "int", "int2", "int4",
+                 "int8", "float4", "float8", "decimal"}
+COMPARISONS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    "<": np.less, "<=": np.less_equal, "=": np.equal, ">=": np.greater_equal, ">": np.greater, "<>": np.not_equal}
+STORE_SECONDS = 1.0
+DEFAULT_BINS = 64
+
+
+def is_progressive(step: SqlStep) -> bool:
+    return step.type_version.kind == "progressive"
+
+
+def kind_of(step: SqlStep) -> str:
+    return step.type_version.module_type.name.lower()
+
+
+def numeric_columns(read: ResolvedInput) -> list[Column]:
+    assert read.dataset is not None
+    return [c for c in read.dataset.dataset_type.column_specs if c.sql_type.lower().split("(")[0].strip() in NUMERIC_TYPES]
+
+
+# ------------------------------------------------------------------------------------ parameters
+
+def _float(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name}: {text!r} is not a number.") from None
+    if math.isnan(value):
+        raise ValueError(f"{name}: NaN is not allowed.")
+    return value
+
+
+def parse_parameters(kind: str, values: dict[str, str | None], numeric: list[str] | None) -> dict[str, Any]:
+    """The operator's settings from the steps' IN parameter values (text); ValueError with a sentence."""
+    def text(name: str) -> str | None:
+        value = values.get(name)
+        return None if value is None or not str(value).strip() else str(value).strip()
+
+    def column(name: str = "column") -> str:
+        value = text(name)
+        if value is None:
+            raise ValueError(f"{name}: a column name is required.")
+        if numeric is not None and value not in numeric:
+            raise ValueError(f"{name}: {value!r} is not a numeric column of the input ({', '.join(numeric)}).")
+        return value
+
+    out: dict[str, Any] = {}
+    if kind in ("scan", "min", "max", "stats"):
+        listed = text("columns")
+        cols = [c.strip() for c in listed.split(",") if c.strip()] if listed else None
+        if cols is not None and numeric is not None:
+            bad = [c for c in cols if c not in numeric]
+            if bad:
+                raise ValueError(f"columns: {', '.join(bad)} is not a numeric column of the input.")
+        out["columns"] = cols
+    elif kind == "filter":
+        out["column"] = column()
+        operator = text("operator") or ""
+        if operator not in COMPARISONS:
+            raise ValueError(f"operator: {operator!r} is not one of {', '.join(COMPARISONS)}.")
+        out["operator"] = operator
+        value = text("value")
+        if value is None:
+            raise ValueError("value: a number is required.")
+        out["value"] = _float("value", value)
+    elif kind == "histogram":
+        out["column"] = column()
+        bins = text("bins")
+        try:
+            out["bins"] = DEFAULT_BINS if bins is None else int(bins)
+        except ValueError:
+            raise ValueError(f"bins: {bins!r} is not an integer.") from None
+        if not 1 <= out["bins"] <= 10_000:
+            raise ValueError("bins: between 1 and 10000.")
+        lo, hi = text("min"), text("max")
+        out["min"] = None if lo is None else _float("min", lo)
+        out["max"] = None if hi is None else _float("max", hi)
+        if out["min"] is not None and out["max"] is not None and not out["min"] < out["max"]:
+            raise ValueError("min must be below max.")
+    elif kind == "quantiles":
+        out["column"] = column()
+        q = text("q") or ""
+        try:
+            qs = [float(x) for x in q.split(",") if x.strip()]
+        except ValueError:
+            raise ValueError(f"q: {q!r} is not a list of numbers such as 0.1,0.5,0.9.") from None
+        if not qs or any(not 0.0 <= x <= 1.0 for x in qs):
+            raise ValueError("q: one or more numbers between 0 and 1, e.g. 0.1,0.5,0.9.")
+        out["q"] = qs
+    return out
+
+
+# ------------------------------------------------------------------------------------ operators
+
+class RangedHistogram(ops.Histogram):
+    """A Histogram whose range, when not given, is the input's min and max (asked of the database
+    on the first step, exactly: the final result then equals numpy's over the same range)."""
+
+    def __init__(self, id: str, column: str, *, bins: int, lo: float | None, hi: float | None,
+                 range_of: Callable[[], tuple[float | None, float | None]]) -> None:
+        super().__init__(id, column, bins=bins, range=(0.0, 1.0))
+        self._wanted = (lo, hi)
+        self._range_of = range_of
+        self._ranged = False
+        self._n_bins = bins
+
+    def _set_range(self) -> None:
+        lo, hi = self._wanted
+        if lo is None or hi is None:
+            found_lo, found_hi = self._range_of()
+            lo = found_lo if lo is None else lo
+            hi = found_hi if hi is None else hi
+        lo = 0.0 if lo is None else float(lo)
+        hi = lo + 1.0 if hi is None or hi <= lo else float(hi)
+        self._bins, self._range = self._n_bins, (lo, hi)
+        self.edges = np.histogram_bin_edges(np.empty(0), bins=self._n_bins, range=(lo, hi))
+        self.reset()
+        self._ranged = True
+
+    def run_step(self, run_number: int, step_size: int, howlong: float) -> Any:
+        if not self._ranged:
+            self._set_range()
+        return super().run_step(run_number, step_size, howlong)
+
+
+class GatedScan(PgScan):
+    """A PgScan of a SQL step's output: runs once that step finished (`gate()`). No dataflow input:
+    a scan with inputs would be retired by the scheduler when it blocks on backpressure."""
+
+    def __init__(self, id: str, gate: Callable[[], bool], **kwargs: Any) -> None:
+        super().__init__(id, **kwargs)
+        self._gate = gate
+
+    def is_ready(self) -> bool:
+        return self._gate() and super().is_ready()
+
+
+def make_operator(op_id: str, kind: str, params: dict[str, Any],
+                  range_of: Callable[[], tuple[float | None, float | None]]) -> Module:
+    if kind == "scan":
+        return ops.Scan(op_id, columns=params["columns"])
+    if kind == "filter":
+        col, cmp, value = params["column"], COMPARISONS[params["operator"]], params["value"]
+        return ops.Filter(op_id, lambda data: cmp(data[col], value))
+    if kind == "min":
+        return ops.Min(op_id, columns=params["columns"])
+    if kind == "max":
+        return ops.Max(op_id, columns=params["columns"])
+    if kind == "stats":
+        return ops.Stats(op_id, columns=params["columns"])
+    if kind == "histogram":
+        return RangedHistogram(op_id, params["column"], bins=params["bins"], lo=params["min"], hi=params["max"],
+                               range_of=range_of)
+    if kind == "quantiles":
+        return ops.Quantiles(op_id, params["column"], quantiles=params["q"])
+    raise RunRefused("unknown_progressive_type", f"Unknown progressive module type {kind!r}.")
+
+
+def _num(value: Any) -> float | int | None:
+    if value is None:
+        return None
+    value = value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value  # type: ignore[no-any-return]
+
+
+def partial_result(kind: str, module: Module, params: dict[str, Any]) -> dict[str, Any]:
+    """The contract's `result` for each kind (JSON-ready)."""
+    result = module.result
+    if kind in ("scan", "filter"):
+        table = module.output_value("table")
+        return {"rows": len(table) if table is not None else 0}
+    if not isinstance(result, dict):
+        return {}
+    if kind in ("min", "max"):
+        return {"values": {c: _num(v) for c, v in result.items()}}
+    if kind == "stats":
+        return {"columns": {c: {k: _num(m.get(k)) for k in ("count", "mean", "variance", "min", "max")}
+                            for c, m in result.items()}}
+    if kind == "histogram":
+        return {"column": params["column"], "edges": [float(e) for e in result["edges"]],
+                "counts": [int(c) for c in result["counts"]], "underflow": int(result["underflow"]),
+                "overflow": int(result["overflow"]), "nan": int(result["nan"])}
+    if kind == "quantiles":
+        return {"column": params["column"], "quantiles": [[q, _num(v)] for q, v in result["quantiles"].items()],
+                "count": int(result["count"]), "exact": bool(result["exact"]),
+                "rank_error": float(result["rank_error"])}
+    return {}
+
+
+def output_values(kind: str, result: dict[str, Any]) -> dict[str, str | None]:
+    """OUT parameters (text, like a SQL step's) from the final result."""
+    def text(value: Any) -> str | None:
+        return None if value is None else (str(int(value)) if isinstance(value, int) else repr(float(value)))
+
+    if kind in ("min", "max"):
+        values = list((result.get("values") or {}).values())
+        return {kind: text(values[0]) if values else None}
+    if kind == "stats":
+        first: dict[str, Any] = next(iter((result.get("columns") or {}).values()), {})
+        return {"count": text(first.get("count")), "mean": text(first.get("mean"))}
+    return {}
+
+
+# ------------------------------------------------------------------------------------ the run's part
+
+@dataclass
+class ProgressiveNode:
+    step: SqlStep
+    kind: str
+    params: dict[str, Any]
+    op: Module
+    scan: PgScan | None
+    read: ResolvedInput | None  # the version a scan reads (None: fed in memory)
+    upstream: str | None  # the feeding progressive step's path
+    after: SqlStep | None  # the SQL step whose output a scan reads (it waits for it)
+    started: float = field(default_factory=time.monotonic)
+    last_stored: float = 0.0
+    latest: dict[str, Any] | None = None
+    generation: int = 0
+
+
+class ProgressivePart:
+    """Builds, reports and steers a run's progressive steps."""
+
+    def __init__(self, execution: Execution, recorder: RunRecorder) -> None:
+        self.execution, self.recorder = execution, recorder
+        self.nodes: dict[str, ProgressiveNode] = {}  # by path
+        self.by_module: dict[str, str] = {}  # engine module id -> path
+        self.throttle = Throttle(send=self._send, rate=10.0)
+        self._lock = threading.Lock()
+        self.scheduler: Scheduler | None = None
+
+    # -- building --------------------------------------------------------------------------------
+    def _scan(self, scan_id: str, read: ResolvedInput, after: SqlStep | None) -> PgScan:
+        assert read.dataset is not None and read.version is not None
+        columns = numeric_columns(read)
+        if not columns:
+            raise RunRefused("no_numeric_column", f"Dataset {read.dataset.name!r} has no numeric column to read.")
+        kwargs: dict[str, Any] = {"connect": settings.WORKSPACE_DATABASE_URL, "dataset_id": read.dataset.pk,
+                                  "path": list(read.version.path), "columns": columns}
+        if after is not None:
+            return GatedScan(scan_id, after.finished.is_set, **kwargs)
+        return PgScan(scan_id, row_count=read.version.row_count, **kwargs)
+
+    def _range_of(self, path: str) -> Callable[[], tuple[float | None, float | None]]:
+        def find() -> tuple[float | None, float | None]:
+            node = self.nodes[path]
+            origin = node
+            while origin.read is None and origin.upstream is not None:
+                origin = self.nodes[origin.upstream]
+            if origin.read is None or origin.read.dataset is None or origin.read.version is None:
+                return None, None
+            from psycopg import sql
+
+            condition, args = path_condition(origin.read.version.path)
+            col = sql.Identifier(node.params["column"])
+            query = sql.SQL("SELECT min({c})::float8, max({c})::float8 FROM {t} WHERE {w}").format(
+                c=col, t=qualified(origin.read.dataset.pk), w=condition)
+            with workspace() as conn:
+                row = conn.execute(query, args).fetchone()
+            return (row[0], row[1]) if row else (None, None)
+        return find
+
+    def params_of(self, step: SqlStep, values: dict[str, str | None], numeric: list[str] | None) -> dict[str, Any]:
+        try:
+            return parse_parameters(kind_of(step), values, numeric)
+        except ValueError as exc:
+            raise RunRefused("bad_parameter", f"{step.path or step.name}: {exc}") from None
+
+    def numeric_of(self, path: str) -> list[str] | None:
+        node = self.nodes.get(path)
+        origin = node
+        while origin is not None and origin.read is None and origin.upstream is not None:
+            origin = self.nodes.get(origin.upstream)
+        if origin is None or origin.read is None or origin.read.dataset is None:
+            return None
+        return [c.name for c in numeric_columns(origin.read)]
+
+    def add(self, flow: Dataflow, step: SqlStep, module_id: str, values: dict[str, str | None]) -> None:
+        """Adds the step's modules to `flow` (steps come in topological order)."""
+        ref = step.sources.get("input")
+        read = step.inputs[0] if step.inputs else None
+        upstream = ref.path if ref is not None and ref.path is not None and ref.path in self.nodes else None
+        after = None if upstream is not None or ref is None or ref.path is None else \
+            self.execution.step_at(ref.path)
+        node = ProgressiveNode(step=step, kind=kind_of(step), params={}, op=None,  # type: ignore[arg-type]
+                               scan=None, read=None if upstream else read, upstream=upstream, after=after)
+        self.nodes[step.path] = node
+        node.params = self.params_of(step, values, self.numeric_of(step.path))
+        self._wire(flow, node, module_id)
+
+    def _wire(self, flow: Dataflow, node: ProgressiveNode, module_id: str) -> None:
+        node.op = make_operator(module_id, node.kind, node.params, self._range_of(node.step.path))
+        flow.add(node.op)
+        self.by_module[module_id] = node.step.path
+        if node.upstream is not None:
+            flow.connect(self.nodes[node.upstream].op, "table", node.op, "table")
+        else:
+            assert node.read is not None
+            node.scan = self._scan(f"{module_id}_scan", node.read, node.after)
+            flow.add(node.scan)
+            self.by_module[node.scan.id] = node.step.path
+            flow.connect(node.scan, "table", node.op, "table")
+
+    # -- reporting -------------------------------------------------------------------------------
+    def _send(self, key: Any, event: Any) -> None:
+        self.recorder.publish("partial", event)
+        self.recorder.flush_soon()
+
+    def tick(self, module: Module, event: ModuleEvent) -> None:
+        path = self.by_module.get(module.id)
+        if path is None:
+            return
+        node = self.nodes[path]
+        if module is not node.op:
+            return
+        result = partial_result(node.kind, node.op, node.params)
+        done, total = node.op.progress()
+        if node.scan is not None:
+            done, total = node.scan.progress()[0] if node.kind not in ("scan", "filter") else done, node.scan.total
+        node.latest = {"kind": node.kind, "result": result, "final": False, "state": event.state.label,
+                       "done": done, "total": total}
+        self.throttle.offer(path, {"path": path, "kind": node.kind, "result": result, "final": False})
+        now = time.monotonic()
+        if now - node.last_stored >= STORE_SECONDS and node.step.record is not None:
+            node.last_stored = now
+            node.step.record.progressive = dict(node.latest)
+            self.recorder.save(node.step.record, ["progressive"])
+
+    def progress(self, module_id: str) -> dict[str, Any] | None:
+        """The `progress` event of a progressive step's operator."""
+        path = self.by_module.get(module_id)
+        if path is None:
+            return None
+        node = self.nodes[path]
+        done, total = node.op.progress()
+        if node.scan is not None and node.kind not in ("scan", "filter"):
+            done, total = node.op.progress()[0], node.scan.total
+        elapsed = time.monotonic() - node.started
+        return {"path": path, "state": node.op.state.label, "done": int(done), "total": total,
+                "rate": (done / elapsed) if elapsed > 0 else None, "elapsed": round(elapsed, 3), "written": {}}
+
+    def finished_step(self, module: Module) -> SqlStep | None:
+        """A progressive operator that finished: its OUT values for downstream steps."""
+        path = self.by_module.get(module.id)
+        if path is None or self.nodes[path].op is not module:
+            return None
+        node = self.nodes[path]
+        node.step.output_values = output_values(node.kind, partial_result(node.kind, node.op, node.params))
+        return node.step
+
+    def finish(self, success: bool) -> dict[str, Any]:
+        """The end of the run: the last partial of every step (final when the run succeeded), the
+        step records' latest result; returns the final results by path (success only)."""
+        finals: dict[str, Any] = {}
+        for path, node in self.nodes.items():
+            result = partial_result(node.kind, node.op, node.params)
+            done, total = node.op.progress()
+            node.latest = {"kind": node.kind, "result": result, "final": success, "state": node.op.state.label,
+                           "done": done, "total": total}
+            self.throttle.offer(path, {"path": path, "kind": node.kind, "result": result, "final": success})
+            if success:
+                finals[path] = {"kind": node.kind, **result}
+                node.step.output_values = output_values(node.kind, result)
+            if node.step.record is not None:
+                node.step.record.progressive = node.latest
+        self.throttle.close()
+        return finals
+
+    # -- steering --------------------------------------------------------------------------------
+    def steer(self, path: str, parameters: dict[str, str]) -> dict[str, Any]:
+        """Validates the change and applies it as a two-phase commit (Scheduler.change): the steered
+        operator gets new settings and its own fresh PgScan from the start of the version (the
+        others, sharing nothing with it, continue); progressive steps it feeds start over."""
+        node = self.nodes.get(path)
+        if node is None:
+            raise ValueError(f"{path!r} is not a progressive submodule of this run.")
+        slots = {s["name"]: s for s in node.step.type_version.parameter_slots if s["mode"] != "OUT"}
+        unknown = sorted(set(parameters) - set(slots))
+        if unknown:
+            raise ValueError(f"Unknown parameter(s): {', '.join(unknown)}.")
+        values = {**{k: v for k, v in node.step.parameters.items()}, **parameters}
+        params = parse_parameters(node.kind, values, self.numeric_of(path))
+        assert self.scheduler is not None
+        with self._lock, self.scheduler.change() as flow:
+            node.generation += 1
+            old_op, old_scan = node.op, node.scan
+            downstream = [c for c in flow.connections if c.src == old_op.id]
+            flow.remove(old_op)
+            if old_scan is not None and not any(c.src == old_scan.id for c in flow.connections):
+                flow.remove(old_scan)
+            node.params = params
+            node.step.parameters = values
+            node.started, node.last_stored = time.monotonic(), 0.0
+            self._wire(flow, node, f"{old_op.id.split('_g')[0]}_g{node.generation}")
+            for c in downstream:
+                flow.connect(node.op, c.src_slot, c.dst, c.dst_slot)
+        return params
+
+
+def steering_entry(path: str, parameters: dict[str, str], user: str) -> dict[str, Any]:
+    return {"path": path, "parameters": parameters, "at": timezone.now().isoformat(), "user": user}
+
