@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useCancelRun } from '../../api/hooks/useCancelRun';
 import { useMe } from '../../api/hooks/useMe';
@@ -290,6 +290,8 @@ function StepProgress({ step, ended }: { step: StepLive; ended: boolean }) {
 
 /** Per (sub)module: live stage and progress, then its exact setup / user / teardown scripts. */
 function StepsSection({ run, live }: { run: Run; live: RunLiveState }) {
+  // Steering forms while the run goes; they stay after it ends (with any refusal) on a page that saw it going.
+  const sawRunning = useRef(!live.result);
   const paths = [...new Set([...run.steps.map((s) => s.path), ...Object.keys(live.steps)])];
   return (
     <section className="panel mt-section" aria-labelledby="run-steps-heading">
@@ -319,7 +321,7 @@ function StepsSection({ run, live }: { run: Run; live: RunLiveState }) {
                     ended={!!live.result}
                   />
                 )}
-                {progress?.partial && step && (
+                {progress?.partial && step && sawRunning.current && (
                   <SteeringForm
                     runId={run.id}
                     path={path}

@@ -39,6 +39,21 @@ describe('Compare', () => {
     ]);
   });
 
+  it('lists final results (rows result.<path>.<key>) after the parameters, before unknown sections', () => {
+    const rows = [
+      { section: 'other', key: 'x', first: null, second: 'y', result: 'SECOND ONLY' as const },
+      { section: 'results', key: 'result.hist.counts', first: '[1, 2]', second: '[1, 3]', result: 'DIFFERENT' as const },
+      { section: 'results', key: 'result.max.values.x', first: '9.5', second: '9.5', result: 'MATCH' as const },
+      { section: 'parameters', key: 'bins', first: '2', second: '2', result: 'MATCH' as const },
+    ];
+    expect(groupBySection(rows).map(([s, list]) => [s, list.map((r) => r.key)])).toEqual([
+      ['parameters', ['bins']],
+      ['results', ['result.hist.counts', 'result.max.values.x']],
+      ['other', ['x']],
+    ]);
+    expect(visibleRows(rows, true).map((r) => r.key)).toEqual(['x', 'result.hist.counts']);
+  });
+
   it('counts results and names their classes', () => {
     expect(resultCounts(cmp.rows)).toEqual({ MATCH: 1, DIFFERENT: 2, 'FIRST ONLY': 1, 'SECOND ONLY': 1 });
     expect(resultClass('FIRST ONLY')).toBe('mod-cmp-first-only');

@@ -1,7 +1,8 @@
 /** The Compare window's rows: filtering, swapping, grouping (pure). */
 import type { CompareResult, CompareRow, ModuleComparison } from '../../api/types';
 
-export const SECTIONS = ['summary', 'datasets', 'parameters', 'internal datasets', 'internal parameters'] as const;
+/** `results`: a progressive run's final results, keys `result.<path>.<key>` (docs/progressive.md). */
+export const SECTIONS = ['summary', 'datasets', 'parameters', 'internal datasets', 'internal parameters', 'results'] as const;
 
 const SWAPPED: Record<CompareResult, CompareResult> = {
   MATCH: 'MATCH',

@@ -135,4 +135,14 @@ describe('progressive runs (docs/progressive.md, the contract)', () => {
     expect(ended.steps.hist).toMatchObject({ state: 'terminated', done: 1_000_000, partial: { final: true } });
     expect(ended.steering).toHaveLength(1);
   });
+
+  it("a finished run's step without a stored result draws the final one from run.results", () => {
+    const run = progressiveRun({
+      result: 'SUCCESS',
+      results: { hist: { kind: 'histogram', ...histogramResult(4) } },
+      steps: [progressiveStep({ result: 'SUCCESS', progressive: null })],
+    });
+    expect(runLiveFromRun(run).steps.hist.partial).toMatchObject({ kind: 'histogram', final: true, result: { counts: [1, 2, 3, 4] } });
+    expect(runLiveFromRun({ ...run, result: 'FAILED' }).steps.hist.partial).toBeUndefined();
+  });
 });

@@ -10,6 +10,7 @@ import type {
   RunError,
   RunLogLine,
   RunResult,
+  RunStep,
   SteeringRecord,
   StatusReason,
 } from '../../api/types';
@@ -152,12 +153,21 @@ function withTrend(trend: TrendPoint[] | undefined, kind: string, result: Record
   return next.length > TREND_LIMIT ? next.slice(next.length - TREND_LIMIT) : next;
 }
 
+/** A successful run's final result of a progressive step from `run.results` ({path: {kind, ...result}}), when its step has none. */
+function storedFinal(run: Run, path: string): RunStep['progressive'] {
+  if (run.result !== 'SUCCESS') return null;
+  const entry = (run.results ?? {})[path] as Record<string, unknown> | undefined;
+  if (!entry || typeof entry !== 'object' || typeof entry.kind !== 'string') return null;
+  const { kind, ...result } = entry;
+  return { kind: kind as string, result, final: true, state: 'terminated', done: 0, total: null };
+}
+
 export function runLiveFromRun(run: Run, previous?: RunLiveState | null): RunLiveState {
   const steps: Record<string, StepLive> = {};
   const t = now();
   for (const s of run.steps) {
     const before = previous?.steps[s.path];
-    const p = s.progressive ?? null;
+    const p = s.progressive ?? storedFinal(run, s.path);
     const step: StepLive = { path: s.path, stage: s.stage, state: s.result ? 'terminated' : null, done: 0, total: null };
     if (p) {
       step.state = s.result ? (p.state ?? 'terminated') : (p.state ?? null);
