@@ -666,6 +666,8 @@ export interface RunStep {
   ended_at: string | null;
   seconds: number | null;
   error: RunError | null;
+  /** The step's own parameters (input values as text), as the worker recorded them when it started. */
+  parameters?: StepParameterRecord[];
   /** A progressive submodule's latest partial result (stored at most once a second and at the end); null otherwise. */
   progressive?: ProgressiveSnapshot | null;
 }
@@ -764,6 +766,14 @@ export interface SteerRequest {
   path: string;
   /** Values as text. */
   parameters: Record<string, string>;
+}
+
+export interface StepParameterRecord {
+  name: string;
+  mode: SlotMode;
+  sql_type: string;
+  input_value: string | null;
+  output_value?: string | null;
 }
 
 export interface RunDatasetRecord {

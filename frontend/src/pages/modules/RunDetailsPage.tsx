@@ -327,6 +327,7 @@ function StepsSection({ run, live }: { run: Run; live: RunLiveState }) {
                     path={path}
                     typeVersion={step.type_version}
                     parameters={run.parameters}
+                    stepParameters={step.parameters}
                     steering={live.steering}
                     partial={progress.partial}
                     running={!live.result && !step.result}

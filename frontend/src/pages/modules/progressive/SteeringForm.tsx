@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useModuleTypeVersion } from '../../../api/hooks/useModuleTypeVersion';
 import { useSteerRun } from '../../../api/hooks/useSteerRun';
-import type { RunParameterRecord, SteeringRecord } from '../../../api/types';
+import type { RunParameterRecord, StepParameterRecord, SteeringRecord } from '../../../api/types';
 import { FormErrors } from '../../../components/FormErrors';
 import type { PartialLive } from '../live';
 import { changedParameters, currentValues, describeChange, steerableSlots } from './steering';
@@ -11,6 +11,8 @@ interface Props {
   path: string;
   typeVersion: number;
   parameters: RunParameterRecord[];
+  /** The step's own recorded parameters (they win over the run's). */
+  stepParameters?: StepParameterRecord[];
   steering: SteeringRecord[];
   partial?: PartialLive | null;
   /** The run is going: sending is allowed. */
@@ -21,10 +23,13 @@ interface Props {
  * Steer one progressive submodule: its IN parameters, sent as POST /api/runs/{id}/steer. A refusal
  * stays next to the form (until the next send), even once the run has ended.
  */
-export function SteeringForm({ runId, path, typeVersion, parameters, steering, partial, running }: Props) {
+export function SteeringForm({ runId, path, typeVersion, parameters, stepParameters, steering, partial, running }: Props) {
   const version = useModuleTypeVersion(typeVersion);
   const slots = useMemo(() => steerableSlots(version.data?.version.parameter_slots), [version.data]);
-  const current = useMemo(() => currentValues(path, slots, parameters, steering, partial), [path, slots, parameters, steering, partial]);
+  const current = useMemo(
+    () => currentValues(path, slots, parameters, steering, partial, stepParameters),
+    [path, slots, parameters, steering, partial, stepParameters],
+  );
   const [draft, setDraft] = useState<Record<string, string>>({});
   const steer = useSteerRun(runId);
   const [sent, setSent] = useState<{ parameters: Record<string, string>; applied: boolean } | null>(null);

@@ -20,6 +20,12 @@ describe('steering', () => {
     const steering = [steeringRecord({ parameters: { bins: '8', min: '0' } }), steeringRecord({ path: 'other', parameters: { bins: '2' } }), steeringRecord({ parameters: { bins: '16' } })];
     expect(currentValues('hist', slots, parameters, steering, partial)).toEqual({ column: 'x', bins: '16', min: '0', max: '' });
   });
+  it("the step's own recorded parameters win over the run's", () => {
+    const step = [{ name: 'bins', mode: 'IN' as const, sql_type: 'integer', input_value: '32' }, { name: 'column', mode: 'IN' as const, sql_type: 'text', input_value: 'v' }];
+    expect(currentValues('', slots, [], [], null, step)).toEqual({ column: 'v', bins: '32', min: '', max: '' });
+    expect(currentValues('', slots, [], [steeringRecord({ path: '', parameters: { bins: '8' } })], null, step).bins).toBe('8');
+  });
+
   it('sends only what changed', () => {
     const current = { column: 'x', bins: '4', min: '', max: '' };
     expect(changedParameters(current, { ...current, bins: ' 16 ' })).toEqual({ bins: '16' });

@@ -1,5 +1,5 @@
 /** Steering a progressive submodule from the Run view (pure): which parameters, their values, what changed. */
-import type { ParameterSlot, RunParameterRecord, SteeringRecord } from '../../../api/types';
+import type { ParameterSlot, RunParameterRecord, StepParameterRecord, SteeringRecord } from '../../../api/types';
 import type { PartialLive } from '../live';
 
 /** Only IN parameters of progressive submodules can be steered (docs/progressive.md). */
@@ -8,7 +8,8 @@ export function steerableSlots(slots: readonly ParameterSlot[] | undefined): Par
 }
 
 /**
- * The values the submodule runs with, as text: the run's recorded input values, then every steering
+ * The values the submodule runs with, as text: the run's recorded input values (the step's own when
+ * recorded, else the run's for this path), then every steering
  * change of this path in order; a histogram's bin count from its partial result when nothing says it.
  */
 export function currentValues(
@@ -17,10 +18,12 @@ export function currentValues(
   parameters: readonly RunParameterRecord[],
   steering: readonly SteeringRecord[],
   partial?: PartialLive | null,
+  stepParameters: readonly StepParameterRecord[] = [],
 ): Record<string, string> {
   const values: Record<string, string> = {};
   for (const s of slots) values[s.name] = '';
   for (const p of parameters) if (p.path === path && p.name in values && p.input_value != null) values[p.name] = p.input_value;
+  for (const p of stepParameters) if (p.name in values && p.input_value != null) values[p.name] = p.input_value;
   for (const r of steering) {
     if (r.path !== path) continue;
     for (const [name, value] of Object.entries(r.parameters)) if (name in values) values[name] = value ?? '';
