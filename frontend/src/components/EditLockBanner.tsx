@@ -15,7 +15,8 @@ interface Props {
 
 /**
  * What an editor says about its edit lock: someone else's ("Being edited by X since HH:MM", read-only;
- * admins may break it), a free lock (take it to edit), or a failure. Nothing while this tab holds it.
+ * admins may break it) or a failure to take it. Nothing while the lock is free (opening is not editing:
+ * the first change takes it) or this tab holds it.
  */
 export function EditLockBanner({ state, noun, mayEdit, admin, onBreak, onRetake }: Props) {
   if (!mayEdit) return null;
@@ -23,21 +24,12 @@ export function EditLockBanner({ state, noun, mayEdit, admin, onBreak, onRetake 
     case 'theirs':
       return (
         <div className="ds-notice mod-lock" role="status" data-testid="lock-banner">
-          <strong>{lockMessage(state.lock)}</strong> — the {noun} opens read-only.{' '}
+          <strong>{lockMessage(state.lock)}</strong> — the {noun} is read-only for you until they are done.{' '}
           {admin && (
             <button type="button" className="btn btn-small ds-btn-danger" onClick={onBreak}>
               Break lock
             </button>
           )}
-        </div>
-      );
-    case 'idle':
-      return (
-        <div className="ds-notice mod-lock" role="status" data-testid="lock-banner">
-          You are not editing this {noun} (the edit lock is free).{' '}
-          <button type="button" className="btn btn-small" onClick={onRetake}>
-            Edit
-          </button>
         </div>
       );
     case 'error':

@@ -52,38 +52,65 @@ function letGo(key: string, release: () => void): void {
 }
 
 /**
- * Takes the edit lock while the editor is open (`enabled`), renews it every minute, releases it when
- * the editor closes. When someone else holds it the state says who (`theirs`). `onLockEvent` feeds
- * the `lock` events of the object's topic in; `breakLock` is the admins' way in; `retake` tries again.
+ * The edit lock, taken only when editing starts (`acquire`: the first change or an Edit button), never
+ * by opening; renewed every minute while held; released by `release` (save, discard) and when the
+ * editor closes (unmount, tab closed). `initial` is the holder the object was loaded with; `lock`
+ * events (`onLockEvent`) keep the state current. `breakLock` is the admins' way in.
  */
-export function useEditLock(target: LockTarget, id: number, enabled: boolean) {
-  const [state, setState] = useState<EditLockState>(() => (enabled ? { kind: 'acquiring' } : { kind: 'idle' }));
+export function useEditLock(target: LockTarget, id: number, enabled: boolean, initial?: EditLock | null, me?: string) {
+  const [state, setState] = useState<EditLockState>(() =>
+    enabled && initial && initial.user !== me ? { kind: 'theirs', lock: initial } : { kind: 'idle' },
+  );
   const mine = state.kind === 'mine';
   const alive = useRef(true);
+  const wanted = useRef(false);
 
   const acquire = useCallback(async () => {
+    if (!enabled || !Number.isFinite(id)) return false;
+    wanted.current = true;
     setState((s) => (s.kind === 'mine' ? s : { kind: 'acquiring' }));
     try {
       const lock = await takeLock(target, id);
-      if (alive.current) setState({ kind: 'mine', lock });
+      if (alive.current && wanted.current) setState({ kind: 'mine', lock });
+      return true;
     } catch (error) {
-      if (!alive.current) return;
+      if (!alive.current) return false;
       const theirs = lockFromError(error);
+      if (theirs) wanted.current = false; // the next change (once it is free) asks again
       setState(theirs ? { kind: 'theirs', lock: theirs } : { kind: 'error', error });
+      return false;
     }
+  }, [target, id, enabled]);
+
+  const release = useCallback(() => {
+    if (!wanted.current) return;
+    wanted.current = false;
+    setState((s) => (s.kind === 'mine' || s.kind === 'acquiring' || s.kind === 'error' ? { kind: 'idle' } : s));
+    void releaseLock(target, id).catch(() => undefined);
   }, [target, id]);
+
+  // The holder the object was (re)loaded with, when it arrives after the editor opened.
+  const initialUser = initial?.user;
+  const initialSince = initial?.since;
+  useEffect(() => {
+    if (!enabled || !initial || initial.user === me) return;
+    setState((s) => (s.kind === 'idle' ? { kind: 'theirs', lock: initial } : s));
+    // Only a different holder matters.
+  }, [enabled, initialUser, initialSince, me]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     alive.current = true;
     if (!enabled || !Number.isFinite(id)) return;
     const key = `${target}:${id}`;
     hold(key);
-    void acquire();
     return () => {
       alive.current = false;
-      letGo(key, () => void releaseLock(target, id).catch(() => undefined));
+      const held = wanted.current;
+      letGo(key, () => {
+        if (held) void releaseLock(target, id).catch(() => undefined);
+      });
     };
-  }, [target, id, enabled, acquire]);
+  }, [target, id, enabled]);
 
   // Closing the tab or a full page load runs no React cleanup: release with a request that outlives the page.
   useEffect(() => {
@@ -111,9 +138,11 @@ export function useEditLock(target: LockTarget, id: number, enabled: boolean) {
   const onLockEvent = useCallback(
     (lock: EditLock | null, myUsername: string | undefined) => {
       if (!enabled) return;
-      if (lock && lock.user !== myUsername) setState({ kind: 'theirs', lock });
-      else if (lock) setState({ kind: 'mine', lock });
-      else setState((s) => (s.kind === 'mine' ? { kind: 'idle' } : s.kind === 'theirs' ? { kind: 'idle' } : s));
+      if (lock && lock.user !== myUsername) {
+        wanted.current = false;
+        setState({ kind: 'theirs', lock });
+      } else if (lock) setState({ kind: 'mine', lock });
+      else setState((s) => (s.kind === 'mine' || s.kind === 'theirs' ? { kind: 'idle' } : s));
     },
     [enabled],
   );
@@ -123,5 +152,5 @@ export function useEditLock(target: LockTarget, id: number, enabled: boolean) {
     await acquire();
   }, [target, id, acquire]);
 
-  return { state, retake: acquire, breakLock, onLockEvent };
+  return { state, acquire, release, breakLock, onLockEvent, wanted };
 }

@@ -21,7 +21,7 @@ function rowsOf(start: number, count: number): CellValue[][] {
 }
 
 describe('dataset page: summary', () => {
-  it('saves with If-Match and, on 412, keeps the edits and offers a reload', { timeout: 20_000 }, async () => {
+  it('saves with If-Match and, on 412, keeps the edits and saves them on their version', { timeout: 20_000 }, async () => {
     let current: Dataset = dataset();
     let etag = '"dataset-7-1"';
     const calls = stubApi({
@@ -52,8 +52,8 @@ describe('dataset page: summary', () => {
     await user.type(screen.getByLabelText('Keyword 2 value'), 'EU');
     await user.click(screen.getByRole('button', { name: 'Save' }));
 
-    expect(await screen.findByRole('alert')).toHaveTextContent(
-      'Someone else changed this dataset; reload to see their changes',
+    expect(await screen.findByTestId('conflict')).toHaveTextContent(
+      'Someone else saved this dataset since you opened it; your save was refused and your edits are kept.',
     );
     const patch = calls.find((c) => c.method === 'PATCH')!;
     expect(patch.headers['If-Match']).toBe('"dataset-7-1"');
@@ -64,8 +64,8 @@ describe('dataset page: summary', () => {
     });
     expect(screen.getByLabelText('Description')).toHaveValue('my text');
 
-    await user.click(screen.getByRole('button', { name: 'Reload' }));
-    expect(await screen.findByTestId('saved-values')).toHaveTextContent('their text');
+    await user.click(screen.getByRole('button', { name: 'Keep my edits on their version' }));
+    expect(await screen.findByText(/Your edits now apply to the latest saved version/)).toBeInTheDocument();
     expect(screen.getByLabelText('Description')).toHaveValue('my text');
     await user.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(screen.queryByLabelText('Description')).not.toBeInTheDocument());

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { isApiError } from '../../api/client';
-import { useDataset } from '../../api/hooks/useDataset';
+import { useDataset, type DatasetWithEtag } from '../../api/hooks/useDataset';
 import { useMe } from '../../api/hooks/useMe';
 import type { Dataset } from '../../api/types';
 import { ErrorPanel } from '../../components/ErrorPanel';
@@ -62,7 +62,7 @@ export function DatasetDetailPage() {
       key={id}
       dataset={detail.data.dataset}
       etag={detail.data.etag}
-      onReload={async () => (await detail.refetch()).data?.etag ?? null}
+      onReload={async () => (await detail.refetch()).data}
     />
   );
 }
@@ -70,7 +70,7 @@ export function DatasetDetailPage() {
 interface ViewProps {
   dataset: Dataset;
   etag: string | null;
-  onReload: () => Promise<string | null>;
+  onReload: () => Promise<DatasetWithEtag | undefined>;
 }
 
 function DatasetView({ dataset, etag, onReload }: ViewProps) {

@@ -1,53 +1,74 @@
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
+import type { DatasetWithEtag } from '../../api/hooks/useDataset';
+import { useMe } from '../../api/hooks/useMe';
 import { useUpdateDataset } from '../../api/hooks/useUpdateDataset';
 import type { Dataset } from '../../api/types';
 import { FormErrors } from '../../components/FormErrors';
 import { ModalActions, TextAreaField, TextField } from '../../components/FormFields';
-import { isPreconditionFailed } from './errors';
+import { ConflictNotice } from '../../editing/ConflictNotice';
+import { useEditSession } from '../../editing/useEditSession';
 import { keywordsToRows, rowsToKeywords, type KeywordRow } from './keywords';
 import { KeywordsEditor } from './KeywordsEditor';
-import { DatasetMetadata } from './SummarySection';
 
 interface Props {
   dataset: Dataset;
   etag: string | null;
   onDone: () => void;
-  /** Refetches the dataset; resolves with its new ETag. */
-  onReload: () => Promise<string | null>;
+  /** Refetches the dataset. */
+  onReload: () => Promise<DatasetWithEtag | undefined>;
 }
 
-export const CONFLICT_MESSAGE = 'Someone else changed this dataset; reload to see their changes.';
+interface SummaryDraft {
+  name: string;
+  description: string;
+  keywords: KeywordRow[];
+}
+
+function draftOf({ dataset }: DatasetWithEtag): SummaryDraft {
+  return { name: dataset.name, description: dataset.description, keywords: keywordsToRows(dataset.keywords) };
+}
 
 /**
- * Edits start from the ETag loaded with the dataset, so a save after someone else's gets 412; the
- * form then keeps the user's edits. "Reload" shows the other changes and lets the user save over them.
+ * Name, description and keywords, as one edit session: edits start from the ETag loaded with the
+ * dataset, so a save after someone else's gets 412; the form then keeps the user's edits (keep them
+ * on their version, or reload). Leaving with unsaved edits asks first.
  */
 export function SummaryEditForm({ dataset, etag, onDone, onReload }: Props) {
-  const [baseEtag, setBaseEtag] = useState(etag);
-  const [name, setName] = useState(dataset.name);
-  const [description, setDescription] = useState(dataset.description);
-  const [keywordRows, setKeywordRows] = useState<KeywordRow[]>(() => keywordsToRows(dataset.keywords));
+  const { data: me } = useMe();
+  const loaded = useMemo(() => ({ dataset, etag }), [dataset, etag]);
+  const session = useEditSession<DatasetWithEtag, SummaryDraft>({
+    loaded,
+    toDraft: draftOf,
+    etagOf: (s) => s.etag,
+    refetch: onReload,
+    mayEdit: true,
+    me: me?.username,
+  });
+  const { draft } = session;
   const [localErrors, setLocalErrors] = useState<string[]>([]);
-  const [reloaded, setReloaded] = useState(false);
   const update = useUpdateDataset();
-  const conflict = isPreconditionFailed(update.error);
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const { keywords, errors } = rowsToKeywords(keywordRows);
+  const save = () => {
+    const { keywords, errors } = rowsToKeywords(draft.keywords);
     setLocalErrors(errors);
-    if (errors.length) return;
+    if (errors.length) {
+      session.blocker.reset?.();
+      return;
+    }
     update.mutate(
-      { id: dataset.id, etag: baseEtag, changes: { name: name.trim(), description, keywords } },
-      { onSuccess: onDone },
+      { id: dataset.id, etag: session.base.etag, changes: { name: draft.name.trim(), description: draft.description, keywords } },
+      {
+        onSuccess: (result) => {
+          session.saved(result);
+          onDone();
+        },
+        onError: session.saveFailed,
+      },
     );
   };
-
-  const reload = async () => {
-    // The reloaded ETag becomes the base: saving now knowingly replaces the changes shown.
-    setBaseEtag(await onReload());
-    setReloaded(true);
-    update.reset();
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    save();
   };
 
   return (
@@ -55,29 +76,33 @@ export function SummaryEditForm({ dataset, etag, onDone, onReload }: Props) {
       <div className="panel-title-row">
         <h2 id="summary-edit-heading">Edit dataset</h2>
       </div>
-      {conflict && (
-        <div className="form-error ds-conflict" role="alert">
-          <p>{CONFLICT_MESSAGE}</p>
-          <p className="muted">Your edits are kept below.</p>
-          <button type="button" className="btn btn-small" onClick={() => void reload()}>
-            Reload
-          </button>
-        </div>
-      )}
-      {reloaded && (
-        <div className="ds-notice" data-testid="saved-values">
-          <p>
-            <strong>The dataset as saved now</strong> (your edits are still in the form; saving replaces these values):
-          </p>
-          <DatasetMetadata dataset={dataset} />
-        </div>
-      )}
+      <ConflictNotice
+        session={session}
+        noun="dataset"
+        me={me}
+        mayEdit
+        editsText={JSON.stringify(draft, null, 2)}
+        onSave={save}
+        saving={update.isPending}
+      />
       <form onSubmit={submit}>
-        <TextField id="edit-name" label="Name" value={name} onChange={setName} required maxLength={200} />
-        <TextAreaField id="edit-description" label="Description" value={description} onChange={setDescription} />
-        <KeywordsEditor rows={keywordRows} onChange={setKeywordRows} />
-        {!conflict && <FormErrors error={update.error} extra={localErrors} />}
-        <ModalActions submitLabel="Save" disabled={update.isPending || !name.trim()} onCancel={onDone} />
+        <TextField id="edit-name" label="Name" value={draft.name} onChange={(name) => session.edit((d) => ({ ...d, name }))} required maxLength={200} />
+        <TextAreaField
+          id="edit-description"
+          label="Description"
+          value={draft.description}
+          onChange={(description) => session.edit((d) => ({ ...d, description }))}
+        />
+        <KeywordsEditor rows={draft.keywords} onChange={(keywords) => session.edit((d) => ({ ...d, keywords }))} />
+        {!session.conflict && <FormErrors error={update.error} extra={localErrors} />}
+        <ModalActions
+          submitLabel="Save"
+          disabled={update.isPending || !draft.name.trim()}
+          onCancel={() => {
+            session.discard();
+            onDone();
+          }}
+        />
       </form>
     </section>
   );

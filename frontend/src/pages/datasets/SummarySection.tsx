@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { DatasetWithEtag } from '../../api/hooks/useDataset';
 import type { Dataset } from '../../api/types';
 import { formatDateTime } from '../../format';
 import { SummaryEditForm } from './SummaryEditForm';
@@ -7,7 +8,7 @@ interface Props {
   dataset: Dataset;
   etag: string | null;
   canEdit: boolean;
-  onReload: () => Promise<string | null>;
+  onReload: () => Promise<DatasetWithEtag | undefined>;
 }
 
 /** Metadata; modelers can edit name, description and keywords. */

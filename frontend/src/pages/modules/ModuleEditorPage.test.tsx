@@ -37,20 +37,28 @@ function api(overrides: Record<string, Parameters<typeof stubApi>[0][string]> = 
 }
 
 describe('Module Editor', () => {
-  it('opens read-only under someone else’s lock, then edits once it is released', { timeout: 20_000 }, async () => {
+  it('opening takes no lock; a change under someone else’s lock goes read-only, keeping it; once released, editing goes on', { timeout: 20_000 }, async () => {
     const { calls, free } = api({
       'PATCH /api/modules/1': () => json(412, { code: 'precondition_failed', message: 'Changed meanwhile.', details: null }),
     });
+    const lockCalls = () => calls.filter((c) => c.path === '/api/modules/1/lock').map((c) => c.method);
     const user = userEvent.setup();
     renderApp('/modules/1');
     expect(await screen.findByRole('heading', { name: 'Emission Factors +15%', level: 1 })).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByLabelText('Description')).toBeEnabled());
+    expect(lockCalls()).toEqual([]); // opening is not editing
+    expect(screen.queryByTestId('lock-banner')).not.toBeInTheDocument();
+
+    // The first change asks for the lock: someone else has it.
+    await user.clear(screen.getByLabelText('Description'));
     const banner = await screen.findByTestId('lock-banner');
     expect(banner).toHaveTextContent(`Being edited by Ada Admin since ${clockTime(since)}`);
     expect(screen.queryByRole('button', { name: 'Break lock' })).not.toBeInTheDocument(); // admins only
     expect(screen.getByLabelText('Description')).toBeDisabled();
+    expect(screen.getByTestId('lock-lost-edits')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
 
-    // The holder leaves: a lock event frees it; "Edit" takes it.
+    // The holder leaves: a lock event frees it; the next change takes it.
     const socket = FakeWebSocket.latest();
     act(() => socket.serverOpen());
     act(() => {
@@ -58,13 +66,12 @@ describe('Module Editor', () => {
       socket.serverSend({ topic: 'module:1', seq: 1, type: 'lock', data: { module: 1, lock: null } });
     });
     free();
-    await user.click(await screen.findByRole('button', { name: 'Edit' }));
     await waitFor(() => expect(screen.getByLabelText('Description')).toBeEnabled());
     expect(screen.queryByTestId('lock-banner')).not.toBeInTheDocument();
 
     // A stale save (412) shows the conflict and keeps the edit.
-    await user.clear(screen.getByLabelText('Description'));
     await user.type(screen.getByLabelText('Description'), 'my edit');
+    await waitFor(() => expect(lockCalls()).toEqual(['POST', 'POST']));
     await user.click(screen.getByRole('button', { name: 'Save' }));
     expect(await screen.findByTestId('conflict')).toHaveTextContent('Someone else saved this module');
     expect(screen.getByLabelText('Description')).toHaveValue('my edit');

@@ -1,10 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
-import { isApiError } from '../../api/client';
 import { useCancelRun } from '../../api/hooks/useCancelRun';
 import { useDatasetTypes } from '../../api/hooks/useDatasetTypes';
-import { useEditLock } from '../../api/hooks/useEditLock';
 import { useMe } from '../../api/hooks/useMe';
 import { fetchModule, moduleDetailKey, useModule, type ModuleWithEtag } from '../../api/hooks/useModule';
 import { useModuleStatus } from '../../api/hooks/useModuleStatus';
@@ -14,17 +12,15 @@ import { useRunModule } from '../../api/hooks/useRunModule';
 import { useUpdateModule } from '../../api/hooks/useUpdateModule';
 import { useValidateModule } from '../../api/hooks/useValidateModule';
 import type { Module, ModuleStatus, ModuleValidationResult } from '../../api/types';
-import { AlsoViewing } from '../../components/AlsoViewing';
-import { EditLockBanner } from '../../components/EditLockBanner';
 import { ErrorPanel, errorMessage } from '../../components/ErrorPanel';
 import { FormErrors } from '../../components/FormErrors';
 import { pushToast } from '../../components/Toasts';
 import { ProjectSelect, TextAreaField, TextField } from '../../components/FormFields';
 import { Tabs, type TabDef } from '../../components/Tabs';
-import { useWarnBeforeUnload } from '../../components/useWarnBeforeUnload';
 import { formatDateTime } from '../../format';
-import { otherViewers, usePresence } from '../../live/presence';
-import { isAdmin, writableProjects } from '../../permissions';
+import { ConflictNotice } from '../../editing/ConflictNotice';
+import { useEditSession } from '../../editing/useEditSession';
+import { writableProjects } from '../../permissions';
 import { CopyModuleDialog } from './CopyModuleDialog';
 import { FinalizeModuleDialog } from './FinalizeModuleDialog';
 import { DatasetBindings, RunDatasetLinks } from './DatasetBindings';
@@ -75,50 +71,31 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
   const { data: me } = useMe();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [base, setBase] = useState(loaded);
   const module = loaded.module; // live fields (status, last run, lock) from the freshest copy
   const id = module.id;
   const typeVersion = useModuleTypeVersion(module.type_version);
   const datasetTypes = useDatasetTypes();
-  const baseDraft = useMemo(() => draftFromModule(base.module), [base.module]);
-  const [draft, setDraft] = useState<ModuleDraft>(baseDraft);
-  const dirty = isDirty(baseDraft, draft);
 
-  // ------------------------------------------------------------------ lock, presence, live
+  // ------------------------------------------------------------------ the edit session, live
   const mayEdit = canEditModule(me, module);
-  const lock = useEditLock('modules', id, mayEdit);
-  const { onLockEvent } = lock;
-  useModuleLive(
-    id,
-    useCallback((l) => onLockEvent(l, me?.username), [onLockEvent, me?.username]),
-  );
-  const viewers = otherViewers(usePresence('module', id), me?.username);
-  const readOnly = !mayEdit || lock.state.kind !== 'mine';
+  const session = useEditSession<ModuleWithEtag, ModuleDraft>({
+    loaded,
+    toDraft: (s) => draftFromModule(s.module),
+    etagOf: (s) => s.etag,
+    stampOf: serverStamp,
+    equal: (a, b) => !isDirty(a, b),
+    refetch: () => queryClient.fetchQuery({ queryKey: moduleDetailKey(id), queryFn: () => fetchModule(id), staleTime: 0 }),
+    mayEdit,
+    me: me?.username,
+    lock: { target: 'modules', id, initial: loaded.module.lock },
+  });
+  const { base, draft, dirty, readOnly } = session;
+  const baseDraft = useMemo(() => draftFromModule(base.module), [base.module]);
+  useModuleLive(id);
 
   const statusQuery = useModuleStatus(id);
   const status: ModuleStatus | undefined =
     statusQuery.data ?? (module.status ? { status: module.status, reasons: module.reasons ?? [] } : undefined);
-
-  // ------------------------------------------------------------------ following the server
-  const [remoteChanged, setRemoteChanged] = useState(false);
-  const [conflict, setConflict] = useState(false);
-  const latest = useRef({ draft, dirty });
-  latest.current = { draft, dirty };
-  const rebase = useCallback((data: ModuleWithEtag) => {
-    setBase(data);
-    setDraft(draftFromModule(data.module));
-    setRemoteChanged(false);
-    setConflict(false);
-  }, []);
-  useEffect(() => {
-    if (serverStamp(loaded) === serverStamp(base)) return;
-    if (!latest.current.dirty) rebase(loaded);
-    else if (loaded.etag !== base.etag) setRemoteChanged(true);
-    else setBase(loaded);
-    // Only a new server state matters here.
-  }, [loaded]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  useWarnBeforeUnload(dirty);
 
   // ------------------------------------------------------------------ actions
   const [notice, setNotice] = useState<string | null>(null);
@@ -136,40 +113,22 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
 
   const edit = (next: ModuleDraft) => {
     setNotice(null);
-    setDraft(next);
+    session.edit(next);
   };
 
-  const save = (etag: string | null) => {
+  const save = () => {
     setCheckedValues((c) => ({ ...c, saved: draft.parameter_bindings }));
     update.mutate(
-      { id, changes: changesFrom(baseDraft, draft), etag },
+      { id, changes: changesFrom(baseDraft, draft), etag: base.etag },
       {
         onSuccess: (result) => {
-          setBase(result);
-          setDraft(draftFromModule(result.module));
-          setConflict(false);
-          setRemoteChanged(false);
+          session.saved(result);
           setValidation(null);
           setNotice('Saved.');
         },
-        onError: (error) => {
-          if (isApiError(error) && error.status === 412) setConflict(true);
-        },
+        onError: session.saveFailed,
       },
     );
-  };
-
-  /** After a 412: take the server's current ETag and send my changes over theirs. */
-  const saveOverTheirs = async () => {
-    const fresh = await fetchModule(id);
-    queryClient.setQueryData(moduleDetailKey(id), fresh);
-    save(fresh.etag);
-  };
-
-  const reload = async () => {
-    const fresh = await queryClient.fetchQuery({ queryKey: moduleDetailKey(id), queryFn: () => fetchModule(id), staleTime: 0 });
-    rebase(fresh);
-    setNotice(null);
   };
 
   const lastRunId = module.last_run?.id ?? null;
@@ -404,7 +363,7 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
             </button>
           )}
           {mayEdit && (
-            <button type="button" className="btn btn-primary" onClick={() => save(base.etag)} disabled={readOnly || !dirty || update.isPending}>
+            <button type="button" className="btn btn-primary" onClick={save} disabled={readOnly || !dirty || update.isPending}>
               Save
             </button>
           )}
@@ -453,15 +412,15 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
         </div>
       </div>
 
-      <EditLockBanner
-        state={lock.state}
+      <ConflictNotice
+        session={session}
         noun="module"
+        me={me}
         mayEdit={mayEdit}
-        admin={isAdmin(me)}
-        onBreak={() => void lock.breakLock()}
-        onRetake={() => void lock.retake()}
+        editsText={JSON.stringify(changesFrom(baseDraft, draft), null, 2)}
+        onSave={save}
+        saving={update.isPending}
       />
-      <AlsoViewing viewers={viewers} />
       {module.is_final && (
         <p className="ds-notice" data-testid="read-only-note">
           This module is final: it can be viewed and run but never changed.
@@ -502,36 +461,7 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
       )}
       {(run.error || cancel.error) != null && <FormErrors error={run.error ?? cancel.error} />}
 
-      {conflict && (
-        <div className="ds-notice mt-conflict" role="alert" data-testid="conflict">
-          <p>
-            <strong>Someone else saved this module since you opened it.</strong> Your edits are kept. Save yours over theirs, or reload to see
-            theirs (yours are discarded).
-          </p>
-          <details>
-            <summary>Your edits</summary>
-            <pre className="mono mod-edits">{JSON.stringify(changesFrom(baseDraft, draft), null, 2)}</pre>
-          </details>
-          <div className="ds-form-actions">
-            <button type="button" className="btn" onClick={() => void saveOverTheirs()} disabled={update.isPending}>
-              Save mine over theirs
-            </button>
-            <button type="button" className="btn" onClick={() => void reload()}>
-              Reload (discards my edits)
-            </button>
-          </div>
-        </div>
-      )}
-      {!conflict && remoteChanged && (
-        <div className="ds-notice" role="status">
-          This module was changed by someone else since you opened it.{' '}
-          <button type="button" className="btn btn-small" onClick={() => void reload()}>
-            Reload
-          </button>{' '}
-          to see their changes (yours are discarded).
-        </div>
-      )}
-      {update.error != null && !conflict && <FormErrors error={update.error} />}
+      {update.error != null && !session.conflict && <FormErrors error={update.error} />}
       {!readOnly && problems.length > 0 && (
         <div className="ds-notice" data-testid="draft-problems">
           <p>Before it can run:</p>

@@ -3,16 +3,15 @@ import { moduleDetailKey, moduleQueryKey, type ModuleWithEtag } from '../../api/
 import { moduleHistoryKey } from '../../api/hooks/useModuleHistory';
 import { moduleStatusKey } from '../../api/hooks/useModuleStatus';
 import { runQueryKey } from '../../api/hooks/useRun';
-import type { EditLock, ModuleStatus } from '../../api/types';
-import { lockOfEvent } from '../../live/editLock';
+import type { ModuleStatus } from '../../api/types';
 import { useTopic } from '../../live/useTopic';
 import type { StatusEvent } from './live';
 
 /**
  * Topic `module:<id>` → the module's queries: `status` patches status and the module in place,
- * `module_changed` / runs refetch, `lock` goes to `onLock`. A gap refetches everything.
+ * `module_changed` / runs refetch (`lock` events are the edit session's). A gap refetches everything.
  */
-export function useModuleLive(id: number, onLock: (lock: EditLock | null) => void) {
+export function useModuleLive(id: number) {
   const queryClient = useQueryClient();
   const refetchAll = () => void queryClient.invalidateQueries({ queryKey: moduleQueryKey(id) });
   useTopic(
@@ -39,11 +38,6 @@ export function useModuleLive(id: number, onLock: (lock: EditLock | null) => voi
             void queryClient.invalidateQueries({ queryKey: runQueryKey((event.data as { run: number }).run) });
           }
           return;
-        case 'lock': {
-          const lock = lockOfEvent(event);
-          if (lock !== undefined) onLock(lock);
-          return;
-        }
       }
     },
     refetchAll,

@@ -156,6 +156,7 @@ describe('Version Editor (simple type)', () => {
   it('opens read-only while someone else holds the edit lock; an admin may break it', { timeout: 20_000 }, async () => {
     let holder: ReturnType<typeof editLock> | null = editLock();
     const calls = routes(admin, typeVersion(), {
+      'GET /api/module-types/3': () => reply(200, moduleType({ lock: holder })),
       'POST /api/module-types/3/lock': () =>
         holder
           ? reply(409, { code: 'locked', message: 'Being edited.', details: { lock: holder } })
@@ -168,14 +169,37 @@ describe('Version Editor (simple type)', () => {
     const user = userEvent.setup();
     renderApp('/module-type-versions/30');
     const banner = await screen.findByTestId('lock-banner');
-    expect(banner).toHaveTextContent(/Being edited by Mona Modeler since \d\d:\d\d — the module type opens read-only/);
+    expect(banner).toHaveTextContent(/Being edited by Mona Modeler since \d\d:\d\d — the module type is read-only for you/);
     expect(screen.getByLabelText('Version name')).toBeDisabled();
     expect(screen.queryByRole('button', { name: 'Save' })).not.toBeInTheDocument();
     expect(screen.queryByTestId('read-only-note')).not.toBeInTheDocument(); // the banner says why
     await user.click(within(banner).getByRole('button', { name: 'Break lock' }));
     await waitFor(() => expect(screen.getByLabelText('Version name')).toBeEnabled());
     expect(screen.queryByTestId('lock-banner')).not.toBeInTheDocument();
-    expect(calls.filter((c) => c.path === '/api/module-types/3/lock').map((c) => c.method)).toEqual(['POST', 'DELETE', 'POST']);
+    // Opening took no lock: only breaking it (and taking it, to edit) did.
+    expect(calls.filter((c) => c.path === '/api/module-types/3/lock').map((c) => c.method)).toEqual(['DELETE', 'POST']);
+  });
+
+  it('opening takes no lock; the first change does, and saving releases it', { timeout: 20_000 }, async () => {
+    const calls = routes(modeler, typeVersion(), {
+      'PATCH /api/module-type-versions/30': () => reply(200, typeVersion({ name: 'Initial Version!', revision: 3 }), { ETag: '"v-30-3"' }),
+    });
+    const user = userEvent.setup();
+    renderApp('/module-type-versions/30');
+    const name = await editable('Version name');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lockCalls = () => calls.filter((c) => c.path === '/api/module-types/3/lock').map((c) => c.method);
+    expect(lockCalls()).toEqual([]);
+    await user.type(name, '!');
+    await waitFor(() => expect(lockCalls()).toEqual(['POST']));
+    await user.type(name, '?');
+    expect(lockCalls()).toEqual(['POST']); // once
+    await user.type(name, '{Backspace}');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    await user.type(screen.getByLabelText('Revision note'), 'x');
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Saved.')).toBeInTheDocument();
+    await waitFor(() => expect(lockCalls()).toEqual(['POST', 'DELETE']));
   });
 
   it('goes read-only, keeping the edits, when its lock is taken over; shows who else is looking', { timeout: 20_000 }, async () => {

@@ -1,5 +1,5 @@
-import { useQueries, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useStore } from 'zustand';
 import { isApiError } from '../../api/client';
@@ -15,15 +15,15 @@ import {
 import { useModuleTypeVersions } from '../../api/hooks/useModuleTypeVersions';
 import { useSqlTypes } from '../../api/hooks/useSqlTypes';
 import { useUpdateModuleTypeVersion } from '../../api/hooks/useUpdateModuleTypeVersion';
-import { validateModuleTypeVersion } from '../../api/hooks/useValidateModuleTypeVersion';
+import { validateModuleTypeVersionQuery } from '../../api/hooks/useValidateModuleTypeVersion';
 import type { CompositeGraph, UsedBy, ValidationResult } from '../../api/types';
-import { AlsoViewing } from '../../components/AlsoViewing';
-import { EditLockBanner } from '../../components/EditLockBanner';
 import { ErrorPanel, errorMessage } from '../../components/ErrorPanel';
-import { useWarnBeforeUnload } from '../../components/useWarnBeforeUnload';
+import { ConflictNotice } from '../../editing/ConflictNotice';
+import { useDebouncedValue } from '../../editing/useDebouncedValue';
+import { useEditSession } from '../../editing/useEditSession';
 import { formatDateTime } from '../../format';
 import { useTopic } from '../../live/useTopic';
-import { canWriteProject, isAdmin } from '../../permissions';
+import { canWriteProject } from '../../permissions';
 import {
   completionSlots,
   draftFromVersion,
@@ -50,7 +50,6 @@ import { DatasetSlotsTable, ParameterSlotsTable } from './SlotTables';
 import { AlgorithmEditor } from './sql/AlgorithmEditor';
 import { diagnosticsFromErrors, withoutLocation } from './sql/diagnostics';
 import { UsageList } from './UsageList';
-import { useModuleTypeLock } from './useModuleTypeLock';
 
 export const VALIDATE_DEBOUNCE_MS = 600;
 
@@ -87,23 +86,47 @@ interface ValidationState {
 
 function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag; refetch: () => Promise<ModuleTypeVersionWithEtag | undefined> }) {
   const { data: me } = useMe();
-  const [base, setBase] = useState(loaded);
-  const version = base.version;
-  const kind = version.kind;
-  const moduleType = useModuleType(version.module_type);
+  const kind = loaded.version.kind;
+  const moduleType = useModuleType(loaded.version.module_type);
   const datasetTypes = useDatasetTypes();
   const sqlTypes = useSqlTypes();
-  const [draft, setDraft] = useState<VersionDraft>(() => draftFromVersion(loaded.version));
   const [store] = useState(() => createDiagramStore(normalizeGraph(loaded.version.graph)));
   const graph = useStore(store, (s) => s.history.present);
-  const baseDraft = useMemo(() => draftFromVersion(version), [version]);
-  const baseGraph = useMemo(() => normalizeGraph(version.graph), [version]);
-  const dirty = !draftsEqual(draft, baseDraft) || (kind === 'composite' && !graphsEqual(graph, baseGraph));
-  // Editing needs the rights and the module type's edit lock (one editor at a time, EMF).
-  const mayEdit = canEditVersion(me, moduleType.data?.project, version);
-  const lock = useModuleTypeLock(version.module_type, mayEdit, me?.username);
-  const editable = mayEdit && lock.state.kind === 'mine';
-  const readOnly = !editable;
+  // Editing needs the rights; the module type's edit lock (one editor at a time, EMF) is taken by the
+  // first change, not by opening.
+  const mayEdit = canEditVersion(me, moduleType.data?.project, loaded.version);
+  const [baseGraphOf, setBaseGraphOf] = useState(() => normalizeGraph(loaded.version.graph));
+  const graphDirty = kind === 'composite' && !graphsEqual(graph, baseGraphOf);
+  const session = useEditSession<ModuleTypeVersionWithEtag, VersionDraft>({
+    loaded,
+    toDraft: (s) => draftFromVersion(s.version),
+    etagOf: (s) => s.etag,
+    stampOf: serverStamp,
+    equal: draftsEqual,
+    rebase: rebaseDraft,
+    refetch,
+    mayEdit,
+    me: me?.username,
+    lock: { target: 'module-types', id: loaded.version.module_type, initial: moduleType.data?.lock },
+    outside: {
+      dirty: graphDirty,
+      matches: (l) => kind !== 'composite' || graphsEqual(normalizeGraph(l.version.graph), graph),
+    },
+    onReset: (server, keepMine) => {
+      const fresh = normalizeGraph(server.version.graph);
+      const current = store.getState().history.present;
+      // Keeping mine replays my diagram too, unless I did not touch it.
+      if (!(keepMine && graphDirty) && !graphsEqual(current, fresh)) store.getState().reset(fresh);
+      setBaseGraphOf(fresh);
+    },
+  });
+  const { base, draft, dirty, readOnly } = session;
+  const version = base.version;
+  const editable = !readOnly;
+  const { startEditing } = session;
+  useEffect(() => {
+    if (graphDirty) startEditing();
+  }, [graphDirty, startEditing]);
   // Validating is a POST: the project's modelers and admins (viewers would get 403).
   const canValidate = canWriteProject(me, moduleType.data?.project);
 
@@ -118,69 +141,34 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
     refresh,
   );
 
-  const [conflict, setConflict] = useState(false);
-  const [remoteChanged, setRemoteChanged] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [saveOpen, setSaveOpen] = useState(false);
   const [dependents, setDependents] = useState<UsedBy | null>(null);
   const [finalizeOpen, setFinalizeOpen] = useState(false);
   const update = useUpdateModuleTypeVersion();
 
-  const rebase = useCallback(
-    (data: ModuleTypeVersionWithEtag) => {
-      setBase(data);
-      setDraft(draftFromVersion(data.version));
-      const fresh = normalizeGraph(data.version.graph);
-      if (!graphsEqual(store.getState().history.present, fresh)) store.getState().reset(fresh);
-      setRemoteChanged(false);
-      setConflict(false);
-    },
-    [store],
-  );
-
-  // Someone (or this tab, after a save) changed the version on the server.
-  const latest = useRef({ draft, graph, dirty });
-  latest.current = { draft, graph, dirty };
-  useEffect(() => {
-    if (serverStamp(loaded) === serverStamp(base)) return;
-    const same =
-      draftsEqual(draftFromVersion(loaded.version), latest.current.draft) &&
-      (kind !== 'composite' || graphsEqual(normalizeGraph(loaded.version.graph), latest.current.graph));
-    if (!latest.current.dirty || same) rebase(loaded);
-    else setRemoteChanged(true);
-    // Only a new server state matters here.
-  }, [loaded]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  useWarnBeforeUnload(dirty);
-
   // ------------------------------------------------------------------ validation
-  const [validation, setValidation] = useState<ValidationState>({ result: null, algorithm: null, pending: false, error: null });
-  const inflight = useRef<AbortController | null>(null);
-  const runValidation = useCallback(
-    async (useDraft: boolean) => {
-      inflight.current?.abort();
-      const controller = new AbortController();
-      inflight.current = controller;
-      const body = useDraft ? validationBody(kind, latest.current.draft, kind === 'composite' ? latest.current.graph : null) : undefined;
-      const validatedText = useDraft ? latest.current.draft.algorithm : version.algorithm;
-      setValidation((v) => ({ ...v, pending: true }));
-      try {
-        const result = await validateModuleTypeVersion({ id: version.id, draft: body, signal: controller.signal });
-        if (controller.signal.aborted) return;
-        setValidation({ result, algorithm: validatedText, pending: false, error: null });
-      } catch (error) {
-        if (controller.signal.aborted || (error as { name?: string })?.name === 'AbortError') return;
-        setValidation((v) => ({ ...v, pending: false, error }));
-      }
-    },
-    [kind, version.id, version.algorithm],
-  );
-  useEffect(() => {
-    if (!editable) return;
-    const timer = window.setTimeout(() => void runValidation(true), VALIDATE_DEBOUNCE_MS);
-    return () => window.clearTimeout(timer);
-  }, [editable, draft.algorithm, draft.dataset_slots, draft.parameter_slots, graph, runValidation]);
-  useEffect(() => () => inflight.current?.abort(), []);
+  // The draft's validation: a query keyed by the draft, once it has settled for VALIDATE_DEBOUNCE_MS.
+  const draftBody = useMemo(() => validationBody(kind, draft, kind === 'composite' ? graph : null), [kind, draft, graph]);
+  const checked = useDebouncedValue(editable ? draftBody : undefined, VALIDATE_DEBOUNCE_MS);
+  const [checkSaved, setCheckSaved] = useState(false);
+  const validationQuery = useQuery({
+    ...validateModuleTypeVersionQuery(version.id, checked),
+    enabled: canValidate && (checked ? editable : checkSaved),
+  });
+  const checkedText = checked ? (checked.algorithm ?? null) : version.algorithm;
+  const shownText = useRef<string | null>(null);
+  if (validationQuery.data && !validationQuery.isPlaceholderData) shownText.current = checkedText;
+  const validation: ValidationState = {
+    result: validationQuery.data ?? null,
+    algorithm: shownText.current,
+    pending: validationQuery.isFetching,
+    error: validationQuery.error,
+  };
+  const validateNow = () => {
+    if (canValidate && (checked ? editable : checkSaved)) void validationQuery.refetch();
+    else setCheckSaved(true);
+  };
 
   const errors = useMemo(() => validation.result?.errors ?? [], [validation.result]);
   const diagnostics = useMemo(
@@ -190,7 +178,7 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
   );
 
   // ------------------------------------------------------------------ saving
-  const save = (note: string, confirmDependents: boolean) => {
+  const save = (note: string, confirmDependents: boolean, leaving = false) => {
     update.mutate(
       {
         id: version.id,
@@ -199,18 +187,19 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
       },
       {
         onSuccess: (result) => {
-          setBase(result);
+          session.saved(result);
           setSaveOpen(false);
           setDependents(null);
-          setRemoteChanged(false);
           setNotice('Saved.');
         },
         onError: (error) => {
-          if (isApiError(error) && error.status === 412) {
+          if (session.saveFailed(error)) {
             setSaveOpen(false);
             setDependents(null);
-            setConflict(true);
           } else if (isApiError(error) && error.code === 'has_dependents') {
+            // Leaving asked to save: stay, and let the Save dialog say who depends on the version.
+            if (leaving) session.blocker.reset?.();
+            setSaveOpen(true);
             setDependents(usedByFromError(error) ?? { modules: [], composites: [] });
           }
         },
@@ -219,21 +208,8 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
   };
 
   const reload = async () => {
-    const fresh = await refetch();
-    if (fresh) rebase(fresh);
+    await session.reload();
     setNotice(null);
-  };
-  /** After a 412: the server's version becomes the base (its ETag too); what I changed is replayed on it. */
-  const keepEditsOnLatest = async () => {
-    const fresh = await refetch();
-    if (!fresh) return;
-    setDraft(rebaseDraft(draft, baseDraft, draftFromVersion(fresh.version)));
-    const theirGraph = normalizeGraph(fresh.version.graph);
-    if (kind === 'composite' && graphsEqual(graph, baseGraph)) store.getState().reset(theirGraph);
-    setBase(fresh);
-    setConflict(false);
-    setRemoteChanged(false);
-    setNotice('Your edits now apply to the latest saved version: review them and save again.');
   };
   const editsText = JSON.stringify(kind === 'composite' ? { ...draft, graph } : draft, null, 2);
 
@@ -245,7 +221,7 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
   };
   const setField = <K extends keyof VersionDraft>(key: K, value: VersionDraft[K]) => {
     setNotice(null);
-    setDraft((d) => ({ ...d, [key]: value }));
+    session.edit((d) => ({ ...d, [key]: value }));
   };
 
   const typeList = useMemo(() => datasetTypes.data ?? [], [datasetTypes.data]);
@@ -311,7 +287,7 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
         {dirty && <span className="badge badge-warn">Unsaved changes</span>}
         <div className="ds-page-actions">
           {canValidate && (
-            <button type="button" className="btn" onClick={() => void runValidation(editable)} disabled={validation.pending}>
+            <button type="button" className="btn" onClick={validateNow} disabled={validation.pending}>
               Validate
             </button>
           )}
@@ -343,46 +319,16 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
         </div>
       </div>
 
-      {conflict && (
-        <div className="ds-notice mt-conflict" role="alert" data-testid="conflict">
-          <p>
-            <strong>Someone else saved this version since you opened it; your save was refused and your edits are kept.</strong>
-          </p>
-          <KeptEdits text={editsText} />
-          <div className="ds-form-actions">
-            <button type="button" className="btn btn-primary" onClick={() => void keepEditsOnLatest()}>
-              Keep my edits on their version
-            </button>
-            <button type="button" className="btn" onClick={() => void reload()}>
-              Reload (discards my edits)
-            </button>
-          </div>
-        </div>
-      )}
-      <EditLockBanner
-        state={lock.state}
-        noun="module type"
+      <ConflictNotice
+        session={session}
+        noun="version"
+        lockNoun="module type"
+        me={me}
         mayEdit={mayEdit}
-        admin={isAdmin(me)}
-        onBreak={() => void lock.breakLock()}
-        onRetake={() => void lock.retake()}
+        editsText={editsText}
+        onSave={() => save('', false, true)}
+        saving={update.isPending}
       />
-      {mayEdit && lock.state.kind === 'theirs' && dirty && (
-        <div className="ds-notice" role="status" data-testid="lock-lost-edits">
-          <p>Your unsaved edits are still shown; copy them before reloading.</p>
-          <KeptEdits text={editsText} />
-        </div>
-      )}
-      <AlsoViewing viewers={lock.viewers} />
-      {!conflict && remoteChanged && (
-        <div className="ds-notice" role="status">
-          This version was changed by someone else since you opened it. Saving will be refused;{' '}
-          <button type="button" className="btn btn-small" onClick={() => void reload()}>
-            Reload
-          </button>{' '}
-          to see their changes (yours are discarded).
-        </div>
-      )}
       {version.is_final && (
         <p className="ds-notice" data-testid="read-only-note">
           This version is final: it can be viewed but never changed. Make a new version in the{' '}
@@ -572,19 +518,6 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
       )}
       {finalizeOpen && <FinalizeDialog versionId={version.id} onClose={() => setFinalizeOpen(false)} onDone={() => void reload()} />}
     </div>
-  );
-}
-
-/** The user's unsaved edits, to read and copy when they cannot be saved. */
-function KeptEdits({ text }: { text: string }) {
-  return (
-    <details>
-      <summary>Your edits</summary>
-      <textarea readOnly className="mono mt-edits-copy" rows={10} aria-label="Your edits" value={text} />
-      <button type="button" className="btn btn-small" onClick={() => void navigator.clipboard?.writeText(text)}>
-        Copy my edits
-      </button>
-    </details>
   );
 }
 
