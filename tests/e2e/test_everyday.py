@@ -104,8 +104,12 @@ def test_a_modelers_day_home_copy_tabs_run_details_lock_and_1024px(page: Page) -
     expect(page.get_by_test_id("history-run-1")).to_be_visible()
 
     # #14: the Module Manager marks the module the editor holds with a padlock icon, not an emoji.
+    # Opening is not editing (issue 11): the editor takes the lock with the first change.
     expect(page.get_by_test_id("lock-banner")).to_have_count(0)
-    for _ in range(50):  # the editor takes its lock again after Back
+    assert not _api(page, "GET", f"/api/modules/{copy['id']}").get("lock")
+    page.get_by_role("tab", name="Summary").click()
+    page.get_by_label("Description").fill("Being edited")
+    for _ in range(50):
         if _api(page, "GET", f"/api/modules/{copy['id']}").get("lock"):
             break
         page.wait_for_timeout(100)
