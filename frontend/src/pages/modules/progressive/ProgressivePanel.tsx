@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { lazy, Suspense, useMemo, type ComponentProps } from 'react';
 import type { PartialLive, TrendPoint } from '../live';
 import {
   extremumView,
@@ -11,7 +11,20 @@ import {
   trendOption,
   trendPoints,
 } from './charts';
-import { EChart } from './EChart';
+import type { EChart as EChartComponent } from './EChart';
+
+// ECharts is loaded with the first chart drawn (its own chunk), not with the app.
+const LazyEChart = lazy(() => import('./EChart').then((m) => ({ default: m.EChart })));
+
+function EChart(props: ComponentProps<typeof EChartComponent>) {
+  const { height = 240, label, testId, data = {} } = props;
+  const attributes = Object.fromEntries(Object.entries(data).map(([k, v]) => [`data-${k}`, String(v)]));
+  return (
+    <Suspense fallback={<div className="prog-chart" style={{ height }} role="img" aria-label={label} data-testid={testId} {...attributes} />}>
+      <LazyEChart {...props} />
+    </Suspense>
+  );
+}
 
 interface Props {
   path: string;

@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useModuleTypeVersion } from '../../../api/hooks/useModuleTypeVersion';
 import { useSteerRun } from '../../../api/hooks/useSteerRun';
-import type { RunParameterRecord, StepParameterRecord, SteeringRecord } from '../../../api/types';
+import type { ParameterSlot, RunParameterRecord, StepParameterRecord, SteeringRecord } from '../../../api/types';
 import { FormErrors } from '../../../components/FormErrors';
 import type { PartialLive } from '../live';
-import { changedParameters, currentValues, describeChange, steerableSlots } from './steering';
+import { changedParameters, currentValues, describeChange, slotsFromStep, steerableSlots } from './steering';
 
 interface Props {
   runId: number;
@@ -23,9 +23,19 @@ interface Props {
  * Steer one progressive submodule: its IN parameters, sent as POST /api/runs/{id}/steer. A refusal
  * stays next to the form (until the next send), even once the run has ended.
  */
-export function SteeringForm({ runId, path, typeVersion, parameters, stepParameters, steering, partial, running }: Props) {
-  const version = useModuleTypeVersion(typeVersion);
+export function SteeringForm(props: Props) {
+  // The step's record lists its parameters; the type version (fetched only when it does not) says them otherwise.
+  const fromStep = useMemo(() => slotsFromStep(props.stepParameters), [props.stepParameters]);
+  return fromStep.length ? <SteeringFormBody {...props} slots={fromStep} /> : <SteeringFormFromVersion {...props} />;
+}
+
+function SteeringFormFromVersion(props: Props) {
+  const version = useModuleTypeVersion(props.typeVersion);
   const slots = useMemo(() => steerableSlots(version.data?.version.parameter_slots), [version.data]);
+  return <SteeringFormBody {...props} slots={slots} />;
+}
+
+function SteeringFormBody({ runId, path, parameters, stepParameters, steering, partial, running, slots }: Props & { slots: ParameterSlot[] }) {
   const current = useMemo(
     () => currentValues(path, slots, parameters, steering, partial, stepParameters),
     [path, slots, parameters, steering, partial, stepParameters],

@@ -88,7 +88,7 @@ export function histogramView(result: Record<string, unknown>): HistogramView | 
 export function histogramOption(view: HistogramView, final: boolean) {
   return {
     animation: false,
-    grid: { left: 56, right: 16, top: 16, bottom: 40 },
+    grid: { left: 64, right: 16, top: 28, bottom: 40 },
     tooltip: { trigger: 'axis' as const },
     xAxis: { type: 'category' as const, data: view.labels, axisLabel: { hideOverlap: true }, name: view.column, nameLocation: 'middle' as const, nameGap: 26 },
     yAxis: { type: 'value' as const, name: 'rows' },
@@ -132,7 +132,7 @@ export function quantilesView(result: Record<string, unknown>): QuantilesView | 
 export function quantilesOption(view: QuantilesView, final: boolean) {
   return {
     animation: false,
-    grid: { left: 56, right: 16, top: 16, bottom: 40 },
+    grid: { left: 64, right: 16, top: 28, bottom: 40 },
     tooltip: { trigger: 'axis' as const },
     xAxis: { type: 'value' as const, min: 0, max: 1, name: 'q', nameLocation: 'middle' as const, nameGap: 26 },
     yAxis: { type: 'value' as const, name: view.column, scale: true },
@@ -186,7 +186,7 @@ export function trendPoints(trend: TrendPoint[], column: string): [number, numbe
 export function trendOption(points: [number, number][], column: string, final: boolean) {
   return {
     animation: false,
-    grid: { left: 56, right: 16, top: 12, bottom: 32 },
+    grid: { left: 64, right: 16, top: 28, bottom: 32 },
     tooltip: { trigger: 'axis' as const },
     xAxis: { type: 'value' as const, name: 's', nameLocation: 'middle' as const, nameGap: 20 },
     yAxis: { type: 'value' as const, name: column, scale: true },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ParameterSlot } from '../../../api/types';
-import { changedParameters, currentValues, describeChange, steerableSlots } from './steering';
+import { changedParameters, currentValues, describeChange, slotsFromStep, steerableSlots } from './steering';
 import { histogramResult, histogramTypeVersion, steeringRecord } from './fixtures';
 
 const slots = steerableSlots(histogramTypeVersion().parameter_slots);
@@ -20,6 +20,19 @@ describe('steering', () => {
     const steering = [steeringRecord({ parameters: { bins: '8', min: '0' } }), steeringRecord({ path: 'other', parameters: { bins: '2' } }), steeringRecord({ parameters: { bins: '16' } })];
     expect(currentValues('hist', slots, parameters, steering, partial)).toEqual({ column: 'x', bins: '16', min: '0', max: '' });
   });
+  it("takes the IN parameters from the step's record when it lists them", () => {
+    const step = [
+      { name: 'bins', mode: 'IN' as const, sql_type: 'integer', input_value: '32' },
+      { name: 'min', mode: 'IN' as const, sql_type: 'double precision', input_value: null },
+      { name: 'count', mode: 'OUT' as const, sql_type: 'bigint', input_value: null },
+    ];
+    expect(slotsFromStep(step).map((s) => [s.name, s.sql_type, s.is_optional])).toEqual([
+      ['bins', 'integer', false],
+      ['min', 'double precision', true],
+    ]);
+    expect(slotsFromStep(undefined)).toEqual([]);
+  });
+
   it("the step's own recorded parameters win over the run's", () => {
     const step = [{ name: 'bins', mode: 'IN' as const, sql_type: 'integer', input_value: '32' }, { name: 'column', mode: 'IN' as const, sql_type: 'text', input_value: 'v' }];
     expect(currentValues('', slots, [], [], null, step)).toEqual({ column: 'v', bins: '32', min: '', max: '' });

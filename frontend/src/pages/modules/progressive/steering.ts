@@ -7,6 +7,13 @@ export function steerableSlots(slots: readonly ParameterSlot[] | undefined): Par
   return (slots ?? []).filter((s) => s.mode === 'IN');
 }
 
+/** The step's IN parameters from its own record (name, SQL type), when the record lists them. */
+export function slotsFromStep(parameters: readonly StepParameterRecord[] | undefined): ParameterSlot[] {
+  return (parameters ?? [])
+    .filter((p) => p.mode === 'IN')
+    .map((p) => ({ name: p.name, sql_type: p.sql_type, mode: 'IN' as const, is_optional: p.input_value == null, description: '' }));
+}
+
 /**
  * The values the submodule runs with, as text: the run's recorded input values (the step's own when
  * recorded, else the run's for this path), then every steering
