@@ -23,7 +23,7 @@ class VersionSummarySerializer(serializers.ModelSerializer):
 class ModuleTypeSerializer(serializers.ModelSerializer):
     """`context["locks"]` (id → lock, from one query) serves a list; otherwise each looks its lock up."""
 
-    creator = serializers.CharField(source="creator.username", read_only=True)
+    creator = serializers.CharField(source="creator.username", read_only=True, default=None)  # null: built-in
     versions = VersionSummarySerializer(many=True, read_only=True)
     lock = serializers.SerializerMethodField()
 
@@ -131,7 +131,7 @@ class PaletteVersionSerializer(serializers.ModelSerializer):
 
 
 class VersionSerializer(PaletteVersionSerializer):
-    creator = serializers.CharField(source="creator.username")
+    creator = serializers.CharField(source="creator.username", read_only=True, default=None)  # null: built-in
     revision_notes = RevisionNoteSerializer(many=True)
     used_by = serializers.SerializerMethodField()
 
