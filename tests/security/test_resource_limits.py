@@ -11,8 +11,11 @@ import pytest
 from apps.engine import storage
 from apps.engine.limits import RunLimits
 from apps.engine.sandbox import OutputBinding, Sandbox, SandboxPlan, StepResult, leftovers, new_key
+from apps.moduletypes.services import version_update
+from apps.runs.models import Run
 from tests.engine.conftest import FACTOR_COLUMNS
 from tests.runs.conftest import demo, worker  # noqa: F401  (fixtures)
+from tests.runs.test_runner import start, wait_for
 
 LIMITS = RunLimits(memory_mb=200, temp_mb=20, output_mb=30, locks=400)
 
@@ -95,38 +98,35 @@ def test_a_run_within_its_limits_is_not_disturbed(workspace_database: str, outpu
     assert result.result == "SUCCESS", result
 
 
+def run_module_with(algorithm: str, clients: dict[str, Any], demo: dict[str, Any], users: dict[str, Any]) -> Run:  # noqa: F811
+    """Gives the demo module's type this algorithm, runs the module on the real worker and waits;
+    the run must end within 20 s."""
+    version_update(version=demo["module"].type_version, fields={"algorithm": algorithm}, note="limits",
+                   author=users["modeler"], confirm_dependents=True)
+    run = wait_for(start(clients["modeler"], demo["module"]), timeout=60)
+    assert run.ended_at is not None and run.started_at is not None
+    assert (run.ended_at - run.started_at).total_seconds() < 20
+    return run
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_module_run_over_its_memory_limit_fails_with_resource_limit(
         settings: Any, clients: dict[str, Any], demo: dict[str, Any], users: dict[str, Any],  # noqa: F811
         worker: Any) -> None:  # noqa: F811
-    from apps.moduletypes.services import version_update
-    from tests.runs.test_runner import start, wait_for
-
     settings.RUN_MEMORY_MB = 100
-    version_update(version=demo["module"].type_version, fields={"algorithm": (
-        "DECLARE _n bigint; BEGIN\nSET work_mem = '2000GB';\n"
-        "SELECT count(*) INTO _n FROM (SELECT g % 5000000, array_agg(repeat('x', 100)) "
-        "FROM generate_series(1, 50000000) g GROUP BY 1) s;\nEND;")}, note="hog", author=users["modeler"],
-        confirm_dependents=True)
-    run = wait_for(start(clients["modeler"], demo["module"]), timeout=60)
+    run = run_module_with("DECLARE _n bigint; BEGIN\nSET work_mem = '2000GB';\n"
+                          "SELECT count(*) INTO _n FROM (SELECT g % 5000000, array_agg(repeat('x', 100)) "
+                          "FROM generate_series(1, 50000000) g GROUP BY 1) s;\nEND;", clients, demo, users)
     assert run.result == "FAILED"
     assert run.error is not None and run.error["code"] == "resource_limit" and run.error["limit"] == "memory"
     assert "RUN_MEMORY_MB" in run.error["message"]
-    assert run.ended_at is not None and run.started_at is not None
-    assert (run.ended_at - run.started_at).total_seconds() < 20
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_module_deadline_shorter_than_the_deployments_times_the_run_out(
         clients: dict[str, Any], demo: dict[str, Any], users: dict[str, Any], worker: Any) -> None:  # noqa: F811
-    from apps.moduletypes.services import version_update
-    from tests.runs.test_runner import start, wait_for
-
-    version_update(version=demo["module"].type_version, fields={"algorithm": "BEGIN\nPERFORM pg_sleep(60);\nEND;"},
-                   note="slow", author=users["modeler"], confirm_dependents=True)
     response = clients["modeler"].patch(f"/api/modules/{demo['module'].pk}", {"deadline_seconds": 1}, format="json")
     assert response.status_code == 200, response.content
-    run = wait_for(start(clients["modeler"], demo["module"]), timeout=30)
+    run = run_module_with("BEGIN\nPERFORM pg_sleep(60);\nEND;", clients, demo, users)
     assert run.result == "TIMEOUT"
-    assert run.ended_at is not None and run.started_at is not None
-    assert (run.ended_at - run.started_at).total_seconds() < 10
+    assert (run.ended_at - run.started_at).total_seconds() < 10  # type: ignore[operator]
