@@ -1,5 +1,7 @@
 """The one WebSocket endpoint, /ws/: subscribe and unsubscribe to topics, receive their events."""
 
+import asyncio
+import logging
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -8,6 +10,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from apps.live import events as live
 from apps.live import presence
 
+logger = logging.getLogger(__name__)
+
 CLOSE_UNAUTHENTICATED = 4401
 MAX_TOPICS = 200
 
@@ -15,12 +19,30 @@ MAX_TOPICS = 200
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.topics: set[str] = set()
+        self.heartbeat: asyncio.Task[None] | None = None
         await self.accept()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.heartbeat = asyncio.create_task(self.beat())
+
+    async def beat(self) -> None:
+        """Says every few seconds which objects this connection still looks at (presence), so the
+        viewers of a web process that died are cleared out by the others."""
+        while True:
+            await asyncio.sleep(presence.PRESENCE_HEARTBEAT_SECONDS)
+            watched = [t for t in self.topics if presence.is_presence_topic(t)]
+            if watched:
+                try:
+                    await database_sync_to_async(presence.presence_beat)(topics=watched, channel=self.channel_name)
+                except Exception:  # the next beat tries again
+                    logger.exception("presence heartbeat failed")
 
     async def disconnect(self, code: int) -> None:
+        heartbeat = getattr(self, "heartbeat", None)
+        if heartbeat is not None:
+            heartbeat.cancel()
         for topic in list(getattr(self, "topics", ())):
             await self.channel_layer.group_discard(live.group_name(topic), self.channel_name)
             await self.left(topic)

@@ -7,6 +7,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from apps.accounts.models import User
+from apps.live import presence
 from apps.live.presence import viewers
 from apps.locks.selectors import active_lock
 from apps.locks.services import lock_release, lock_take
@@ -132,3 +133,26 @@ async def test_leaving_or_closing_the_socket_releases_the_users_lock(users: dict
     assert (await _send(watcher, "unsubscribe", presence_topic))["type"] == "unsubscribed"
     assert await database_sync_to_async(active_lock)(kind=kind, object_id=obj.pk) is not None
     await watcher.disconnect()
+
+
+async def test_viewers_of_a_dead_web_process_are_cleared_by_the_live_ones(
+        users: dict[str, User], demo: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A web process that dies runs no disconnect: its connections stop beating, and a live viewer's
+    heartbeat clears them out (and the lock of a user who is gone with them) within seconds."""
+    monkeypatch.setattr(presence, "PRESENCE_HEARTBEAT_SECONDS", 0.1)
+    monkeypatch.setattr(presence, "PRESENCE_STALE_SECONDS", 0.6)
+    module = demo["module"]
+    topic = f"presence:module:{module.pk}"
+    live = await connect(users["modeler"])
+    await _send(live, "subscribe", topic)
+    assert await _next_presence(live) == ["modeler"]
+
+    # The admin's tab on a process that then died: present, holding the lock, never beating again.
+    await database_sync_to_async(presence.presence_join)(topic=topic, channel="specific.dead!1", user=users["admin"])
+    assert await _next_presence(live) == ["modeler", "admin"]
+    await database_sync_to_async(lock_take)(kind="module", object_id=module.pk, user=users["admin"])
+
+    assert await _next_presence(live) == ["modeler"]  # within PRESENCE_STALE_SECONDS and a beat
+    assert await database_sync_to_async(active_lock)(kind="module", object_id=module.pk) is None
+    assert [v["user"] for v in await database_sync_to_async(viewers)(topic=topic)] == ["modeler"]
+    await live.disconnect()
