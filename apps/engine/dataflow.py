@@ -87,7 +87,7 @@ STEP_STATES = frozenset(
 @dataclass(frozen=True)
 class SlotSpec:
     """A named, typed slot. Types are strings: ``"table"``, ``"dict"``, ``"dataset:<type>"``,
-    ``"param:<sql type>"``, ... An input of type ``"any"`` accepts every output.
+    ``"param:<sql type>"``, ... An input of type ``"any"`` accepts every output, and an output of type ``"any"`` fits every input.
     ``required`` only matters for inputs (an output never needs a consumer)."""
 
     name: str

@@ -144,6 +144,11 @@ class TableOperator(Module):
             self.resets += 1
             self._restart_from_scratch()
         cursor = self._cursor
+        if not table.columns and not cursor.created.any():  # an upstream table with no rows nor columns yet
+            if not self._published:
+                self.publish()
+                self._published = True
+            return StepResult(ModuleState.BLOCKED, 0)
         cols = self.input_columns(table)
         chunk = max(_MIN_CHUNK, step_size // 4)
         done = 0

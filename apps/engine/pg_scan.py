@@ -44,6 +44,7 @@ consumer then starts over too): what steering a consumer of a stream needs.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -111,8 +112,13 @@ class PgScan(Module):
         max_page: int = 1_000_000,
         max_backlog: int = 1_000_000,
         default_step_size: int | None = None,
+        rows_per_second: float | None = None,
     ) -> None:
         super().__init__(id, default_step_size=default_step_size, max_step_size=max_page)
+        if rows_per_second is not None and not rows_per_second > 0:
+            raise ValueError("rows_per_second must be positive (None: as fast as possible)")
+        self.rows_per_second = None if rows_per_second is None else float(rows_per_second)
+        self._pace_start: float | None = None
         if not path:
             raise ValueError("a version path has at least one version")
         if not columns:
@@ -194,6 +200,7 @@ class PgScan(Module):
         self.close()
         self.rows_read = self.pages = 0
         self._last_id, self._end_id, self._query = 0, None, None
+        self._pace_start = None
         self.total = self._given_total
         self.out = self._new_table()
         self.set_output("table", self.out)
@@ -222,7 +229,7 @@ class PgScan(Module):
     def run_step(self, run_number: int, step_size: int, howlong: float) -> StepResult:
         with self._step_lock:
             try:
-                return self._step(step_size)
+                return self._step(step_size, howlong)
             except psycopg.errors.QueryCanceled:
                 if not self.cancel_requested:  # statement_timeout: an error
                     self.close()
@@ -235,10 +242,28 @@ class PgScan(Module):
                 if self.cancel_requested:
                     self.close()
 
-    def _step(self, step_size: int) -> StepResult:
+    def _pace(self) -> None:
+        """Paced scan (``rows_per_second``): wait, within this step's quantum, until the rows read
+        so far are due; cancel wakes the wait at once."""
+        if self.rows_per_second is None or self._pace_start is None:
+            return
+        due = self._pace_start + self.rows_read / self.rows_per_second
+        wait = min(due - time.monotonic(), self.time_left())
+        if wait > 0:
+            self._cancel_event.wait(wait)
+
+    def _step(self, step_size: int, howlong: float = 0.0) -> StepResult:
         if self.cancel_requested:
             self.close()
             return StepResult(ModuleState.ZOMBIE, 0)
+        if self.rows_per_second is not None:  # a step reads what is due in one quantum, then waits
+            if self._pace_start is None:
+                self._pace_start = time.monotonic()
+            step_size = max(1, min(step_size, int(self.rows_per_second * max(howlong, 0.01))))
+            self._pace()
+            if self.cancel_requested:
+                self.close()
+                return StepResult(ModuleState.ZOMBIE, 0)
         conn = self._open()
         if self._end_id is None:
             row = conn.execute(
@@ -263,6 +288,7 @@ class PgScan(Module):
                 self.out.expected_rows = self.total
             self.close()
             return StepResult(ModuleState.ZOMBIE, max(done, 1))
+        self._pace()
         if self.cancel_requested:
             self.close()
             return StepResult(ModuleState.ZOMBIE, done)

@@ -4,6 +4,7 @@ from apps.accounts.models import Project, User
 from apps.datasets.models import Dataset
 from apps.modules.models import Module
 from apps.modules.services import module_create
+from apps.moduletypes.builtins import ensure_builtins
 from apps.moduletypes.models import ModuleType
 from apps.moduletypes.services import module_type_create
 
@@ -18,6 +19,9 @@ SELECT
     ief.Comments
 FROM ${input_emission_factors_dataset} ief;
 """
+
+HISTOGRAM_DEMO = "Histogram of Measurements 1M"
+HISTOGRAM_DEMO_PACE = "100000"  # rows/s: 1M rows take ~10 s, time to watch partial charts and steer
 
 
 def seed_demo_modules(*, project: Project, owner: User) -> list[str]:
@@ -49,4 +53,22 @@ def seed_demo_modules(*, project: Project, owner: User) -> list[str]:
                                                               "name_pattern": "Emission Factors +15% #${run.id}"}},
                       parameter_bindings={"increase_factor": "1.15"})
         created.append("Emission Factors +15%")
+    created += seed_demo_progressive(project=project, owner=owner)
     return created
+
+
+def seed_demo_progressive(*, project: Project, owner: User) -> list[str]:
+    """A module of the built-in Histogram over the large demo dataset (docs/progressive.md, "Demo")."""
+    from apps.datasets.demo import MEASUREMENTS_NAME
+
+    source = Dataset.objects.filter(name=MEASUREMENTS_NAME, removed_at__isnull=True).first()
+    if source is None or Module.objects.filter(name=HISTOGRAM_DEMO).exists():
+        return []
+    ensure_builtins()
+    histogram = ModuleType.objects.get(name="Histogram", project=None, kind=ModuleType.Kind.PROGRESSIVE)
+    module_create(name=HISTOGRAM_DEMO, type_version=histogram.versions.get(number=0), project=project, creator=owner,
+                  description="A progressive histogram of x, paced at 100,000 rows/s so a run lasts about 10 s: "
+                              "watch the partial charts and steer the bin count while it runs.",
+                  dataset_bindings={"input": {"dataset": source.pk, "version": 0}},
+                  parameter_bindings={"column": "x", "bins": "32", "rows_per_second": HISTOGRAM_DEMO_PACE})
+    return [HISTOGRAM_DEMO]

@@ -26,6 +26,8 @@ def _p(name: str, sql_type: str, mode: str = "IN", *, optional: bool = False, de
     return {"name": name, "sql_type": sql_type, "mode": mode, "is_optional": optional, "description": description}
 
 
+_PACE = _p("rows_per_second", "integer", optional=True,
+            description="Paces the scan of the input (rows per second; unset: as fast as possible).")
 _COLUMNS = _p("columns", "text", optional=True, description="Comma-separated columns (default: every numeric column).")
 
 # name -> (description, dataset slots, parameter slots)
@@ -55,7 +57,8 @@ def ensure_builtins() -> list[ModuleType]:
     """Creates (or brings up to date) every built-in type and its final version 0; idempotent."""
     made = []
     now = timezone.now()
-    for name, (description, dataset_slots, parameter_slots) in BUILTINS.items():
+    for name, (description, dataset_slots, own_slots) in BUILTINS.items():
+        parameter_slots = [*own_slots, _PACE]  # every built-in has a dataset input
         module_type, _ = ModuleType.objects.update_or_create(
             name=name, project=None, kind=ModuleType.Kind.PROGRESSIVE,
             defaults={"description": description, "tags": ["progressive", BUILTIN_TAG], "creator": None})

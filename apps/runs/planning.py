@@ -418,6 +418,9 @@ def _read(execution: Execution, step: SqlStep, slot: dict[str, Any]) -> Resolved
     else:
         pending = execution.written.get(ref)
         found = ResolvedInput(slot, pending.dataset if pending else None, pending.version if pending else None)
+        if pending is None and step.type_version.kind == "progressive" and \
+                execution.step_at(ref.path).type_version.kind == "progressive":
+            return found  # progressive → progressive: an in-memory stream (apps/runs/progressive.py)
     if found.dataset is None and not slot.get("is_optional"):
         raise RunRefused("unbound_input", f"Input {slot['placeholder']}{step.where} is required but nothing feeds it.")
     return found

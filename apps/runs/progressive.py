@@ -75,6 +75,13 @@ def parse_parameters(kind: str, values: dict[str, str | None], numeric: list[str
         return value
 
     out: dict[str, Any] = {}
+    pace = text("rows_per_second")
+    try:
+        out["rows_per_second"] = None if pace is None else int(pace)
+    except ValueError:
+        raise ValueError(f"rows_per_second: {pace!r} is not an integer.") from None
+    if out["rows_per_second"] is not None and out["rows_per_second"] < 1:
+        raise ValueError("rows_per_second: at least 1 (unset: as fast as possible).")
     if kind in ("scan", "min", "max", "stats"):
         listed = text("columns")
         cols = [c.strip() for c in listed.split(",") if c.strip()] if listed else None
@@ -263,13 +270,14 @@ class ProgressivePart:
         self.scheduler: Scheduler | None = None
 
     # -- building --------------------------------------------------------------------------------
-    def _scan(self, scan_id: str, read: ResolvedInput, after: SqlStep | None) -> PgScan:
+    def _scan(self, scan_id: str, read: ResolvedInput, after: SqlStep | None, pace: int | None) -> PgScan:
         assert read.dataset is not None and read.version is not None
         columns = numeric_columns(read)
         if not columns:
             raise RunRefused("no_numeric_column", f"Dataset {read.dataset.name!r} has no numeric column to read.")
         kwargs: dict[str, Any] = {"connect": settings.WORKSPACE_DATABASE_URL, "dataset_id": read.dataset.pk,
-                                  "path": list(read.version.path), "columns": columns}
+                                  "path": list(read.version.path), "columns": columns,
+                                  "rows_per_second": pace}
         if after is not None:
             return GatedScan(scan_id, after.finished.is_set, **kwargs)
         return PgScan(scan_id, row_count=read.version.row_count, **kwargs)
@@ -329,14 +337,14 @@ class ProgressivePart:
             flow.connect(self.nodes[node.upstream].op, "table", node.op, "table")
         else:
             assert node.read is not None
-            node.scan = self._scan(f"{module_id}_scan", node.read, node.after)
+            node.scan = self._scan(f"{module_id}_scan", node.read, node.after, node.params.get("rows_per_second"))
             flow.add(node.scan)
             self.by_module[node.scan.id] = node.step.path
             flow.connect(node.scan, "table", node.op, "table")
 
     # -- reporting -------------------------------------------------------------------------------
     def _send(self, key: Any, event: Any) -> None:
-        self.recorder.publish("partial", event)
+        self.recorder.partial(event)
         self.recorder.flush_soon()
 
     def tick(self, module: Module, event: ModuleEvent) -> None:

@@ -303,9 +303,15 @@ class RunRecorder:
         # it with the first batch, if it is still going then (else the final refresh covers both).
         self._writer.add(_StatusRefresh(module_ids=[self.run.module_id]))
 
-    def publish(self, event_type: str, data: dict[str, Any]) -> None:
-        """Queues a live event on the run's topic (sent with the next batch)."""
-        self._publish(event_type, data)
+    def partial(self, data: dict[str, Any]) -> None:
+        """Queues a progressive step's `partial` event {path, kind, result, final} (sent with the next batch)."""
+        self._publish("partial", {"path": data["path"], "kind": data["kind"], "result": data["result"],
+                                  "final": data["final"]})
+
+    def steered(self, entry: dict[str, Any]) -> None:
+        """Queues the `steered` event of a steering change applied {path, parameters, at, user}."""
+        self._publish("steered", {"path": entry["path"], "parameters": entry["parameters"], "at": entry["at"],
+                                  "user": entry["user"]})
 
     def flush_soon(self) -> None:
         """Nothing to do: the writer sends a batch at most LIVE_INTERVAL_SECONDS after it was queued."""

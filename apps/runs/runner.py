@@ -284,7 +284,7 @@ def _apply_steering(run: Run, part: ProgressivePart, recorder: RunRecorder, requ
     Run.objects.filter(pk=run.pk).update(steering=run.steering)
     recorder.log("INFO", f"Steered {path} at {entry['at']} by {user}: "
                  + ", ".join(f"{k} = {v}" for k, v in parameters.items()) + "; it starts over.", path)
-    recorder.publish("steered", entry)
+    recorder.steered(entry)
 
 
 def _history_datasets(execution: Execution, success: bool) -> list[dict[str, Any]]:

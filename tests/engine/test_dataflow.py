@@ -107,7 +107,8 @@ def test_incompatible_slot_types() -> None:
     assert codes(errors) == ["incompatible_types"]
     assert (errors[0].module, errors[0].slot) == ("s", "in")
     assert slot_types_compatible("dataset:emissions", "any")
-    assert not slot_types_compatible("any", "table")
+    assert slot_types_compatible("any", "table")  # an untyped output (a dataset slot of no fixed type) fits
+    assert not slot_types_compatible("table", "param:integer")
 
 
 def test_single_source_per_input_slot() -> None:
