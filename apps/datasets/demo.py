@@ -58,7 +58,6 @@ def seed_demo_datasets(*, project: Project, owner: User) -> list[str]:
         version = dataset_import(dataset=dataset, user=owner, stream=io.BytesIO(EMISSION_FACTORS_CSV.encode()))
         version_finalize(version=version)
         created.append(dataset.name)
-    created += seed_demo_measurements(project=project, owner=owner)
     return created
 
 

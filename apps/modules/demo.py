@@ -53,7 +53,6 @@ def seed_demo_modules(*, project: Project, owner: User) -> list[str]:
                                                               "name_pattern": "Emission Factors +15% #${run.id}"}},
                       parameter_bindings={"increase_factor": "1.15"})
         created.append("Emission Factors +15%")
-    created += seed_demo_progressive(project=project, owner=owner)
     return created
 
 

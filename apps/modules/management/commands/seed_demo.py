@@ -8,8 +8,8 @@ from django.db import transaction
 
 from apps.accounts.demo import seed_demo_accounts
 from apps.accounts.models import User
-from apps.datasets.demo import seed_demo_datasets
-from apps.modules.demo import seed_demo_modules
+from apps.datasets.demo import seed_demo_datasets, seed_demo_measurements
+from apps.modules.demo import seed_demo_modules, seed_demo_progressive
 
 
 class Command(BaseCommand):
@@ -21,4 +21,7 @@ class Command(BaseCommand):
         owner = User.objects.get(username="modeler")
         created += seed_demo_datasets(project=project, owner=owner)
         created += seed_demo_modules(project=project, owner=owner)
+        # the progressive demo (docs/progressive.md, "Demo"): a 1M-row dataset and a Histogram of it
+        created += seed_demo_measurements(project=project, owner=owner)
+        created += seed_demo_progressive(project=project, owner=owner)
         self.stdout.write(f"demo data ready (new: {', '.join(created) or 'nothing'})")
