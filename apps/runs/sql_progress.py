@@ -37,7 +37,14 @@ class SqlProgress:
         self._started: dict[str, float] = {}
 
     def start(self) -> None:
+        """Takes every output table's size now (the baseline: before any step writes, so a step's
+        first report counts what it wrote before the first poll too), then polls."""
         if self.steps:
+            for step in self.steps:
+                try:
+                    self.written(step)
+                except Exception:  # an output not made yet: its baseline is taken at the first report
+                    logger.warning("SQL step progress: no baseline for %s", step.path, exc_info=True)
             self._thread.start()
 
     def stop(self) -> None:
