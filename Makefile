@@ -8,7 +8,7 @@ NODE_STAMP := frontend/node_modules/.installed
 DIST := frontend/dist/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: run test setup services lint typecheck pytest frontend-test bench chromium clean
+.PHONY: run test setup services lint typecheck api-types api-types-check pytest frontend-test bench chromium clean
 
 run: setup
 	@$(PY) scripts/serve.py
@@ -47,9 +47,16 @@ lint: $(VENV_STAMP)
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports  # the layers of DESIGN §1 ([tool.importlinter] in pyproject.toml)
 
-typecheck: $(VENV_STAMP)
+typecheck: $(VENV_STAMP) api-types-check
 	$(PY) -m mypy .
 	cd frontend && npm run typecheck
+
+# The frontend's API types, generated from the serializers: openapi.yaml and schema.ts in frontend/src/api.
+api-types: $(VENV_STAMP) $(NODE_STAMP)
+	$(PY) scripts/api_types.py
+
+api-types-check: $(VENV_STAMP) $(NODE_STAMP)
+	@$(PY) scripts/api_types.py --check
 
 bench: setup
 	$(PY) -m bench

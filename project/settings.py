@@ -131,6 +131,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema is the frontend's contract (`make api-types`): request bodies get components of their
+    # own (`...Request`), so a read-only or defaulted field is optional there and present in responses.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"SlotMode": ["IN", "INOUT", "OUT"], "RunMode": ["run", "process"],
+                            "ImportMode": ["replace", "append"]},
 }
 
 CHANNEL_LAYERS = {

@@ -1,6 +1,8 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import Project, User
+from apps.accounts.roles import Role
 from apps.accounts.selectors import memberships_of
 from apps.api.serializers import StrictModelSerializer, StrictSerializer
 
@@ -15,9 +17,11 @@ class TokenSerializer(serializers.Serializer):
 
 
 class MembershipSerializer(serializers.Serializer):
+    """A project the user belongs to, with their role in it (accounts.selectors.memberships_of)."""
+
     id = serializers.IntegerField()
     name = serializers.CharField()
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -28,8 +32,9 @@ class MeSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "username", "full_name", "email", "role", "projects"]
 
+    @extend_schema_field(MembershipSerializer(many=True))
     def get_projects(self, user: User) -> list[dict[str, object]]:
-        return memberships_of(user=user)
+        return MembershipSerializer(memberships_of(user=user), many=True).data  # type: ignore[return-value]
 
 
 class ProjectSerializer(StrictModelSerializer):

@@ -1,5 +1,6 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from apps.api.serializers import StrictSerializer
@@ -35,6 +36,7 @@ class DatasetTypeUpdateSerializer(StrictSerializer):
     columns = ColumnSerializer(many=True, allow_empty=False, required=False)
 
 
+@extend_schema_serializer(component_name="DatasetVersion")
 class VersionSerializer(serializers.ModelSerializer):
     creator = serializers.CharField(source="creator.username", read_only=True)
 

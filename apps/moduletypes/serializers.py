@@ -1,5 +1,6 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.api.serializers import StrictSerializer
@@ -14,6 +15,7 @@ class RevisionNoteSerializer(serializers.ModelSerializer):
         fields = ["author", "created_at", "note"]
 
 
+@extend_schema_serializer(component_name="ModuleTypeVersionSummary")
 class VersionSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = ModuleTypeVersion
@@ -120,6 +122,7 @@ class ModuleTypeCreateSerializer(StrictSerializer):
     version = VersionFieldsSerializer(required=False)
 
 
+@extend_schema_serializer(component_name="ModuleTypeVersionListItem")  # GET /api/module-type-versions
 class PaletteVersionSerializer(serializers.ModelSerializer):
     module_type_name = serializers.CharField(source="module_type.name")
     kind = serializers.CharField(source="module_type.kind")
@@ -130,6 +133,25 @@ class PaletteVersionSerializer(serializers.ModelSerializer):
                   "dataset_slots", "parameter_slots", "last_modified"]
 
 
+class UsedByModuleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class UsedByCompositeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    module_type_name = serializers.CharField()
+    number = serializers.IntegerField()
+
+
+class UsedBySerializer(serializers.Serializer):
+    """What uses a version (moduletypes.selectors.dependents_of): modules, and composite versions."""
+
+    modules = UsedByModuleSerializer(many=True)
+    composites = UsedByCompositeSerializer(many=True)
+
+
+@extend_schema_serializer(component_name="ModuleTypeVersion")
 class VersionSerializer(PaletteVersionSerializer):
     creator = serializers.CharField(source="creator.username", read_only=True, default=None)  # null: built-in
     revision_notes = RevisionNoteSerializer(many=True)
@@ -139,10 +161,11 @@ class VersionSerializer(PaletteVersionSerializer):
         fields = [*PaletteVersionSerializer.Meta.fields, "description", "algorithm", "graph", "creator",
                   "created_at", "revision", "revision_notes", "used_by"]
 
+    @extend_schema_field(UsedBySerializer)
     def get_used_by(self, version: ModuleTypeVersion) -> dict[str, list[dict[str, object]]]:
         from apps.moduletypes.selectors import dependents_of
 
-        return dependents_of(version=version)
+        return UsedBySerializer(dependents_of(version=version)).data  # type: ignore[return-value]
 
 
 class ModuleTypeUpdateSerializer(StrictSerializer):
