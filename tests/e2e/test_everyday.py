@@ -232,6 +232,11 @@ def test_dataset_types_export_validation_and_diagram(page: Page) -> None:
     diagram.evaluate("e => e.scrollIntoView({block: 'center'})")
     page.wait_for_timeout(300)
     _shot(page, "diagram-after-reload")
+    # Validation answers after the layout: the problems it draws on a node must not grow it onto its neighbour.
+    boxes = _flow_boxes(page)
+    subs = [boxes[f"s{i}"] for i in range(1, 5)]
+    assert not any(_overlap(a, b) for i, a in enumerate(subs) for b in subs[i + 1:]), boxes
+    expect(page.get_by_test_id(f"node-errors-{DEMO_TYPE} 2")).to_contain_text("2 problems")
     area = _box(diagram)
     for node in page.locator(".react-flow__node").all():
         box = _box(node)

@@ -151,11 +151,17 @@ export function ModuleNode({ id, data, selected }: NodeProps<ModuleFlowNode>) {
         })}
       </div>
       {data.errors.length > 0 && (
-        <ul className="mt-node-errors" data-testid={`node-errors-${data.title}`}>
-          {data.errors.map((m) => (
-            <li key={m}>{m}</li>
-          ))}
-        </ul>
+        // Folded to one line: a node keeps the size auto-layout gave it when validation answers later.
+        <details className="mt-node-errors nodrag" data-testid={`node-errors-${data.title}`}>
+          <summary>
+            {data.errors.length === 1 ? '1 problem' : `${data.errors.length} problems`}
+          </summary>
+          <ul>
+            {data.errors.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+        </details>
       )}
     </div>
   );
