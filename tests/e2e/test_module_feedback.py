@@ -51,11 +51,11 @@ def test_a_parameter_value_not_of_its_sql_type_is_refused_with_its_field_marked(
     expect(value).not_to_have_attribute("aria-invalid", "true")
 
 
-def _failing_module(page: Page, name: str) -> dict[str, Any]:
+def _failing_module(page: Page, name: str, algorithm: str = FAILING_ALGORITHM) -> dict[str, Any]:
     project = next(p["id"] for p in _api(page, "GET", "/api/me")["projects"] if p["name"] == "Demo")
     module_type = _api(page, "POST", "/api/module-types", {
         "name": f"{name} type", "kind": "simple", "project": project,
-        "version": {"dataset_slots": [], "algorithm": FAILING_ALGORITHM}})
+        "version": {"dataset_slots": [], "algorithm": algorithm}})
     version = module_type["versions"][0]["id"]
     return _api(page, "POST", "/api/modules/", {  # type: ignore[no-any-return]
         "name": name, "type_version": version, "project": project})
@@ -94,6 +94,30 @@ def test_a_failed_run_shows_live_in_the_editor_the_module_manager_and_a_toast(pa
     expect(row.get_by_test_id("last-run-error")).to_contain_text("division by zero (line 3")
     expect(page.get_by_test_id("toast").filter(has_text=f"{name}: Run 2 FAILED")).to_contain_text("division by zero")
     _screenshot(page, "module-manager-failed-run")
+
+
+def test_cancel_asks_first_keep_running_keeps_it_and_cancel_run_stops_it(page: Page) -> None:
+    name = f"E2E cancel {uuid.uuid4().hex[:8]}"
+    log_in(page, "modeler")
+    expect(page.get_by_test_id("user-name")).to_be_visible()
+    module = _failing_module(page, name, algorithm="PERFORM pg_sleep(60);\n")
+    page.goto(f"/modules/{module['id']}")
+    page.get_by_role("button", name="Run", exact=True).click()
+    cancel = page.get_by_role("button", name="Cancel run")
+    expect(cancel).to_be_visible(timeout=RUN_TIMEOUT)
+
+    cancel.click()
+    dialog = page.get_by_role("dialog", name="Cancel run")
+    expect(dialog).to_contain_text(f"Cancel run 1 of {name}?")
+    dialog.get_by_role("button", name="Keep running").click()
+    expect(dialog).to_have_count(0)
+    page.wait_for_timeout(1000)
+    run = _api(page, "GET", f"/api/modules/{module['id']}/history")[0]
+    assert run["result"] in (None, ""), run  # still going: nothing was cancelled
+
+    cancel.click()
+    page.get_by_role("dialog", name="Cancel run").get_by_role("button", name="Cancel run").click()
+    expect(page.get_by_test_id("run-result")).to_contain_text("Run 1 CANCELLED", timeout=RUN_TIMEOUT)
 
 
 COPY_ALGORITHM = ("INSERT INTO ${dst} (Fuel_Type, Pollutant, Year, Emission_Factor, Comments)\n"
