@@ -127,3 +127,10 @@ def log_in(page: Page, username: str, password: str | None = None) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password or username)
     page.get_by_role("button", name="Log in").click()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Saves the page as `<name>.png` in the folder E2E_SCREENSHOTS names (for notes and reviews), if set."""
+    folder = os.environ.get("E2E_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=f"{folder}/{name}.png")

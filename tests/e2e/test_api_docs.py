@@ -2,14 +2,13 @@
 operations from assets the app serves itself; every request to another host is refused, as in a
 locked-down deployment."""
 
-import os
 import re
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -34,5 +33,4 @@ def test_api_docs_render_the_operations_without_reaching_another_host(page: Page
     expect(page.locator(".opblock").first).to_be_visible()
     assert page.locator(".opblock").count() > 20
     assert refused == [], f"the docs page reached other hosts: {refused}"
-    if os.environ.get("E2E_SCREENSHOTS"):
-        page.screenshot(path=f"{os.environ['E2E_SCREENSHOTS']}/api-docs.png")
+    screenshot(page, "api-docs")

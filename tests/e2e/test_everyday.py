@@ -9,7 +9,6 @@ without connections, fit on reload). A viewer is told why Bring up to date is di
 
 import csv
 import io
-import os
 import re
 import uuid
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -52,11 +51,6 @@ def _flow_boxes(page: Page) -> dict[str, dict[str, float]]:
         "ns => ns.map(n => { const m = /translate\\(([-\\d.]+)px, ([-\\d.]+)px\\)/.exec(n.style.transform);"
         " return [n.dataset.id, +m[1], +m[2], n.offsetWidth, n.offsetHeight]; })")
     return {r[0]: {"x": r[1], "y": r[2], "width": r[3], "height": r[4]} for r in rows}
-
-
-def _shot(page: Page, name: str) -> None:
-    if os.environ.get("E2E_SCREENSHOTS"):
-        page.screenshot(path=f"{os.environ['E2E_SCREENSHOTS']}/{name}.png")
 
 
 def test_a_modelers_day_home_copy_tabs_run_details_lock_and_1024px(page: Page) -> None:
@@ -127,7 +121,7 @@ def test_a_modelers_day_home_copy_tabs_run_details_lock_and_1024px(page: Page) -
     box = _box(remove)
     assert box["x"] + box["width"] <= 1024, box
     assert manager.locator(".content").evaluate("e => e.scrollWidth <= e.clientWidth")
-    _shot(manager, "modules-1024")
+    screenshot(manager, "modules-1024")
     menu = manager.get_by_role("button", name="Menu")
     menu.click()
     nav = manager.get_by_role("navigation", name="Main")
@@ -231,7 +225,7 @@ def test_dataset_types_export_validation_and_diagram(page: Page) -> None:
     page.wait_for_timeout(400)  # the fit after the nodes are measured
     diagram.evaluate("e => e.scrollIntoView({block: 'center'})")
     page.wait_for_timeout(300)
-    _shot(page, "diagram-after-reload")
+    screenshot(page, "diagram-after-reload")
     # Validation answers after the layout: the problems it draws on a node must not grow it onto its neighbour.
     boxes = _flow_boxes(page)
     subs = [boxes[f"s{i}"] for i in range(1, 5)]

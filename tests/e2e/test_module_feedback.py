@@ -2,7 +2,6 @@
 is not of its SQL type is refused at Save with its field marked; a run that fails says so live, with
 the error and its line, in the editor, the Module Manager's row and a toast, linked to the run."""
 
-import os
 import re
 import uuid
 from typing import Any
@@ -10,18 +9,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, screenshot
 from tests.e2e.test_modules import DEMO_DATASET, INPUT, OUTPUT, RUN_TIMEOUT, _api, _create_module
 
 pytestmark = pytest.mark.e2e
 
 FAILING_ALGORITHM = "-- divides by zero on line 3\nPERFORM 1;\nPERFORM 1 / 0;\n"
-
-
-def _screenshot(page: Page, name: str) -> None:
-    folder = os.environ.get("E2E_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=f"{folder}/{name}.png")
 
 
 def test_a_parameter_value_not_of_its_sql_type_is_refused_with_its_field_marked(page: Page) -> None:
@@ -79,7 +72,7 @@ def test_a_failed_run_shows_live_in_the_editor_the_module_manager_and_a_toast(pa
     expect(page.get_by_text(re.compile(r"Run 1 is going"))).to_have_count(0)
     toast = page.get_by_test_id("toast").filter(has_text=f"{name}: Run 1 FAILED")
     expect(toast).to_contain_text("division by zero (line 3")
-    _screenshot(page, "module-editor-failed-run")
+    screenshot(page, "module-editor-failed-run")
     result.get_by_role("link", name="Open the run").click()
     expect(page).to_have_url(re.compile(r"/runs/\d+$"))
     expect(page.get_by_role("heading", name=f"Run 1 of {name}", level=1)).to_be_visible()
@@ -93,7 +86,7 @@ def test_a_failed_run_shows_live_in_the_editor_the_module_manager_and_a_toast(pa
     expect(row).to_contain_text("#2 FAILED", timeout=RUN_TIMEOUT)
     expect(row.get_by_test_id("last-run-error")).to_contain_text("division by zero (line 3")
     expect(page.get_by_test_id("toast").filter(has_text=f"{name}: Run 2 FAILED")).to_contain_text("division by zero")
-    _screenshot(page, "module-manager-failed-run")
+    screenshot(page, "module-manager-failed-run")
 
 
 def test_cancel_asks_first_keep_running_keeps_it_and_cancel_run_stops_it(page: Page) -> None:
@@ -156,7 +149,7 @@ def test_the_finalize_dialog_lists_the_type_and_dataset_versions_finalized_with_
     expect(datasets).to_contain_text(f"{name} out version 0")
     expect(datasets).to_contain_text("(output)")
     expect(dialog.get_by_test_id("finalize-blockers")).to_have_count(0)
-    _screenshot(page, "module-finalize-dialog")
+    screenshot(page, "module-finalize-dialog")
     dialog.get_by_role("button", name="Finalize", exact=True).click()
     expect(dialog).to_be_hidden()
     expect(page.get_by_test_id("final-badge")).to_be_visible()
