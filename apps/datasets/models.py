@@ -39,6 +39,9 @@ class Dataset(models.Model):
     removed_at = models.DateTimeField(null=True, blank=True)
     # Created by a run that has not finished yet (a NEW output): invisible until published.
     pending_run = models.ForeignKey("runs.Run", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # The state of a module's aggregation submodule (apps.runs.aggregation): never listed, bound or
+    # written through the datasets API; its versions are readable by the project's members.
+    is_aggregation_state = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]

@@ -35,8 +35,10 @@ def bindable_datasets(*, project_id: int) -> QuerySet[Dataset]:
     project's, not removed, not a running module's unpublished output. The one rule of DESIGN §5
     (every binding names an object of the module's own project), used when a module is saved or
     copied and again when its run is planned. A dataset of another project is then looked up
-    exactly like one that does not exist, so no answer can tell the two apart."""
-    return Dataset.objects.filter(project_id=project_id, removed_at__isnull=True, pending_run__isnull=True)
+    exactly like one that does not exist, so no answer can tell the two apart. A module's aggregation
+    state is its own (docs/aggregation.md): no module binds it."""
+    return Dataset.objects.filter(project_id=project_id, removed_at__isnull=True, pending_run__isnull=True,
+                                  is_aggregation_state=False)
 
 
 def published_versions(dataset: Dataset) -> QuerySet[DatasetVersion]:
@@ -70,7 +72,7 @@ def version_of(*, dataset: Dataset, number: int | None) -> DatasetVersion | None
 
 
 def datasets_for(*, queryset: QuerySet[Dataset], user: User, params: dict[str, str]) -> QuerySet[Dataset]:
-    queryset = queryset.filter(pending_run__isnull=True)
+    queryset = queryset.filter(pending_run__isnull=True, is_aggregation_state=False)
     if params.get("removed") == "true" and user.is_app_admin:
         queryset = queryset.filter(removed_at__isnull=False)
     else:
@@ -110,7 +112,7 @@ def dataset_type_usage(*, dataset_type: DatasetType, user: User) -> dict[str, li
 
     projects = projects_visible_to(user=user)
     datasets = (Dataset.objects.filter(dataset_type=dataset_type, removed_at__isnull=True, pending_run__isnull=True,
-                                       project__in=projects.values("pk"))
+                                       is_aggregation_state=False, project__in=projects.values("pk"))
                 .select_related("project").order_by("name", "pk"))
     rows = [row for provider in type_usage_providers for row in provider(dataset_type, projects)]
     return {"datasets": [{"id": d.pk, "name": d.name, "project": d.project_id, "project_name": d.project.name}

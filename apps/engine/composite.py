@@ -252,7 +252,7 @@ def _expand(version: VersionSpec, path: str, name: str, sources: Mapping[str, Re
             return sources.get(str(end["slot"]))
         return produced.get(int(end["submodule"]), {}).get(str(end["slot"]))
 
-    for sid in _submodule_order(submodules, connections, path):
+    for sid in submodule_order(submodules, connections, path):
         sub = submodules[sid]
         child = versions.get(sub.get("version"))  # type: ignore[arg-type]
         sub_path = f"{path}/{sub['name']}" if path else str(sub["name"])
@@ -268,8 +268,8 @@ def _expand(version: VersionSpec, path: str, name: str, sources: Mapping[str, Re
             if c["target"].get("submodule") is None and (ref := resolve(c["source"])) is not None}
 
 
-def _submodule_order(submodules: Mapping[int, Mapping[str, Any]], connections: Sequence[Mapping[str, Any]],
-                     path: str) -> list[int]:
+def submodule_order(submodules: Mapping[int, Mapping[str, Any]], connections: Sequence[Mapping[str, Any]],
+                    path: str = "") -> list[int]:
     """Kahn's algorithm over the submodule ids (the smallest ready id first, as EMF runs them)."""
     after: dict[int, set[int]] = {sid: set() for sid in submodules}
     for c in connections:

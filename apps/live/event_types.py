@@ -28,6 +28,7 @@ EVENT_TYPES: dict[str, EventType] = {t.name: t for t in (
     # runs
     _type("run_started", "modules:<project>, module:<id>", {"module", "run", "run_number"}),
     _type("run_finished", "modules:<project>, module:<id>", {"module", "run", "result", "error", "ended_at"}),
+    _type("aggregation_changed", "modules:<project>, module:<id>", {"module", "aggregation"}),
     _type("started", "run:<id>", {"run", "started_at"}),
     _type("stage", "run:<id>", {"stage", "path"}),
     _type("progress", "run:<id>", {"path", "state", "done", "total", "rate", "elapsed", "written"}),

@@ -15,7 +15,7 @@ from apps.modules.status import compute_statuses
 from apps.runs.models import Result, Run
 
 MATCH, DIFFERENT, FIRST_ONLY, SECOND_ONLY = "MATCH", "DIFFERENT", "FIRST ONLY", "SECOND ONLY"
-SECTIONS = ("summary", "datasets", "parameters", "internal datasets", "internal parameters")
+SECTIONS = ("summary", "datasets", "parameters", "internal datasets", "internal parameters", "aggregation")
 
 Flat = dict[tuple[str, str], str]
 
@@ -163,13 +163,27 @@ def _names(modules: list[Module], runs: list[Run | None]) -> Names:
     return Names(datasets, dict(DatasetType.objects.filter(pk__in=type_ids).values_list("pk", "name")))
 
 
-def _flatten(module: Module, status: str, last_run: Run | None, names: Names) -> Flat:
+def _aggregation_rows(summary: dict[str, Any] | None) -> Iterator[tuple[str, Any]]:
+    """What waits for a process in each aggregation submodule (docs/aggregation.md §4)."""
+    if summary is None:
+        return
+    yield "Process Pending", summary["pending"]
+    for state in summary["submodules"]:
+        where = state["path"] or "(module)"
+        yield f"{where} / Runs Pending", state["runs"]
+        yield f"{where} / Rows", state["rows"]
+        yield f"{where} / State Version", state["state_version"]
+
+
+def _flatten(module: Module, status: str, last_run: Run | None, names: Names,
+             aggregation: dict[str, Any] | None = None) -> Flat:
     parts = {
         "summary": _summary(module, status, last_run),
         "datasets": _dataset_rows(module, names, last_run),
         "parameters": _parameter_rows(module, last_run),
         "internal datasets": _internal_dataset_rows(module, names, last_run),
         "internal parameters": _internal_parameter_rows(module, last_run),
+        "aggregation": _aggregation_rows(aggregation),
     }
     return {(section, key): _text(value) for section, rows in parts.items() for key, value in rows}
 
@@ -193,7 +207,8 @@ def compare_modules(*, first: Module, second: Module) -> dict[str, Any]:
     report = compute_statuses([first, second] if first.pk != second.pk else [first])
     runs = [Run.objects.filter(module=m).order_by("-run_number").first() for m in (first, second)]
     names = _names([first, second], runs)
-    flat = [_flatten(m, report.statuses[m.pk].status, run, names) for m, run in zip((first, second), runs, strict=True)]
+    flat = [_flatten(m, report.statuses[m.pk].status, run, names, report.aggregations.get(m.pk))
+            for m, run in zip((first, second), runs, strict=True)]
     rows = [{"section": key[0], "key": key[1], "first": flat[0].get(key), "second": flat[1].get(key),
              "result": _result(flat[0], flat[1], key)} for key in _ordered_keys(*flat)]
     return {"first": {"id": first.pk, "name": first.name}, "second": {"id": second.pk, "name": second.name},

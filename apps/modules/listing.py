@@ -141,5 +141,6 @@ def module_rows(queryset: QuerySet[Module], *, status: str | None = None,
         row.update(computed.as_dict())
         row["last_run"] = run_summary(report.last_runs.get(row["id"]), zone)
         row["lock"] = lock
+        row["aggregation"] = report.aggregations.get(row["id"])
         listed.append(row)
     return listed

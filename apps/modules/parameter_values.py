@@ -79,6 +79,17 @@ def check_parameter_values(*, slots: Sequence[Mapping[str, Any]], values: Mappin
         raise ServiceError(CODE, f"Parameter {name}: {problem}", details={"parameters": problems})
 
 
+def check_overrides(*, slots: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -> None:
+    """A run's own parameter values (POST run `parameters`, docs/aggregation.md): IN or INOUT
+    parameters of the module's type, each a valid literal of its SQL type; else a 400."""
+    inputs = {slot["name"] for slot in slots if slot.get("mode") != "OUT"}
+    unknown = sorted(name for name in values if name not in inputs)
+    if unknown:
+        raise ServiceError("unknown_parameter", f"{unknown[0]}: the module type has no such input parameter.",
+                           details={"parameters": {name: "no such input parameter." for name in unknown}})
+    check_parameter_values(slots=slots, values=values)
+
+
 def parameter_value_errors(*, slots: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The same problems as validation errors ({code, message, slot}) for POST validate."""
     return [{"code": CODE, "message": message, "slot": name}

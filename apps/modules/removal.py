@@ -22,6 +22,7 @@ from apps.live.status import status_refresh_on_commit
 from apps.locks.services import lock_check_free, locks_drop
 from apps.modules.dataset_usage import modules_using
 from apps.modules.models import Module
+from apps.runs.aggregation import drop_states
 
 
 def _refusal(module: Module, user: User) -> tuple[str, str, int] | None:
@@ -84,6 +85,7 @@ def module_remove(*, module: Module, user: User, remove_outputs: bool) -> list[i
         lock_check_free(kind="module", object_id=module.pk, user=user)
     plan = removal_plan(module=module, user=user)
     module_id, project_id = module.pk, module.project_id
+    drop_states(module=module)
     module.delete()
     locks_drop(kind="module", object_id=module_id)
     removed = [item["dataset"] for item in plan["outputs"] if item["removable"]] if remove_outputs else []

@@ -20,8 +20,8 @@ from apps.runs.models import Run
 # What a list or a status computation needs of a module's neighbours. Type versions are prefetched
 # (one query for the distinct ones) rather than joined: a thousand modules share a few versions,
 # whose slots and algorithm would otherwise be sent and decoded once per module.
-RUN_FIELDS = ("id", "module_id", "run_number", "result", "type_version_id", "created_at", "started_at",
-              "ended_at", "datasets", "error")
+RUN_FIELDS = ("id", "module_id", "run_number", "mode", "result", "type_version_id", "created_at", "started_at",
+              "ended_at", "datasets", "error", "parameter_overrides")
 
 
 def modules_queryset() -> QuerySet[Module]:
@@ -112,6 +112,7 @@ class SubmoduleVersion:
     type_name: str
     number: int
     last_modified: datetime
+    is_aggregation: bool = False
 
 
 def submodule_versions(*, type_version_ids: Collection[int]) -> dict[int, list[SubmoduleVersion]]:
@@ -125,15 +126,15 @@ def submodule_versions(*, type_version_ids: Collection[int]) -> dict[int, list[S
           UNION
             SELECT used.root, u.to_moduletypeversion_id FROM used JOIN {_USES_TABLE} u ON u.from_moduletypeversion_id = used.id
         )
-        SELECT used.root, t.name, v.number, v.last_modified FROM used
+        SELECT used.root, t.name, v.number, v.last_modified, v.is_aggregation FROM used
         JOIN {ModuleTypeVersion._meta.db_table} v ON v.id = used.id
         JOIN {ModuleTypeVersion._meta.get_field("module_type").related_model._meta.db_table} t ON t.id = v.module_type_id
         ORDER BY used.root, t.name, v.number"""
     found: dict[int, list[SubmoduleVersion]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [list(type_version_ids)])
-        for root, name, number, last_modified in cursor.fetchall():
-            found.setdefault(root, []).append(SubmoduleVersion(name, number, last_modified))
+        for root, name, number, last_modified, is_aggregation in cursor.fetchall():
+            found.setdefault(root, []).append(SubmoduleVersion(name, number, last_modified, is_aggregation))
     return found
 
 

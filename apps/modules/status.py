@@ -12,7 +12,9 @@ decides in plain Python. A module is UpToDate only when it has no reason to be O
   one the run wrote itself;
 - every output (OUT, and the version an INOUT slot wrote) and kept internal dataset the run wrote
   is still there, unchanged since it ended;
-- no input is produced by a module that is OutOfDate (transitively; cycles are fine).
+- no input is produced by a module that is OutOfDate (transitively; cycles are fine);
+- no process is pending in an aggregation module (docs/aggregation.md), and a module without
+  aggregation last ran with its own parameter values.
 
 Times come from versions' `last_modified`, which finalizing a version leaves alone (EMF bumps it,
 so a module it has just finalized is OutOfDate at once; here it stays UpToDate)."""
@@ -25,7 +27,8 @@ from typing import Any
 
 from apps.modules import selectors
 from apps.modules.models import Module
-from apps.runs.models import Result, Run
+from apps.runs import aggregation
+from apps.runs.models import AggregationState, Result, Run
 
 UP_TO_DATE, OUT_OF_DATE = "UpToDate", "OutOfDate"
 
@@ -55,6 +58,7 @@ class ModuleStatus:
 class StatusReport:
     statuses: dict[int, ModuleStatus] = field(default_factory=dict)
     last_runs: dict[int, Run] = field(default_factory=dict)
+    aggregations: dict[int, dict[str, Any] | None] = field(default_factory=dict)  # docs/aggregation.md §2
 
 
 def _q(name: str) -> str:
@@ -259,12 +263,36 @@ def _run_reasons(module: Module, run: Run | None, datasets: Mapping[int, selecto
     return reasons
 
 
+def has_aggregation(module: Module, submodules: Iterable[selectors.SubmoduleVersion] = ()) -> bool:
+    return module.type_version.is_aggregation or any(sub.is_aggregation for sub in submodules)
+
+
+def _state_reasons(module: Module, run: Run | None, states: list[AggregationState],
+                   aggregating: bool) -> list[Reason]:
+    """A process pending (docs/aggregation.md §4); a module without aggregation whose last run used
+    parameter values other than its own (POST run `parameters`) did not run what it says."""
+    if aggregating:
+        pending = aggregation.pending_reason(states)
+        return [Reason("process_pending", pending)] if pending else []
+    overrides = run.parameter_overrides if run is not None and isinstance(run.parameter_overrides, dict) else {}
+    bindings = module.parameter_bindings if isinstance(module.parameter_bindings, dict) else {}
+    changed = sorted((name, value) for name, value in overrides.items() if bindings.get(name) != value)
+    if not changed:
+        return []
+    return [Reason("parameters_overridden", "The last run used parameter values other than the module's: "
+                   + ", ".join(f"{name} = {value}" for name, value in changed) + ".")]
+
+
 def local_reasons(module: Module, run: Run | None, datasets: Mapping[int, selectors.DatasetFacts],
-                  submodules: Iterable[selectors.SubmoduleVersion] = ()) -> list[Reason]:
-    """Every reason except upstream staleness. `submodules`: the versions a composite type version uses."""
+                  submodules: Iterable[selectors.SubmoduleVersion] = (),
+                  states: list[AggregationState] | None = None) -> list[Reason]:
+    """Every reason except upstream staleness. `submodules`: the versions a composite type version uses;
+    `states`: the module's aggregation states."""
     datasets = _own(module, datasets)
     invalid = [Reason("invalid", p["message"]) for p in binding_problems(module, datasets)]
-    return invalid + _run_reasons(module, run, datasets, submodules)
+    submodules = list(submodules)
+    return invalid + _run_reasons(module, run, datasets, submodules) + \
+        _state_reasons(module, run, states or [], has_aggregation(module, submodules))
 
 
 # --- upstream ------------------------------------------------------------------------------------
@@ -322,20 +350,26 @@ def _referenced_datasets(modules: Iterable[Module], runs: Iterable[Run]) -> set[
 
 
 def compute_statuses(modules: Iterable[Module]) -> StatusReport:
-    """Statuses and last runs of these modules (loaded with selectors.modules_queryset()).
-    Five queries, whatever their number: upstream modules, last runs, datasets, versions (+ none
-    when there is nothing to ask), and one more for the submodule versions when composites are among them."""
+    """Statuses, last runs and aggregation states of these modules (loaded with selectors.modules_queryset()).
+    Six queries, whatever their number: upstream modules, last runs, datasets, versions (+ none
+    when there is nothing to ask), aggregation states, and one more for the submodule versions when
+    composites are among them."""
     wanted = {m.pk: m for m in modules}
     everyone = {**{m.pk: m for m in selectors.upstream_modules(module_ids=list(wanted))}, **wanted}
     runs = selectors.last_runs(module_ids=list(everyone))
     datasets = selectors.dataset_facts(dataset_ids=_referenced_datasets(everyone.values(), runs.values()))
     submodules = selectors.submodule_versions(
         type_version_ids={m.type_version_id for m in everyone.values() if m.type_version.kind == "composite"})
-    local = {pk: local_reasons(m, runs.get(pk), datasets, submodules.get(m.type_version_id, ()))
+    states: dict[int, list[AggregationState]] = {}
+    for state in aggregation.states_of(module_ids=list(everyone)):
+        states.setdefault(state.module_id, []).append(state)
+    local = {pk: local_reasons(m, runs.get(pk), datasets, submodules.get(m.type_version_id, ()), states.get(pk))
              for pk, m in everyone.items()}
     statuses = _with_upstream(everyone, local, datasets)
+    aggregations = {pk: aggregation.summary(states.get(pk, []), has_aggregation=has_aggregation(
+        wanted[pk], submodules.get(wanted[pk].type_version_id, ()))) for pk in wanted}
     return StatusReport(statuses={pk: statuses[pk] for pk in wanted},
-                        last_runs={pk: runs[pk] for pk in wanted if pk in runs})
+                        last_runs={pk: runs[pk] for pk in wanted if pk in runs}, aggregations=aggregations)
 
 
 def module_status(module: Module) -> ModuleStatus:

@@ -48,6 +48,10 @@ class ModuleTypeVersion(models.Model):
     dataset_slots = models.JSONField(default=list, blank=True)
     parameter_slots = models.JSONField(default=list, blank=True)
     algorithm = models.TextField(blank=True)
+    # An aggregation version's own SQL (docs/aggregation.md); empty: MAGDA's default behaviour.
+    aggregate_sql = models.TextField(blank=True)
+    process_sql = models.TextField(blank=True)
+    clear_sql = models.TextField(blank=True)
     graph = models.JSONField(default=dict, blank=True)
     creator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
                                 blank=True)

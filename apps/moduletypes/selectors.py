@@ -4,7 +4,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
-from apps.engine import composite
+from apps.engine import aggregation, composite
 from apps.engine import placeholders as ph
 from apps.engine.plpgsql_check import check_plpgsql
 from apps.locks.models import EditLock
@@ -58,10 +58,33 @@ def _slot_specs(dataset_slots: list[dict[str, Any]], parameter_slots: list[dict[
     return datasets, parameters
 
 
+def _aggregation_errors(fields: dict[str, Any]) -> list[dict[str, Any]]:
+    """A simple aggregation version: its slots, then each of its own SQL fields (docs/aggregation.md)."""
+    dataset_slots, parameter_slots = fields["dataset_slots"], fields["parameter_slots"]
+    slot_errors = aggregation.aggregation_slot_errors(dataset_slots, parameter_slots,
+                                                      custom_process=bool(fields["process_sql"].strip()))
+    if slot_errors:
+        return [{"code": code, "message": message} for code, message in slot_errors]
+    errors = []
+    for field, mode in (("aggregate_sql", aggregation.RUN), ("process_sql", aggregation.PROCESS),
+                        ("clear_sql", aggregation.PROCESS)):
+        if not fields[field].strip():
+            continue  # MAGDA's default, written by the engine
+        slots = aggregation.phase_slots(dataset_slots, mode)
+        if field == "clear_sql":
+            slots = [s for s in slots if s["placeholder"] == aggregation.STATE]
+        datasets, parameters = _slot_specs(slots, parameter_slots)
+        errors += [{"code": e.code, "message": e.message, "line": e.line, "column": e.column, "field": field}
+                   for e in check_plpgsql(fields[field], datasets, parameters)]
+    return errors
+
+
 def validation_errors(*, version: ModuleTypeVersion, draft: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """`draft` (unsaved fields) is validated instead of the saved ones where given."""
     fields = {"algorithm": version.algorithm, "dataset_slots": version.dataset_slots,
-              "parameter_slots": version.parameter_slots, "graph": version.graph, **(draft or {})}
+              "parameter_slots": version.parameter_slots, "graph": version.graph,
+              "is_aggregation": version.is_aggregation, "aggregate_sql": version.aggregate_sql,
+              "process_sql": version.process_sql, "clear_sql": version.clear_sql, **(draft or {})}
     from apps.moduletypes.services import slot_problems
 
     problems = slot_problems(fields["dataset_slots"], fields["parameter_slots"])
@@ -69,6 +92,11 @@ def validation_errors(*, version: ModuleTypeVersion, draft: dict[str, Any] | Non
         return [{"code": "invalid_slots", "message": p} for p in problems]
     if version.module_type.kind == "progressive":
         return []  # built-in: valid by construction
+    if fields["is_aggregation"] and version.module_type.kind != "simple":
+        return [{"code": "aggregation_not_simple", "message": "Only a simple module type version can be an "
+                 "aggregation (a composite contains aggregation submodules instead)."}]
+    if version.module_type.kind == "simple" and fields["is_aggregation"]:
+        return _aggregation_errors(fields)
     if version.module_type.kind == "simple":
         datasets, parameters = _slot_specs(fields["dataset_slots"], fields["parameter_slots"])
         return [{"code": e.code, "message": e.message, "line": e.line, "column": e.column}
@@ -95,7 +123,42 @@ def graph_errors(*, version: ModuleTypeVersion, graph: dict[str, Any], dataset_s
               for s in graph.get("submodules") or [] if s.get("version") in used and
               _contains(used[s["version"]], version.pk)]
     slots = {pk: composite.Slots(v.dataset_slots, v.parameter_slots) for pk, v in used.items()}
-    return errors + composite.validate_graph(graph, composite.Slots(dataset_slots, parameter_slots), slots)
+    errors += composite.validate_graph(graph, composite.Slots(dataset_slots, parameter_slots), slots)
+    return errors + _aggregation_graph_errors(graph, used)
+
+
+def _aggregation_graph_errors(graph: dict[str, Any], used: dict[int, ModuleTypeVersion]) -> list[composite.GraphError]:
+    """The phases' rules (apps.engine.aggregation.phases), and no aggregation inside a nested composite."""
+    errors = [composite.GraphError("nested_aggregation", f"Submodule {s.get('name')!r} is a composite that contains "
+                                   "an aggregation submodule; aggregation submodules belong in the top composite.",
+                                   s.get("id"))
+              for s in graph.get("submodules") or [] if s.get("version") in used
+              and used[s["version"]].kind == "composite" and contains_aggregation(used[s["version"]])]
+    _, phase_errors = aggregation.graph_phases(graph, {pk for pk, v in used.items() if v.is_aggregation})
+    return errors + [composite.GraphError(e.code, e.message, int(e.node), e.slot)  # type: ignore[call-overload]
+                     for e in phase_errors]
+
+
+def contains_aggregation(version: ModuleTypeVersion, seen: set[int] | None = None) -> bool:
+    """Is `version` an aggregation, or does it (recursively) use one?"""
+    seen = seen if seen is not None else set()
+    if version.is_aggregation:
+        return True
+    if version.pk in seen:
+        return False
+    seen.add(version.pk)
+    return any(contains_aggregation(child, seen) for child in version.uses.all())
+
+
+def graph_phases(*, version: ModuleTypeVersion, graph: dict[str, Any]) -> dict[str, str]:
+    """{submodule id (as text): phase} for the diagram; {} without an aggregation submodule."""
+    ids = [s.get("version") for s in graph.get("submodules") or [] if isinstance(s.get("version"), int)]
+    if version.kind != "composite" or not ids:
+        return {}
+    aggregations = set(submodule_versions(project_id=version.module_type.project_id)
+                       .filter(pk__in=ids, is_aggregation=True).values_list("pk", flat=True))
+    found, _ = aggregation.graph_phases(graph, aggregations)
+    return {str(k): v for k, v in found.items()}
 
 
 def _contains(version: ModuleTypeVersion, target_id: int, seen: set[int] | None = None) -> bool:

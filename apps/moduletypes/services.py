@@ -18,6 +18,7 @@ from apps.moduletypes.models import ModuleType, ModuleTypeVersion, RevisionNote
 from apps.moduletypes.selectors import LOCK_KIND, submodule_versions
 
 MODES = ("IN", "INOUT", "OUT")
+AGGREGATION_SQL_FIELDS = ("aggregate_sql", "process_sql", "clear_sql")  # an aggregation version's own SQL
 
 
 def _refuse_if_locked(module_type_id: int, user: User) -> None:
@@ -76,7 +77,7 @@ def module_type_create(*, name: str, kind: str, project: Project, creator: User,
         description=fields.get("description", ""), dataset_slots=fields.get("dataset_slots", []),
         parameter_slots=fields.get("parameter_slots", []), algorithm=fields.get("algorithm", ""),
         graph=fields.get("graph", {}), is_aggregation=fields.get("is_aggregation", False), creator=creator,
-        last_modified=timezone.now())
+        last_modified=timezone.now(), **{f: fields.get(f, "") for f in AGGREGATION_SQL_FIELDS})
     _sync_uses(first)
     RevisionNote.objects.create(version=first, author=creator, note="Created")
     return module_type
@@ -188,7 +189,8 @@ def module_type_from_version(*, source: ModuleTypeVersion, name: str, author: Us
         description=source.module_type.description, tags=list(source.module_type.tags),
         version={"name": "Initial Version", "description": source.description, "dataset_slots": source.dataset_slots,
                  "parameter_slots": source.parameter_slots, "algorithm": source.algorithm, "graph": source.graph,
-                 "is_aggregation": source.is_aggregation})
+                 "is_aggregation": source.is_aggregation,
+                 **{f: getattr(source, f) for f in AGGREGATION_SQL_FIELDS}})
 
 
 @transaction.atomic
@@ -210,7 +212,8 @@ def version_copy(*, source: ModuleTypeVersion, author: User, name: str = "") -> 
     copy = ModuleTypeVersion.objects.create(
         module_type=module_type, number=number, name=name or f"Version {number}", description=source.description,
         dataset_slots=source.dataset_slots, parameter_slots=source.parameter_slots, algorithm=source.algorithm,
-        graph=source.graph, is_aggregation=source.is_aggregation, creator=author, last_modified=timezone.now())
+        graph=source.graph, is_aggregation=source.is_aggregation, creator=author, last_modified=timezone.now(),
+        **{f: getattr(source, f) for f in AGGREGATION_SQL_FIELDS})
     _sync_uses(copy)
     RevisionNote.objects.create(version=copy, author=author, note=f"Copied from version {source.number}")
     return copy

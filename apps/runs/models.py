@@ -62,6 +62,9 @@ class Run(models.Model):
     steering = models.JSONField(default=list, blank=True)  # [{path, parameters, at, user}] applied
     # steering changes asked for (POST /api/runs/{id}/steer), in order; the worker applies them
     steer_requests = models.JSONField(default=list, blank=True)
+    # {name: "value as text"}: the module's IN parameter values this run used instead of its own
+    # (POST /api/modules/{id}/run `parameters`, docs/aggregation.md)
+    parameter_overrides = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -125,3 +128,27 @@ class RunLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level} {self.message[:60]}"
+
+
+class AggregationState(models.Model):
+    """The state of one aggregation submodule (`path`; "" for a module whose type is an aggregation
+    type) of a module, kept across its runs (docs/aggregation.md). The rows are a hidden dataset
+    (`dataset`) in the workspace; `version` is the state version now published. `runs`: successful
+    run-mode runs aggregated since the last successful process; `rows`: rows in the state now."""
+
+    module = models.ForeignKey("modules.Module", on_delete=models.CASCADE, related_name="aggregation_states")
+    path = models.CharField(max_length=200, blank=True)
+    dataset = models.ForeignKey("datasets.Dataset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(null=True, blank=True)
+    runs = models.PositiveIntegerField(default=0)
+    rows = models.BigIntegerField(default=0)
+    last_run = models.ForeignKey(Run, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_process = models.ForeignKey(Run, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["module_id", "path"]
+        constraints = [models.UniqueConstraint(fields=["module", "path"], name="unique_aggregation_state")]
+
+    def __str__(self) -> str:
+        return f"{self.module} state {self.path or '(module)'}"

@@ -114,6 +114,14 @@ def reserve_whole_version(*, run: Run, placeholder: str, dataset: Dataset) -> Pe
     return PendingOutput(placeholder, dataset, version, created_dataset=False, output_method="INOUT")
 
 
+@transaction.atomic
+def reserve_state_version(*, run: Run, dataset: Dataset, base: DatasetVersion) -> PendingOutput:
+    """An aggregation state's next version, derived from the current one (apps.runs.aggregation):
+    written like an INOUT version, published with the run's outputs."""
+    version = _reserve_version(dataset, run, run.user, base=base)
+    return PendingOutput("state", dataset, version, created_dataset=False, output_method="INOUT")
+
+
 def internal_name(run: Run, key: str) -> str:
     suffix = f" {key} #{run.pk}"
     return run.module.name[: 200 - len(suffix)] + suffix

@@ -32,6 +32,7 @@ from apps.engine import placeholders as ph
 from apps.engine.composite import Ref
 from apps.moduletypes.models import ModuleTypeVersion
 from apps.moduletypes.selectors import submodule_versions
+from apps.runs import aggregation
 from apps.runs import outputs as out
 from apps.runs.errors import RunRefused
 from apps.runs.models import Run, StepRecord
@@ -134,6 +135,7 @@ class Execution:
     keep_parameters: set[str] = field(default_factory=set)
     claims: dict[Ref, str] = field(default_factory=dict)  # the step slot writing each module output's version
     scratch: list[out.PendingOutput] = field(default_factory=list)  # intermediate INOUT versions
+    states: dict[str, out.PendingOutput] = field(default_factory=dict)  # new aggregation state versions, by path
 
     @property
     def module(self) -> "Module":
@@ -156,7 +158,7 @@ class Execution:
     def pending(self) -> list[out.PendingOutput]:
         """Everything reserved and not dropped yet."""
         internal = self.internals.pending() if self.internals else []
-        return [*self.module_writes(), *self.scratch, *internal]
+        return [*self.module_writes(), *self.scratch, *internal, *self.states.values()]
 
 
 # --------------------------------------------------------------------------------------- bindings
@@ -264,13 +266,17 @@ def plan_run(run: Run, general: ph.GeneralInfo) -> Execution:
         plan = composite.expand(_spec(root), {pk: _spec(v) for pk, v in versions.items()})
     except composite.ExpansionError as exc:
         raise RunRefused(exc.code, exc.message) from None
+    plan, phases = aggregation.for_mode(plan, versions, run.mode)
     module = run.module
+    # this run's own values of IN parameters (docs/aggregation.md §3); the module itself is not saved
+    module.parameter_bindings = {**module.parameter_bindings, **(run.parameter_overrides or {})}
     bound = {s["placeholder"]: resolve_input(s, module.dataset_bindings.get(s["placeholder"]),
                                              project_id=module.project_id)
              for s in root.dataset_slots if s["mode"] in ("IN", "INOUT")}
     _check_module_parameters(root, module)
-    steps = [SqlStep(index=i, path=p.path, name=p.name or module.name, type_version=versions[p.version],
-                     sources=p.sources) for i, p in enumerate(plan.steps)]
+    steps = [SqlStep(index=i, path=p.path, name=p.name or module.name, sources=p.sources,
+                     type_version=aggregation.step_version(versions[p.version], phases.get(p.path), run.mode))
+             for i, p in enumerate(plan.steps)]
     keep = module.keep_internal if isinstance(module.keep_internal, dict) else {}
     execution = Execution(run=run, plan=plan, steps=steps, bound=bound,
                           keep_parameters={k for k in keep.get("parameters") or [] if isinstance(k, str)})
@@ -393,6 +399,9 @@ def _reserve_step(execution: Execution, step: SqlStep, general: ph.GeneralInfo) 
     for slot in step.type_version.dataset_slots:
         placeholder, mode = slot["placeholder"], slot["mode"]
         ref = Ref(step.path, placeholder)
+        if aggregation.is_state_slot(step, slot):
+            step.inouts.append(aggregation.reserve_state(execution, step, slot))
+            continue
         if mode == "IN":
             step.inputs.append(_read(execution, step, slot))
             continue
