@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from apps.datasets.workspace import workspace
 from apps.engine import operators as ops
-from apps.engine.dataflow import Dataflow, Module
+from apps.engine.dataflow import Dataflow, Module, ModuleError
 from apps.engine.pg_scan import PgScan
 from apps.engine.scheduler import ModuleEvent, Scheduler
 from apps.engine.storage import Column, path_condition, qualified
@@ -43,20 +43,45 @@ def kind_of(step: SqlStep) -> str:
     return step.type_version.module_type.name.lower()
 
 
+def is_numeric(sql_type: str) -> bool:
+    return sql_type.lower().split("(")[0].strip() in NUMERIC_TYPES
+
+
 def numeric_columns(read: ResolvedInput) -> list[Column]:
     assert read.dataset is not None
-    return [c for c in read.dataset.dataset_type.column_specs if c.sql_type.lower().split("(")[0].strip() in NUMERIC_TYPES]
+    return [c for c in read.dataset.dataset_type.column_specs if is_numeric(c.sql_type)]
+
+
+def numeric_names_read(datasets: list[dict[str, Any]] | None) -> list[str] | None:
+    """The numeric columns a progressive step reads, from its record's datasets (its IN row: the
+    dataset version its rows come from, streamed or not); None when not recorded."""
+    from apps.datasets.models import Dataset
+
+    row = next((d for d in datasets or [] if d.get("direction") == "IN"), None)
+    pk = row.get("dataset") if row is not None else None
+    dataset = Dataset.objects.select_related("dataset_type").filter(pk=pk).first() if isinstance(pk, int) else None
+    if dataset is None:
+        return None
+    return [c.name for c in dataset.dataset_type.column_specs if is_numeric(c.sql_type)]
 
 
 # ------------------------------------------------------------------------------------ parameters
+
+class ParameterError(ValueError):
+    """A parameter value a progressive type refuses; `field` names the parameter."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
 
 def _float(name: str, text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"{name}: {text!r} is not a number.") from None
-    if math.isnan(value):
-        raise ValueError(f"{name}: NaN is not allowed.")
+        raise ParameterError(name, f"{text!r} is not a number.") from None
+    if not math.isfinite(value):
+        raise ParameterError(name, f"{text!r} is not a finite number.")
     return value
 
 
@@ -69,9 +94,9 @@ def parse_parameters(kind: str, values: dict[str, str | None], numeric: list[str
     def column(name: str = "column") -> str:
         value = text(name)
         if value is None:
-            raise ValueError(f"{name}: a column name is required.")
+            raise ParameterError(name, "a column name is required.")
         if numeric is not None and value not in numeric:
-            raise ValueError(f"{name}: {value!r} is not a numeric column of the input ({', '.join(numeric)}).")
+            raise ParameterError(name, f"{value!r} is not a numeric column of the input ({', '.join(numeric)}).")
         return value
 
     out: dict[str, Any] = {}
@@ -79,26 +104,26 @@ def parse_parameters(kind: str, values: dict[str, str | None], numeric: list[str
     try:
         out["rows_per_second"] = None if pace is None else int(pace)
     except ValueError:
-        raise ValueError(f"rows_per_second: {pace!r} is not an integer.") from None
+        raise ParameterError("rows_per_second", f"{pace!r} is not an integer.") from None
     if out["rows_per_second"] is not None and out["rows_per_second"] < 1:
-        raise ValueError("rows_per_second: at least 1 (unset: as fast as possible).")
+        raise ParameterError("rows_per_second", "at least 1 (unset: as fast as possible).")
     if kind in ("scan", "min", "max", "stats"):
         listed = text("columns")
         cols = [c.strip() for c in listed.split(",") if c.strip()] if listed else None
         if cols is not None and numeric is not None:
             bad = [c for c in cols if c not in numeric]
             if bad:
-                raise ValueError(f"columns: {', '.join(bad)} is not a numeric column of the input.")
+                raise ParameterError("columns", f"{', '.join(bad)} is not a numeric column of the input.")
         out["columns"] = cols
     elif kind == "filter":
         out["column"] = column()
         operator = text("operator") or ""
         if operator not in COMPARISONS:
-            raise ValueError(f"operator: {operator!r} is not one of {', '.join(COMPARISONS)}.")
+            raise ParameterError("operator", f"{operator!r} is not one of {', '.join(COMPARISONS)}.")
         out["operator"] = operator
         value = text("value")
         if value is None:
-            raise ValueError("value: a number is required.")
+            raise ParameterError("value", "a number is required.")
         out["value"] = _float("value", value)
     elif kind == "histogram":
         out["column"] = column()
@@ -106,23 +131,23 @@ def parse_parameters(kind: str, values: dict[str, str | None], numeric: list[str
         try:
             out["bins"] = DEFAULT_BINS if bins is None else int(bins)
         except ValueError:
-            raise ValueError(f"bins: {bins!r} is not an integer.") from None
+            raise ParameterError("bins", f"{bins!r} is not an integer.") from None
         if not 1 <= out["bins"] <= 10_000:
-            raise ValueError("bins: between 1 and 10000.")
+            raise ParameterError("bins", "between 1 and 10000.")
         lo, hi = text("min"), text("max")
         out["min"] = None if lo is None else _float("min", lo)
         out["max"] = None if hi is None else _float("max", hi)
         if out["min"] is not None and out["max"] is not None and not out["min"] < out["max"]:
-            raise ValueError("min must be below max.")
+            raise ParameterError("min", "must be below max.")
     elif kind == "quantiles":
         out["column"] = column()
         q = text("q") or ""
         try:
             qs = [float(x) for x in q.split(",") if x.strip()]
         except ValueError:
-            raise ValueError(f"q: {q!r} is not a list of numbers such as 0.1,0.5,0.9.") from None
+            raise ParameterError("q", f"{q!r} is not a list of numbers such as 0.1,0.5,0.9.") from None
         if not qs or any(not 0.0 <= x <= 1.0 for x in qs):
-            raise ValueError("q: one or more numbers between 0 and 1, e.g. 0.1,0.5,0.9.")
+            raise ParameterError("q", "one or more numbers between 0 and 1, e.g. 0.1,0.5,0.9.")
         out["q"] = qs
     return out
 
@@ -170,6 +195,17 @@ class GatedScan(PgScan):
 
     def is_ready(self) -> bool:
         return self._gate() and super().is_ready()
+
+
+class Waiting(Module):
+    """Stands for a progressive step whose IN parameters come from other steps' OUT parameters
+    until those steps have finished (then ProgressivePart.producer_finished swaps the real operator
+    and its scan in, as steering does). Never ready; its outputs let the steps after it connect."""
+
+    outputs = (ops.TABLE_OUT, ops.DICT_OUT)
+
+    def is_ready(self) -> bool:
+        return False
 
 
 def make_operator(op_id: str, kind: str, params: dict[str, Any],
@@ -256,6 +292,12 @@ class ProgressiveNode:
     last_stored: float = 0.0
     latest: dict[str, Any] | None = None
     generation: int = 0
+    waiting: set[str] | None = None  # paths of the steps whose OUT parameters it waits for
+
+    @property
+    def ready(self) -> bool:
+        """Its operator is in the dataflow (not Waiting)."""
+        return self.waiting is None
 
 
 class ProgressivePart:
@@ -268,6 +310,9 @@ class ProgressivePart:
         self.throttle = Throttle(send=self._send, rate=10.0)
         self._lock = threading.Lock()
         self.scheduler: Scheduler | None = None
+        # set by the runner: a step's IN parameter values now, and what starting a step records
+        self.values_of: Callable[[SqlStep], dict[str, str | None]] = lambda step: dict(step.parameters)
+        self.on_start: Callable[[SqlStep], None] = lambda step: None
 
     # -- building --------------------------------------------------------------------------------
     def _scan(self, scan_id: str, read: ResolvedInput, after: SqlStep | None, pace: int | None) -> PgScan:
@@ -316,8 +361,11 @@ class ProgressivePart:
             return None
         return [c.name for c in numeric_columns(origin.read)]
 
-    def add(self, flow: Dataflow, step: SqlStep, module_id: str, values: dict[str, str | None]) -> None:
-        """Adds the step's modules to `flow` (steps come in topological order)."""
+    def add(self, flow: Dataflow, step: SqlStep, module_id: str, values: dict[str, str | None],
+            waits: set[str] | None = None) -> None:
+        """Adds the step's modules to `flow` (steps come in topological order). `waits`: the paths
+        of the steps whose OUT parameters feed its IN parameters: until they have finished it is
+        `Waiting` (its parameters are read and checked then)."""
         ref = step.sources.get("input")
         read = step.inputs[0] if step.inputs else None
         upstream = ref.path if ref is not None and ref.path is not None and ref.path in self.nodes else None
@@ -326,8 +374,33 @@ class ProgressivePart:
         node = ProgressiveNode(step=step, kind=kind_of(step), params={}, op=None,  # type: ignore[arg-type]
                                scan=None, read=None if upstream else read, upstream=upstream, after=after)
         self.nodes[step.path] = node
+        if waits:
+            node.waiting = set(waits)
+            node.op = flow.add(Waiting(module_id))
+            self.by_module[module_id] = step.path
+            return
         node.params = self.params_of(step, values, self.numeric_of(step.path))
         self._wire(flow, node, module_id)
+
+    def producer_finished(self, path: str) -> None:
+        """Step `path` finished successfully: the steps waiting only for its OUT parameters get
+        their values, are checked and swapped in (a value they refuse fails the run, naming it)."""
+        for node in self.nodes.values():
+            if node.waiting is None or path not in node.waiting:
+                continue
+            node.waiting.discard(path)
+            if node.waiting:
+                continue
+            values = self.values_of(node.step)
+            try:
+                params = self.params_of(node.step, values, self.numeric_of(node.step.path))
+            except RunRefused as exc:
+                node.op.fail(ModuleError(exc.message))
+                continue
+            node.step.parameters = values
+            self._replace(node, params, values)
+            node.waiting = None
+            self.on_start(node.step)
 
     def _wire(self, flow: Dataflow, node: ProgressiveNode, module_id: str) -> None:
         node.op = make_operator(module_id, node.kind, node.params, self._range_of(node.step.path))
@@ -341,6 +414,21 @@ class ProgressivePart:
             flow.add(node.scan)
             self.by_module[node.scan.id] = node.step.path
             flow.connect(node.scan, "table", node.op, "table")
+
+    def datasets_of(self, path: str) -> list[dict[str, Any]]:
+        """The step record's datasets: the version its rows come from (`stream`: through the
+        progressive submodule it names, in memory)."""
+        node = self.nodes[path]
+        origin = node
+        while origin.read is None and origin.upstream is not None:
+            origin = self.nodes[origin.upstream]
+        read = origin.read
+        if read is None or read.dataset is None or read.version is None:
+            return []
+        row = {"placeholder": "input", "mode": "IN", "direction": "IN", "dataset": read.dataset.pk,
+               "dataset_name": read.dataset.name, "version": read.version.number,
+               "internal": read.dataset.pending_run_id is not None}
+        return [row if node.upstream is None else {**row, "stream": node.upstream}]
 
     # -- reporting -------------------------------------------------------------------------------
     def _send(self, key: Any, event: Any) -> None:
@@ -394,6 +482,8 @@ class ProgressivePart:
         step records' latest result; returns the final results by path (success only)."""
         finals: dict[str, Any] = {}
         for path, node in self.nodes.items():
+            if not node.ready:  # never started (a step it waited for failed, or the run was cancelled)
+                continue
             result = partial_result(node.kind, node.op, node.params)
             done, total = node.op.progress()
             node.latest = {"kind": node.kind, "result": result, "final": success, "state": node.op.state.label,
@@ -419,8 +509,16 @@ class ProgressivePart:
         unknown = sorted(set(parameters) - set(slots))
         if unknown:
             raise ValueError(f"Unknown parameter(s): {', '.join(unknown)}.")
+        if not node.ready:
+            raise ValueError(f"{path!r} has not started yet (it waits for its parameters).")
         values = {**{k: v for k, v in node.step.parameters.items()}, **parameters}
         params = parse_parameters(node.kind, values, self.numeric_of(path))
+        self._replace(node, params, values)
+        return params
+
+    def _replace(self, node: ProgressiveNode, params: dict[str, Any], values: dict[str, str | None]) -> None:
+        """Two-phase commit: the node's operator (and its scan) replaced by new ones with `params`,
+        connected to what the old one fed (a step after it waits on `table` or `result`)."""
         assert self.scheduler is not None
         with self._lock, self.scheduler.change() as flow:
             node.generation += 1
@@ -434,8 +532,9 @@ class ProgressivePart:
             node.started, node.last_stored = time.monotonic(), 0.0
             self._wire(flow, node, f"{old_op.id.split('_g')[0]}_g{node.generation}")
             for c in downstream:
-                flow.connect(node.op, c.src_slot, c.dst, c.dst_slot)
-        return params
+                slot = c.src_slot if node.op.output_spec(c.src_slot) else \
+                    next(s.name for s in node.op.outputs if s.name in ("table", "result"))
+                flow.connect(node.op, slot, c.dst, c.dst_slot)
 
 
 def steering_entry(path: str, parameters: dict[str, str], user: str) -> dict[str, Any]:

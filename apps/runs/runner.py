@@ -10,7 +10,6 @@ import threading
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from apps.datasets.models import DatasetType
@@ -22,7 +21,6 @@ from apps.engine.scheduler import ModuleEvent, Scheduler
 from apps.engine.script import build_user_script
 from apps.engine.steps import BackgroundStep, StepContext
 from apps.engine.storage import qualified_text
-from apps.runs import aggregation
 from apps.runs import outputs as out
 from apps.runs.errors import RunRefused
 from apps.runs.models import Result, Run, Stage, StepRecord
@@ -373,9 +371,7 @@ def _publish_or_discard(execution: Execution | None, run: Run, result: str,
         assert execution.internals is not None
         kept = execution.internals.kept_outputs()
         try:
-            with transaction.atomic():  # the outputs and the new aggregation states, together
-                out.publish([*execution.module_writes(), *kept, *execution.states.values()], run)
-                aggregation.record_published(execution)
+            out.publish([*execution.module_writes(), *kept], run)
         except Exception as exc:
             logger.exception("run %s: publishing its outputs failed", run.pk)
             result, error = Result.FAILED, {"message": f"Publishing the outputs failed: {exc}", "code": "worker_error"}
@@ -403,6 +399,8 @@ def _run_steps(execution: Execution, recorder: RunRecorder) -> str:
     done = threading.Event()
     watcher: threading.Thread | None = None
     part = ProgressivePart(execution, recorder)
+    part.values_of = lambda step: _progressive_values(execution, step)
+    part.on_start = lambda step: _start_progressive(step, part, recorder)
     sql_progress = SqlProgress(sql_steps, recorder)
     status = "failed"
     try:
@@ -412,11 +410,8 @@ def _run_steps(execution: Execution, recorder: RunRecorder) -> str:
         scheduler.install(flow)
         part.scheduler = scheduler
         for step in steps:
-            if is_progressive(step) and step.record is not None:
-                step.started.set()
-                step.record.started_at = timezone.now()
-                step.record.parameters = _step_parameters_record(step)
-                recorder.stage(Stage.USER_SCRIPT, step.record, also=["started_at", "parameters"])
+            if is_progressive(step) and part.nodes[step.path].ready:
+                _start_progressive(step, part, recorder)
         watcher = threading.Thread(target=_watch_for_cancel, args=(run, scheduler, done, part, recorder), daemon=True)
         watcher.start()
         sql_progress.start()
@@ -435,6 +430,31 @@ def _run_steps(execution: Execution, recorder: RunRecorder) -> str:
     return status
 
 
+def _start_progressive(step: SqlStep, part: ProgressivePart, recorder: RunRecorder) -> None:
+    """A progressive step starts: when the run starts, or once the steps whose OUT parameters it
+    reads have finished."""
+    if step.record is None:
+        return
+    step.started.set()
+    step.record.started_at = timezone.now()
+    step.record.parameters = _step_parameters_record(step)
+    step.record.datasets = part.datasets_of(step.path)
+    recorder.stage(Stage.USER_SCRIPT, step.record, also=["started_at", "parameters", "datasets"])
+
+
+def _progressive_values(execution: Execution, step: SqlStep) -> dict[str, str | None]:
+    """A progressive step's IN parameter values: the module's bindings, or the OUT values of the
+    steps feeding them (known once those have finished)."""
+    return {slot["name"]: execution.parameter_value(step.sources.get(slot["name"]))
+            for slot in step.type_version.parameter_slots if slot["mode"] != "OUT"}
+
+
+def _parameter_producers(execution: Execution, step: SqlStep) -> set[str]:
+    """The paths of the steps whose OUT parameters feed `step`'s IN parameters."""
+    return {ref.path for slot in step.type_version.parameter_slots if slot["mode"] != "OUT"
+            and (ref := step.sources.get(slot["name"])) is not None and ref.path is not None}
+
+
 def _finish_progressive(execution: Execution, part: ProgressivePart, recorder: RunRecorder, status: str) -> None:
     if not part.nodes:
         return
@@ -444,6 +464,15 @@ def _finish_progressive(execution: Execution, part: ProgressivePart, recorder: R
     for node in part.nodes.values():
         record = node.step.record
         if record is None:
+            continue
+        if not node.ready:  # it never started: "not run" (_mark_not_run), unless its parameters were refused
+            if node.op.error:
+                node.step.started.set()
+                node.step.error = {"message": node.op.error, "code": "bad_parameter", "submodule": node.step.path}
+                record.result, record.stage, record.error = Result.FAILED, Stage.COMPLETED, node.step.error
+                record.parameters = _step_parameters_record(node.step)
+                recorder.save(record, ["result", "stage", "error", "parameters"])
+                node.step.finished.set()
             continue
         record.result, record.stage, record.ended_at = result, Stage.COMPLETED, timezone.now()
         if node.op.error:
@@ -464,10 +493,9 @@ def _dataflow(execution: Execution, recorder: RunRecorder, boxes: Sandboxes,
     ids = {step.path: f"s{step.index:04d}" for step in execution.steps}
     for step in execution.steps:  # in topological order
         if is_progressive(step):
-            values = {slot["name"]: execution.parameter_value(step.sources.get(slot["name"]))
-                      for slot in step.type_version.parameter_slots if slot["mode"] != "OUT"}
+            values = _progressive_values(execution, step)
             step.parameters = values
-            part.add(flow, step, ids[step.path], values)
+            part.add(flow, step, ids[step.path], values, waits=_parameter_producers(execution, step))
             paths[ids[step.path]] = step.path
             continue
         upstream = sorted({ref.path for ref in step.sources.values() if ref is not None and ref.path is not None})
@@ -519,12 +547,17 @@ def _tick(recorder: RunRecorder, paths: dict[str, str], part: ProgressivePart, m
     progressive = part.progress(event.module_id)
     if progressive is not None:  # a progressive operator (its scan reports through it)
         part.tick(module, event)
-        if event.state.label in ("zombie", "terminated"):
-            part.finished_step(module)
+        if event.state.label in ("zombie", "terminated") and part.finished_step(module) is not None:
+            part.producer_finished(progressive["path"])
         recorder.step_progress(**progressive)
         return
     if event.module_id in part.by_module:
         return  # a progressive step's scan
+    path = paths.get(event.module_id)
+    if path is not None and event.state.label in ("zombie", "terminated"):
+        step = part.execution.step_at(path)
+        if step.finished.is_set() and step.succeeded:
+            part.producer_finished(path)  # progressive steps waiting for its OUT parameters
     if event.kind == "state":
         done, total = event.progress if event.progress else (0, None)
         recorder.step_progress(paths.get(event.module_id, event.module_id), event.state.label, done, total)

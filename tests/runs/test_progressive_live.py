@@ -17,6 +17,7 @@ from apps.datasets.models import Dataset
 from apps.datasets.workspace import workspace
 from apps.modules.models import Module
 from apps.moduletypes.models import ModuleType, ModuleTypeVersion
+from apps.runs.models import StepRecord
 from apps.runs.services import run_request
 from tests.runs.builders import (
     composite,
@@ -234,6 +235,12 @@ def test_steer_refusals(worker: Any, two_consumers: dict[str, Any], clients: dic
     run = run_request(module=two_consumers["module"], user=two_consumers["owner"])
     url = f"/api/runs/{run.pk}/steer"
     modeler = clients["modeler"]
+    for _ in range(300):  # before its submodules start, a run cannot be steered (409)
+        if StepRecord.objects.filter(run=run, path="hist", started_at__isnull=False).exists():
+            break
+        answer = modeler.post(url, {"path": "hist", "parameters": {"bins": "3"}}, format="json")
+        assert answer.status_code == 409 and answer.json()["code"] == "not_started", answer.content
+        time.sleep(0.05)
     bad = [{"path": "hist", "parameters": {"bins": "0"}}, {"path": "hist", "parameters": {"rows_per_second": "-1"}},
            {"path": "max", "parameters": {"max": "3"}},
            {"path": "hist", "parameters": {}}, {"path": 3, "parameters": {"bins": "3"}},
@@ -326,3 +333,38 @@ def test_sql_then_scan_then_max_equals_the_sql_answer(worker: Any, project: Proj
     assert outs["exact"] is not None and float(outs["progressive"]) == float(outs["exact"])
     assert done.results["max"]["values"] == {"v": float(outs["exact"])}
     assert done.results["scan"]["rows"] == 150_001
+
+
+def test_a_sql_out_parameter_reaches_a_progressive_in_parameter(worker: Any, project: Project,  # noqa: F811
+                                                                users: dict[str, User]) -> None:
+    """A SQL submodule's OUT parameter connected to Histogram's bins and min: the Histogram waits for
+    it (as a scan waits for a SQL output) and runs with its values; one it refuses fails the run."""
+    owner = users["modeler"]
+    kw: dict[str, Any] = {"project": project, "owner": owner}
+    num = numbers_type(owner)
+    choose = simple("choose bins", "PERFORM pg_sleep(0.5);\nSELECT #{wanted} INTO #{n};\nSELECT 20.0 INTO #{lo};",
+                    [], [param("wanted", "IN", "integer"), param("n", "OUT", "integer"), param("lo", "OUT")], **kw)
+    flow = composite("Bins from SQL", [(1, "choose", choose), (2, "hist", builtin("Histogram"))], [
+        wire("dataset", (None, "data"), (2, "input")), wire("parameter", (None, "wanted"), (1, "wanted")),
+        wire("parameter", (1, "n"), (2, "bins")), wire("parameter", (1, "lo"), (2, "min")),
+        wire("parameter", (None, "column"), (2, "column"))],
+        [ds("data", "IN", num)], [param("wanted", "IN", "integer"), param("column", "IN", "text")], **kw)
+    dataset = big(project, owner, 50_000)
+    target = module("Bins from SQL", flow, datasets={"data": {"dataset": dataset.pk, "version": None}},
+                    parameters={"wanted": "7", "column": "v"}, **kw)
+    done = wait_for(run_request(module=target, user=owner).pk, 60)
+    assert done.result == "SUCCESS", done.error
+    values = values_of(dataset)
+    counts, edges = np.histogram(values, bins=7, range=(20.0, values.max()))
+    assert done.results["hist"]["counts"] == counts.tolist()
+    assert np.allclose(done.results["hist"]["edges"], edges)
+    hist = done.steps.get(path="hist")
+    recorded = {p["name"]: p["input_value"] for p in hist.parameters}
+    assert recorded["bins"] == "7" and float(recorded["min"]) == 20.0
+    assert hist.started_at >= done.steps.get(path="choose").ended_at  # it waited for the SQL step
+
+    target.parameter_bindings = {"wanted": "0", "column": "v"}
+    target.save(update_fields=["parameter_bindings"])
+    failed = wait_for(run_request(module=target, user=owner).pk, 60)
+    assert failed.result == "FAILED"
+    assert failed.error["submodule"] == "hist" and "bins" in failed.error["message"], failed.error

@@ -4,6 +4,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Project, User
@@ -84,7 +85,7 @@ def test_bad_steer_inputs_are_4xx(clients: dict[str, APIClient], project: Projec
     version = ModuleType.objects.get(name="Histogram").versions.get()
     target = module("H", version, project=project, owner=users["modeler"], parameters={"column": "v"})
     run = run_record(module=target, user=users["modeler"])
-    run.steps.create(path="", name="H", type_version=version,
+    run.steps.create(path="", name="H", type_version=version, started_at=timezone.now(),
                      parameters=[{"name": "column", "mode": "IN", "sql_type": "text", "input_value": "v"}])
     url = f"/api/runs/{run.pk}/steer"
     modeler = clients["modeler"]
@@ -95,3 +96,42 @@ def test_bad_steer_inputs_are_4xx(clients: dict[str, APIClient], project: Projec
     assert clients["stranger"].post(url, {"path": "", "parameters": {"bins": "8"}}, format="json").status_code == 404
     assert modeler.post(url, {"path": "", "parameters": {"bins": "8"}}, format="json").status_code == 202
     assert Run.objects.get(pk=run.pk).steer_requests[0]["parameters"] == {"bins": "8"}
+
+
+@pytest.mark.django_db
+def test_steering_a_bad_value_is_refused_naming_the_field_and_changes_nothing(
+        clients: dict[str, APIClient], project: Project, users: dict[str, User]) -> None:
+    """An unknown column, parameter or a value that does not parse: 400 with the field, nothing queued
+    (the worker would otherwise drop it with a log line: accepted, then ignored)."""
+    from apps.runs.services import run_record
+
+    owner = users["modeler"]
+    source = numbers("Steer source", [(1, 1.0)], project=project, owner=owner)
+    version = ModuleType.objects.get(name="Histogram").versions.get()
+    target = module("H", version, project=project, owner=owner, parameters={"column": "v", "bins": "32"})
+    run = run_record(module=target, user=owner)
+    step = run.steps.create(path="", name="H", type_version=version)
+    url = f"/api/runs/{run.pk}/steer"
+    modeler = clients["modeler"]
+    early = modeler.post(url, {"path": "", "parameters": {"bins": "8"}}, format="json")
+    assert early.status_code == 409 and early.json()["code"] == "not_started", early.content
+    step.started_at = timezone.now()
+    step.parameters = [{"name": n, "mode": "IN", "sql_type": t, "input_value": v, "output_value": None}
+                       for n, t, v in [("column", "text", "v"), ("bins", "integer", "32"),
+                                       ("min", "double precision", None), ("max", "double precision", None)]]
+    step.datasets = [{"placeholder": "input", "mode": "IN", "direction": "IN", "dataset": source.pk,
+                      "dataset_name": source.name, "version": 0, "internal": False}]
+    step.save()
+    for parameters, field in [({"column": "nope"}, "column"), ({"column": "k, v"}, "column"),
+                              ({"bins": "0"}, "bins"), ({"bins": "abc"}, "bins"), ({"bins": "8.5"}, "bins"),
+                              ({"min": "abc"}, "min"), ({"min": "inf"}, "min"), ({"min": "5", "max": "1"}, "min"),
+                              ({"colour": "red"}, "colour"), ({"rows_per_second": "0"}, "rows_per_second")]:
+        answer = modeler.post(url, {"path": "", "parameters": parameters}, format="json")
+        assert answer.status_code == 400, (parameters, answer.content)
+        body = answer.json()
+        assert body["details"]["field"] == field and field in body["message"], (parameters, body)
+    assert Run.objects.get(pk=run.pk).steer_requests == []
+    # a numeric column of the input, and the bin count, are accepted
+    for parameters in ({"column": "k"}, {"bins": "8"}):
+        assert modeler.post(url, {"path": "", "parameters": parameters}, format="json").status_code == 202
+    assert [r["parameters"] for r in Run.objects.get(pk=run.pk).steer_requests] == [{"column": "k"}, {"bins": "8"}]

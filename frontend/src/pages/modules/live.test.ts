@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../live/socket';
-import { applyModulesEvent, applyRunEvent, filterLog, runLiveFromRun } from './live';
+import { applyModulesEvent, applyRunEvent, filterLog, recordIsBehind, runLiveFromRun } from './live';
 import { histogramResult, progressiveRun, progressiveStep, steeringRecord } from './progressive/fixtures';
 import { moduleFixture, runFixture } from './testSupport';
 
@@ -144,5 +144,25 @@ describe('progressive runs (docs/progressive.md, the contract)', () => {
     });
     expect(runLiveFromRun(run).steps.hist.partial).toMatchObject({ kind: 'histogram', final: true, result: { counts: [1, 2, 3, 4] } });
     expect(runLiveFromRun({ ...run, result: 'FAILED' }).steps.hist.partial).toBeUndefined();
+  });
+});
+
+describe('the run record behind the live events', () => {
+  const runEvent = (type: string, data: unknown) => ev(type, data, 'run:7');
+
+  it('a page opened before the worker made the step records fetches the record when a step shows up', () => {
+    const queued = progressiveRun({ steps: [] });
+    expect(recordIsBehind(queued, runEvent('stage', { stage: 'USER_SCRIPT', path: '' }))).toBe(true);
+    expect(recordIsBehind(queued, runEvent('partial', { path: '', kind: 'histogram', result: {}, final: false }))).toBe(true);
+    expect(recordIsBehind(queued, runEvent('stage', { stage: 'SUBMODULES', path: null }))).toBe(false);
+    expect(recordIsBehind(queued, runEvent('log', { path: '', at: '', level: 'INFO', message: 'x' }))).toBe(false);
+  });
+
+  it('a step recorded before it started is fetched again when it starts (its parameters are recorded then)', () => {
+    const made = progressiveRun({ steps: [progressiveStep({ started_at: null, result: '', parameters: [] })] });
+    expect(recordIsBehind(made, runEvent('stage', { stage: 'USER_SCRIPT', path: 'hist' }))).toBe(true);
+    expect(recordIsBehind(made, runEvent('progress', { path: 'hist', state: 'running', done: 1, total: 2 }))).toBe(false);
+    const started = progressiveRun({ steps: [progressiveStep({ started_at: '2026-01-01T00:00:00Z' })] });
+    expect(recordIsBehind(started, runEvent('stage', { stage: 'USER_SCRIPT', path: 'hist' }))).toBe(false);
   });
 });

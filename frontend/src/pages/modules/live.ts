@@ -298,3 +298,16 @@ export function applyRunEvent(state: RunLiveState, event: LiveEvent): RunLiveSta
 export function filterLog(log: RunLogLine[], levels: ReadonlySet<string>): RunLogLine[] {
   return levels.size === 0 ? log : log.filter((l) => levels.has(l.level));
 }
+
+/**
+ * An event about a (sub)module whose record the page does not have yet, or has from before the step
+ * started: the record must be fetched again (its scripts, its recorded parameters, which the steering
+ * form reads). A page opened right after Run loads the record before the worker made the step records.
+ */
+export function recordIsBehind(run: Run, event: LiveEvent): boolean {
+  if (event.type !== 'stage' && event.type !== 'progress' && event.type !== 'partial') return false;
+  const path = (event.data as { path?: unknown } | null)?.path;
+  if (typeof path !== 'string') return false;
+  const step = run.steps.find((s) => s.path === path);
+  return !step || (event.type === 'stage' && !step.started_at && !step.result);
+}

@@ -4,7 +4,7 @@ import { runQueryKey } from '../../api/hooks/useRun';
 import type { Run } from '../../api/types';
 import type { LiveEvent } from '../../live/socket';
 import { useTopic } from '../../live/useTopic';
-import { applyRunEvent, runLiveFromRun, type RunLiveState } from './live';
+import { applyRunEvent, recordIsBehind, runLiveFromRun, type RunLiveState } from './live';
 
 /**
  * A run as it goes: the record, then the events of topic `run:<id>` on top (events that arrive before
@@ -18,6 +18,18 @@ export function useRunLive(id: number, run: Run | undefined): RunLiveState | nul
   const refetch = () => void queryClient.invalidateQueries({ queryKey: runQueryKey(id) });
 
   const ready = useRef(false);
+  // The record the page holds, and the paths it was fetched again for (once each: a step's record
+  // is fetched again when it starts, or when an event names a step the record does not list).
+  const record = useRef(run);
+  record.current = run;
+  const asked = useRef(new Set<string>());
+  const behind = (held: Run, event: LiveEvent) => {
+    if (!recordIsBehind(held, event)) return;
+    const key = `${event.type === 'stage' ? 'stage' : 'any'}|${String((event.data as { path?: unknown }).path)}`;
+    if (asked.current.has(key)) return;
+    asked.current.add(key);
+    refetch();
+  };
 
   useEffect(() => {
     if (!run) return;
@@ -32,6 +44,8 @@ export function useRunLive(id: number, run: Run | undefined): RunLiveState | nul
       for (const event of held) next = applyRunEvent(next, event);
       return next;
     });
+    // Events that came before this record may be newer than it.
+    for (const event of held) behind(run, event);
   }, [run]);
 
   useTopic(
@@ -40,6 +54,7 @@ export function useRunLive(id: number, run: Run | undefined): RunLiveState | nul
       if (!ready.current) early.current.push(event);
       else setState((current) => (current ? applyRunEvent(current, event) : current));
       if (event.type === 'finished') refetch();
+      else if (record.current) behind(record.current, event);
     },
     refetch,
   );

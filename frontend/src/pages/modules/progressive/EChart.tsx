@@ -17,6 +17,13 @@ interface Props {
   data?: Record<string, string | number>;
 }
 
+/** How many data items the chart instance holds in its first series, as `data-drawn` (what is drawn, for tests). */
+function markDrawn(el: HTMLDivElement | null, chart: echarts.ECharts | null) {
+  if (!el || !chart) return;
+  const series = (chart.getOption() as { series?: { data?: unknown[] }[] }).series;
+  el.dataset.drawn = String(series?.[0]?.data?.length ?? 0);
+}
+
 /** A small ECharts wrapper: one chart per element, resized with it, disposed on unmount. */
 export function EChart({ option, height = 240, label, testId, data = {} }: Props) {
   const element = useRef<HTMLDivElement | null>(null);
@@ -34,6 +41,7 @@ export function EChart({ option, height = 240, label, testId, data = {} }: Props
       try {
         chart.current = echarts.init(el, undefined, { renderer: 'svg' });
         chart.current.setOption(latest.current as echarts.EChartsCoreOption, { notMerge: true });
+        markDrawn(el, chart.current);
       } catch {
         chart.current = null; // the figures beside the chart still say it
       }
@@ -57,6 +65,7 @@ export function EChart({ option, height = 240, label, testId, data = {} }: Props
   useEffect(() => {
     try {
       chart.current?.setOption(option as echarts.EChartsCoreOption, { notMerge: true, lazyUpdate: true });
+      markDrawn(element.current, chart.current);
     } catch {
       // a chart that cannot draw leaves the figures beside it
     }
