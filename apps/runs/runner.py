@@ -10,6 +10,7 @@ import threading
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from apps.datasets.models import DatasetType
@@ -21,6 +22,7 @@ from apps.engine.scheduler import ModuleEvent, Scheduler
 from apps.engine.script import build_user_script
 from apps.engine.steps import BackgroundStep, StepContext
 from apps.engine.storage import qualified_text
+from apps.runs import aggregation
 from apps.runs import outputs as out
 from apps.runs.errors import RunRefused
 from apps.runs.models import Result, Run, Stage, StepRecord
@@ -371,7 +373,9 @@ def _publish_or_discard(execution: Execution | None, run: Run, result: str,
         assert execution.internals is not None
         kept = execution.internals.kept_outputs()
         try:
-            out.publish([*execution.module_writes(), *kept], run)
+            with transaction.atomic():  # the outputs and the new aggregation states, together
+                out.publish([*execution.module_writes(), *kept, *execution.states.values()], run)
+                aggregation.record_published(execution)
         except Exception as exc:
             logger.exception("run %s: publishing its outputs failed", run.pk)
             result, error = Result.FAILED, {"message": f"Publishing the outputs failed: {exc}", "code": "worker_error"}

@@ -7,6 +7,7 @@ from apps.accounts.models import User
 from apps.core.exceptions import ServiceError
 from apps.live.events import modules_topic, publish_on_commit
 from apps.live.status import status_refresh_on_commit
+from apps.runs.aggregation import module_has_aggregation
 from apps.runs.models import Run
 
 if TYPE_CHECKING:  # a run belongs to a module; runs sits below modules and only names it (DESIGN §1)
@@ -14,7 +15,8 @@ if TYPE_CHECKING:  # a run belongs to a module; runs sits below modules and only
 
 
 @transaction.atomic
-def run_record(*, module: "Module", user: User, mode: str = Run.Mode.RUN) -> Run:
+def run_record(*, module: "Module", user: User, mode: str = Run.Mode.RUN,
+               parameters: dict[str, str] | None = None) -> Run:
     """The one way a run is recorded, whoever asks for it (the Run button, bring_up_to_date, the
     run_module command): the busy check under the module's row lock, the next run number, the
     record, the `run_started` events and the status refresh (the module is `running` from this
@@ -22,13 +24,17 @@ def run_record(*, module: "Module", user: User, mode: str = Run.Mode.RUN) -> Run
     (`run_request` enqueues it alone, bring_up_to_date in order with others)."""
     if mode not in Run.Mode.values:
         raise ServiceError("invalid_mode", "mode must be 'run' or 'process'.")
+    if mode == Run.Mode.PROCESS and not module_has_aggregation(module):
+        raise ServiceError("no_aggregation", f"Module {module.name!r} has no aggregation submodule: process mode has "
+                           "no state to process. Use run mode.")
     module = type(module)._default_manager.select_for_update().get(pk=module.pk)
     busy = module.runs.filter(result="").order_by("run_number").first()
     if busy is not None:
         raise ServiceError("already_running", f"Module {module.name!r}: run {busy.run_number} has not finished yet.",
                            status=409, details={"module": module.pk, "run": busy.pk})
     number = (module.runs.aggregate(m=Max("run_number"))["m"] or 0) + 1
-    run = Run.objects.create(module=module, run_number=number, mode=mode, user=user, type_version=module.type_version)
+    run = Run.objects.create(module=module, run_number=number, mode=mode, user=user, type_version=module.type_version,
+                             parameter_overrides=parameters or {})
     for topic in (f"module:{module.pk}", modules_topic(module.project_id)):
         publish_on_commit(topic, "run_started", {"module": module.pk, "run": run.pk, "run_number": number})
     # Published before the caller enqueues the run (a refresh in the worker, or beside it on the
@@ -38,11 +44,13 @@ def run_record(*, module: "Module", user: User, mode: str = Run.Mode.RUN) -> Run
 
 
 @transaction.atomic
-def run_request(*, module: "Module", user: User, mode: str = Run.Mode.RUN) -> Run:
-    """Records the run and enqueues it once the record is committed."""
+def run_request(*, module: "Module", user: User, mode: str = Run.Mode.RUN,
+                parameters: dict[str, str] | None = None) -> Run:
+    """Records the run and enqueues it once the record is committed. `parameters`: this run's own
+    values of IN parameters, checked by the caller (apps.modules.parameter_values.check_overrides)."""
     from apps.runs.tasks import execute_run_task
 
-    run = run_record(module=module, user=user, mode=mode)
+    run = run_record(module=module, user=user, mode=mode, parameters=parameters)
     transaction.on_commit(lambda: execute_run_task.delay(run.pk))
     return run
 
