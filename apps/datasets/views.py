@@ -76,6 +76,10 @@ class DatasetTypeViewSet(ETagMixin, viewsets.ModelViewSet):
         return Response(selectors.dataset_type_usage(dataset_type=self.get_object(), user=request.user))  # type: ignore[arg-type]
 
 
+# What the datasets API does with a module's aggregation state (docs/aggregation.md): read it, nothing more.
+STATE_READS = ("retrieve", "rows", "export", "versions")
+
+
 class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      viewsets.GenericViewSet):
     serializer_class = s.DatasetSerializer
@@ -89,6 +93,8 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
                                           params=self.request.query_params.dict())
         elif self.action != "purge":
             base = base.filter(removed_at__isnull=True, pending_run__isnull=True)
+        if self.action not in STATE_READS or self.request.method not in ("GET", "HEAD"):
+            base = base.filter(is_aggregation_state=False)  # a module's state: read-only, here
         if self.action in ("list", "retrieve"):  # the only actions that serialize every version
             base = selectors.with_published_versions(base)
         return self.scope_to_visible_projects(base)

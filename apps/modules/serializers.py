@@ -7,6 +7,7 @@ from apps.locks.selectors import active_lock
 from apps.modules.listing import current_zone, module_fields, run_summary
 from apps.modules.models import Module
 from apps.modules.status import compute_statuses
+from apps.runs.aggregation_serializers import AggregationSummarySerializer
 
 
 class ModuleSerializer(serializers.ModelSerializer):
@@ -20,13 +21,15 @@ class ModuleSerializer(serializers.ModelSerializer):
     type_kind = serializers.CharField(source="type_version.module_type.kind", read_only=True)
     type_version_number = serializers.IntegerField(source="type_version.number", read_only=True)
     type_version_final = serializers.BooleanField(source="type_version.is_final", read_only=True)
+    aggregation = AggregationSummarySerializer(read_only=True, allow_null=True,
+                                               help_text="Its aggregation state (docs/aggregation.md); null: none.")
 
     class Meta:
         model = Module
         fields = ["id", "name", "description", "project", "project_name", "creator", "creator_name", "tags",
                   "type_version", "type_id", "type_name", "type_version_number", "type_kind", "type_version_final",
                   "dataset_bindings", "parameter_bindings", "keep_internal", "deadline_seconds", "is_final", "created_at",
-                  "last_modified", "revision"]
+                  "last_modified", "revision", "aggregation"]
 
     def to_representation(self, instance: Module) -> dict[str, Any]:
         """Built by the list's row builder, so a module reads the same on its own as in the list (the
@@ -37,6 +40,7 @@ class ModuleSerializer(serializers.ModelSerializer):
         data.update(report.statuses[instance.pk].as_dict())
         data["last_run"] = run_summary(report.last_runs.get(instance.pk), zone)
         data["lock"] = active_lock(kind="module", object_id=instance.pk)
+        data["aggregation"] = report.aggregations.get(instance.pk)
         return data
 
 
@@ -84,6 +88,10 @@ class ModuleUpdateSerializer(StrictSerializer):
 
 class RunRequestSerializer(StrictSerializer):
     mode = serializers.ChoiceField(choices=["run", "process"], required=False, default="run")
+    # this run's own values of IN parameters, as text (docs/aggregation.md §3)
+    parameters = serializers.DictField(child=serializers.CharField(allow_blank=True, trim_whitespace=False,
+                                                                   max_length=10_000),
+                                       required=False, default=dict)
 
 
 class StatusSerializer(serializers.Serializer):

@@ -25,7 +25,11 @@ from apps.modules.actions import ModuleActionsMixin
 from apps.modules.filters import filter_modules
 from apps.modules.listing import module_rows
 from apps.modules.models import Module
-from apps.modules.parameter_values import check_parameter_values, parameter_value_errors
+from apps.modules.parameter_values import (
+    check_overrides,
+    check_parameter_values,
+    parameter_value_errors,
+)
 from apps.modules.status import module_status, validation_problems
 from apps.moduletypes.models import ModuleTypeVersion
 from apps.moduletypes.selectors import validation_errors
@@ -115,7 +119,10 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
         module = self.get_object()
         data = s.RunRequestSerializer(data=request.data or {})
         data.is_valid(raise_exception=True)
-        run = run_request(module=module, user=request.user, mode=data.validated_data["mode"])  # type: ignore[arg-type]
+        parameters = data.validated_data["parameters"]
+        check_overrides(slots=module.type_version.parameter_slots, values=parameters)
+        run = run_request(module=module, user=request.user, mode=data.validated_data["mode"],  # type: ignore[arg-type]
+                          parameters=parameters)
         return Response(RunSerializer(run).data, status=202)
 
     @action(detail=True, methods=["get"])

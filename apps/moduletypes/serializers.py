@@ -106,6 +106,9 @@ class VersionFieldsSerializer(StrictSerializer):
     algorithm = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False, max_length=1_000_000)
     graph = GraphSerializer(required=False)
     is_aggregation = serializers.BooleanField(required=False)
+    aggregate_sql = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False, max_length=1_000_000)
+    process_sql = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False, max_length=1_000_000)
+    clear_sql = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False, max_length=1_000_000)
 
 
 class VersionUpdateSerializer(VersionFieldsSerializer):
@@ -133,6 +136,10 @@ class PaletteVersionSerializer(serializers.ModelSerializer):
                   "dataset_slots", "parameter_slots", "last_modified"]
 
 
+# {submodule id: "before" | "aggregation" | "after"} of a composite with an aggregation submodule (docs/aggregation.md)
+PHASES_FIELD = serializers.DictField(child=serializers.ChoiceField(choices=["before", "aggregation", "after"]))
+
+
 class UsedByModuleSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -156,10 +163,17 @@ class VersionSerializer(PaletteVersionSerializer):
     creator = serializers.CharField(source="creator.username", read_only=True, default=None)  # null: built-in
     revision_notes = RevisionNoteSerializer(many=True)
     used_by = serializers.SerializerMethodField()
+    phases = serializers.SerializerMethodField()
 
     class Meta(PaletteVersionSerializer.Meta):
-        fields = [*PaletteVersionSerializer.Meta.fields, "description", "algorithm", "graph", "creator",
-                  "created_at", "revision", "revision_notes", "used_by"]
+        fields = [*PaletteVersionSerializer.Meta.fields, "description", "algorithm", "aggregate_sql", "process_sql",
+                  "clear_sql", "graph", "phases", "creator", "created_at", "revision", "revision_notes", "used_by"]
+
+    @extend_schema_field(PHASES_FIELD)
+    def get_phases(self, version: ModuleTypeVersion) -> dict[str, str]:
+        from apps.moduletypes.selectors import graph_phases
+
+        return graph_phases(version=version, graph=version.graph or {})
 
     @extend_schema_field(UsedBySerializer)
     def get_used_by(self, version: ModuleTypeVersion) -> dict[str, list[dict[str, object]]]:
@@ -192,3 +206,16 @@ class DraftSerializer(StrictSerializer):
     dataset_slots = DatasetSlotSerializer(many=True, required=False)
     parameter_slots = ParameterSlotSerializer(many=True, required=False)
     graph = GraphSerializer(required=False)
+    is_aggregation = serializers.BooleanField(required=False)
+    aggregate_sql = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False, max_length=1_000_000)
+    process_sql = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False, max_length=1_000_000)
+    clear_sql = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False, max_length=1_000_000)
+
+
+class TypeValidationSerializer(serializers.Serializer):
+    """POST /api/module-type-versions/{id}/validate: the errors, and the phases of a composite's
+    submodules for the diagram (docs/aggregation.md; {} without an aggregation submodule)."""
+
+    valid = serializers.BooleanField()
+    errors = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
+    phases = PHASES_FIELD

@@ -112,14 +112,16 @@ class ModuleTypeVersionViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMi
         services.version_delete(version=self.get_object(), user=request.user)  # type: ignore[arg-type]
         return Response(status=204)
 
-    @extend_schema(request=s.DraftSerializer)
+    @extend_schema(request=s.DraftSerializer, responses=s.TypeValidationSerializer)
     @action(detail=True, methods=["post"])
     def validate(self, request: Request, pk: str) -> Response:
         version = self.get_object()
         draft = s.DraftSerializer(data=request.data or {})
         draft.is_valid(raise_exception=True)
-        errors = selectors.validation_errors(version=version, draft=dict(draft.validated_data))
-        return Response({"valid": not errors, "errors": errors})
+        fields = dict(draft.validated_data)
+        errors = selectors.validation_errors(version=version, draft=fields)
+        phases = selectors.graph_phases(version=version, graph=fields.get("graph", version.graph or {}))
+        return Response({"valid": not errors, "errors": errors, "phases": phases})
 
     @action(detail=True, methods=["get"], url_path="finalize-plan")
     def finalize_plan(self, request: Request, pk: str) -> Response:

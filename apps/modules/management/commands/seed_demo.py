@@ -9,6 +9,7 @@ from django.db import transaction
 from apps.accounts.demo import seed_demo_accounts
 from apps.accounts.models import User
 from apps.datasets.demo import seed_demo_datasets, seed_demo_measurements
+from apps.modules.aggregation_demo import seed_magda_example
 from apps.modules.demo import seed_demo_modules, seed_demo_progressive
 
 
@@ -24,4 +25,6 @@ class Command(BaseCommand):
         # the progressive demo (docs/progressive.md, "Demo"): a 1M-row dataset and a Histogram of it
         created += seed_demo_measurements(project=project, owner=owner)
         created += seed_demo_progressive(project=project, owner=owner)
+        # the aggregation demo (docs/aggregation.md): MAGDA's example 1, run(10), run(20), process
+        created += seed_magda_example(project=project, owner=owner, example=1)
         self.stdout.write(f"demo data ready (new: {', '.join(created) or 'nothing'})")
