@@ -336,12 +336,33 @@ def _internal_outputs(execution: Execution) -> list[tuple[str, int]]:
     """(key, dataset type) of every submodule OUT slot that needs an internal dataset."""
     wanted = []
     for step in execution.steps:
-        if not step.path or step.type_version.kind == "progressive":  # a progressive output is a stream
+        if step.path and step.type_version.kind == "progressive":
+            wanted += _progressive_outputs_read(execution, step)
+            continue
+        if not step.path:
             continue
         for slot in step.type_version.dataset_slots:
             ref = Ref(step.path, slot["placeholder"])
             if slot["mode"] == "OUT" and ref not in execution.claims:
                 wanted.append((ref.key, int(slot["dataset_type"])))
+    return wanted
+
+
+def _progressive_outputs_read(execution: Execution, step: SqlStep) -> list[tuple[str, int]]:
+    """A progressive submodule's output is an in-memory stream for progressive submodules; where a
+    SQL submodule reads it, it is written as an internal dataset of the type of the slot reading it
+    (docs/progressive.md)."""
+    wanted = []
+    for slot in step.type_version.dataset_slots:
+        ref = Ref(step.path, slot["placeholder"])
+        if slot["mode"] != "OUT" or ref in execution.claims:
+            continue
+        types = {int(s["dataset_type"]) for reader in execution.steps if reader.type_version.kind != "progressive"
+                 for s in reader.type_version.dataset_slots if reader.sources.get(s["placeholder"]) == ref}
+        if len(types) > 1:
+            raise RunRefused("progressive_output_types", f"Output {ref.slot}{step.where} is read by SQL submodules "
+                             "as datasets of different types; it can be written as one dataset type only.")
+        wanted += [(ref.key, t) for t in types]
     return wanted
 
 
@@ -438,12 +459,12 @@ def _read(execution: Execution, step: SqlStep, slot: dict[str, Any]) -> Resolved
 def _reserve_out(execution: Execution, step: SqlStep, slot: dict[str, Any], ref: Ref,
                  general: ph.GeneralInfo) -> out.PendingOutput | None:
     if step.type_version.kind == "progressive":
-        if ref in execution.claims or any(r == ref for s in execution.steps if s.type_version.kind != "progressive"
-                                          for r in s.sources.values()):
-            raise RunRefused("progressive_output_unsupported", f"Output {ref.slot}{step.where}: writing a "
-                             "progressive submodule's rows as a dataset is not supported yet; connect it to "
-                             "progressive submodules only.")
-        return None
+        if ref not in execution.claims:
+            return execution.internal.get(ref.key)  # None: read by progressive submodules only (a stream)
+        if _module_slot(execution, execution.claims[ref]).get("dataset_type") is None:
+            raise RunRefused("progressive_output_untyped", f"Output {ref.slot}{step.where}: a built-in progressive "
+                             "type's output has no dataset type of its own; use it inside a composite whose output "
+                             "slot has one.")
     if ref in execution.claims:
         return _reserve_module_slot(execution, execution.claims[ref], general)
     return execution.internal[ref.key] if step.path else None

@@ -208,6 +208,80 @@ class Waiting(Module):
         return False
 
 
+INTEGER_TYPES = {"smallint", "integer", "bigint", "int", "int2", "int4", "int8"}
+
+
+def copy_text(version: int, columns: list[Column], data: dict[str, np.ndarray], nrows: int) -> str:
+    """COPY text lines `version<TAB>v1<TAB>...` (NaN -> NULL; whole numbers for integer columns)."""
+    fields: list[Any] = [[str(version)] * nrows]
+    for column in columns:
+        values = np.asarray(data[column.name], dtype=np.float64)
+        nan = np.isnan(values)
+        if column.sql_type.lower().split("(")[0].strip() in INTEGER_TYPES:
+            text = np.where(nan, 0, np.rint(values)).astype(np.int64).astype(str).astype(object)
+        else:
+            text = values.astype(str).astype(object)
+        text[nan] = "\\N"
+        fields.append(text.tolist())
+    return "".join("\t".join(row) + "\n" for row in zip(*fields, strict=True))
+
+
+class TableWriter(ops.TableOperator):
+    """Writes a progressive step's output rows (a Filter's, a Scan's) into the dataset version a SQL
+    step (or the module's output) reads: one COPY per step, so the worker holds one step's rows at
+    a time. Done when its input is (the scheduler retires it): the SQL steps after it wait for
+    that. Starting over (its producer steered) deletes what it wrote."""
+
+    outputs = (ops.DICT_OUT,)
+
+    def __init__(self, id: str, *, dataset_id: int, version: int, columns: list[Column], label: str) -> None:
+        super().__init__(id)
+        self.dataset_id, self.version, self.target, self.label = dataset_id, version, columns, label
+        self.written = 0
+        self._conn: Any = None
+
+    def _connection(self) -> Any:
+        if self._conn is None:
+            import psycopg
+
+            self._conn = psycopg.connect(settings.WORKSPACE_DATABASE_URL, autocommit=True)
+        return self._conn
+
+    def input_columns(self, table: Any) -> list[str]:
+        missing = [c.name for c in self.target if c.name not in table.columns]
+        if missing:
+            raise ModuleError(f"{self.label}: its rows have no column {', '.join(missing)}, which the dataset it "
+                              f"writes needs (they carry {', '.join(table.columns) or 'none'}; only numeric columns "
+                              "are read progressively).")
+        return [c.name for c in self.target]
+
+    def reset(self) -> None:
+        if self.written:
+            from psycopg import sql
+
+            self._connection().execute(sql.SQL("DELETE FROM {} WHERE mb_version = %s").format(
+                qualified(self.dataset_id)), [self.version])
+        self.written = 0
+
+    def process_chunk(self, data: dict[str, np.ndarray], nrows: int) -> None:
+        from psycopg import sql
+
+        statement = sql.SQL("COPY {} (mb_version, {}) FROM STDIN").format(
+            qualified(self.dataset_id), sql.SQL(", ").join(sql.Identifier(c.name) for c in self.target))
+        with self._connection().cursor() as cursor, cursor.copy(statement) as copy:
+            copy.write(copy_text(self.version, self.target, data, nrows))
+        self.written += nrows
+
+    def publish(self) -> None:
+        self.result = {"rows": self.written}
+        self.set_output("result", self.result)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
 def make_operator(op_id: str, kind: str, params: dict[str, Any],
                   range_of: Callable[[], tuple[float | None, float | None]]) -> Module:
     if kind == "scan":
@@ -293,6 +367,7 @@ class ProgressiveNode:
     latest: dict[str, Any] | None = None
     generation: int = 0
     waiting: set[str] | None = None  # paths of the steps whose OUT parameters it waits for
+    writer: TableWriter | None = None  # writes its output rows as a dataset version (a SQL step reads it)
 
     @property
     def ready(self) -> bool:
@@ -378,9 +453,22 @@ class ProgressivePart:
             node.waiting = set(waits)
             node.op = flow.add(Waiting(module_id))
             self.by_module[module_id] = step.path
-            return
-        node.params = self.params_of(step, values, self.numeric_of(step.path))
-        self._wire(flow, node, module_id)
+        else:
+            node.params = self.params_of(step, values, self.numeric_of(step.path))
+            self._wire(flow, node, module_id)
+        pending = step.outputs.get("output")
+        if pending is not None:  # its rows are read as a dataset: written by a TableWriter after it
+            node.writer = TableWriter(f"{module_id}_w", dataset_id=pending.dataset.pk, version=pending.version.number,
+                                      columns=list(pending.dataset.dataset_type.column_specs),
+                                      label=f"Output {step.path or step.name}")
+            flow.add(node.writer)
+            self.by_module[node.writer.id] = step.path
+            flow.connect(node.op, "table", node.writer, "table")
+
+    def after(self, path: str) -> Module:
+        """What a SQL step after progressive step `path` waits for: its writer, else its operator."""
+        node = self.nodes[path]
+        return node.writer if node.writer is not None else node.op
 
     def producer_finished(self, path: str) -> None:
         """Step `path` finished successfully: the steps waiting only for its OUT parameters get
@@ -428,7 +516,12 @@ class ProgressivePart:
         row = {"placeholder": "input", "mode": "IN", "direction": "IN", "dataset": read.dataset.pk,
                "dataset_name": read.dataset.name, "version": read.version.number,
                "internal": read.dataset.pending_run_id is not None}
-        return [row if node.upstream is None else {**row, "stream": node.upstream}]
+        rows = [row if node.upstream is None else {**row, "stream": node.upstream}]
+        for placeholder, pending in node.step.outputs.items():
+            rows.append({"placeholder": placeholder, "mode": "OUT", "direction": "OUT", "dataset": pending.dataset.pk,
+                         "dataset_name": pending.dataset.name, "version": pending.version.number,
+                         "internal": pending.output_method == "INTERNAL"})
+        return rows
 
     # -- reporting -------------------------------------------------------------------------------
     def _send(self, key: Any, event: Any) -> None:
@@ -461,6 +554,8 @@ class ProgressivePart:
         if path is None:
             return None
         node = self.nodes[path]
+        if node.writer is not None and module_id == node.writer.id:
+            return None
         done, total = node.op.progress()
         if node.scan is not None and node.kind not in ("scan", "filter"):
             done, total = node.op.progress()[0], node.scan.total
@@ -495,6 +590,9 @@ class ProgressivePart:
             if node.step.record is not None:
                 node.step.record.progressive = node.latest
         self.throttle.close()
+        for node in self.nodes.values():
+            if node.writer is not None:
+                node.writer.close()
         return finals
 
     # -- steering --------------------------------------------------------------------------------

@@ -509,7 +509,7 @@ def _dataflow(execution: Execution, recorder: RunRecorder, boxes: Sandboxes,
                                 inputs=[SlotSpec(f"after_{ids[u]}", "any") for u in upstream],
                                 outputs=[SlotSpec("done", "step", required=False)]))
         for u in upstream:
-            source = part.nodes[u].op if u in part.nodes else None
+            source = part.after(u) if u in part.nodes else None
             slot = "done" if source is None else ("result" if source.output_spec("result") else "table")
             flow.connect(source.id if source is not None else ids[u], slot, ids[step.path], f"after_{ids[u]}")
         paths[ids[step.path]] = step.path

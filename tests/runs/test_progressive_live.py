@@ -368,3 +368,41 @@ def test_a_sql_out_parameter_reaches_a_progressive_in_parameter(worker: Any, pro
     failed = wait_for(run_request(module=target, user=owner).pk, 60)
     assert failed.result == "FAILED"
     assert failed.error["submodule"] == "hist" and "bins" in failed.error["message"], failed.error
+
+
+def test_filter_output_read_by_a_sql_submodule_has_exactly_the_rows_sql_keeps(  # noqa: F811
+        worker: Any, project: Project, users: dict[str, User]) -> None:
+    """Filter's output as a dataset a SQL submodule reads (the issue's "before them"): written as an
+    internal dataset in COPY chunks while the Filter runs; the SQL step reads it once the Filter is
+    done; its rows are exactly those SQL's own WHERE keeps (k integer, v double precision)."""
+    owner = users["modeler"]
+    kw: dict[str, Any] = {"project": project, "owner": owner}
+    num = numbers_type(owner)
+    copy = simple("copy rows", "INSERT INTO ${dst} (k, v) SELECT k, v FROM ${src};",
+                  [ds("src", "IN", num), ds("dst", "OUT", num)], **kw)
+    flow = composite("Filter then SQL", [(1, "filter", builtin("Filter")), (2, "copy", copy),
+                                         (3, "max", builtin("Max"))], [
+        wire("dataset", (None, "data"), (1, "input")), wire("dataset", (1, "output"), (2, "src")),
+        wire("dataset", (1, "output"), (3, "input")), wire("dataset", (2, "dst"), (None, "kept")),
+        wire("parameter", (None, "column"), (1, "column")), wire("parameter", (None, "op"), (1, "operator")),
+        wire("parameter", (None, "value"), (1, "value"))],
+        [ds("data", "IN", num), ds("kept", "OUT", num)],
+        [param("column", "IN", "text"), param("op", "IN", "varchar"), param("value", "IN")], **kw)
+    dataset = big(project, owner, 120_000)
+    with workspace() as conn:  # a NULL and a negative value: NULL never passes a comparison, in SQL as here
+        conn.execute(f"INSERT INTO mb_data.ds_{dataset.pk} (mb_version, k, v) VALUES (0, -5, NULL), (0, -6, -1.25)")
+    target = module(
+        "Filter then SQL", flow, datasets={"data": {"dataset": dataset.pk, "version": None},
+                                           "kept": {"output_method": "NEW", "name_pattern": "kept #${run.id}"}},
+        parameters={"column": "v", "op": "<", "value": "37.5"}, **kw)
+    done = wait_for(run_request(module=target, user=owner).pk, 90)
+    assert done.result == "SUCCESS", done.error
+    kept = next(d for d in done.datasets if d["placeholder"] == "kept")
+    with workspace() as conn:
+        got = conn.execute(f"SELECT k, v FROM mb_data.ds_{kept['dataset']} ORDER BY k, v").fetchall()
+        want = conn.execute(f"SELECT k, v FROM mb_data.ds_{dataset.pk} WHERE v < 37.5 ORDER BY k, v").fetchall()
+    assert len(want) > 40_000 and got == want
+    assert done.results["filter"]["rows"] == len(want)
+    assert done.results["max"]["values"]["v"] == max(v for _, v in want)
+    recorded = done.steps.get(path="filter").datasets
+    assert [(d["direction"], d["internal"]) for d in recorded] == [("IN", False), ("OUT", True)]
