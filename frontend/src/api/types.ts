@@ -339,6 +339,12 @@ export interface ModuleTypeVersion extends VersionFields {
   number: number;
   is_final: boolean;
   is_aggregation: boolean;
+  /** An aggregation version's own SQL (docs/aggregation.md §1); '' = the default. */
+  aggregate_sql?: string;
+  process_sql?: string;
+  clear_sql?: string;
+  /** A composite's submodules by phase, of the saved graph; {} without an aggregation submodule. */
+  phases?: Phases;
   /** Username. */
   creator: string;
   created_at: string;
@@ -347,6 +353,11 @@ export interface ModuleTypeVersion extends VersionFields {
   revision_notes: RevisionNote[];
   used_by?: UsedBy;
 }
+
+/** Where a submodule runs relative to the graph's aggregation submodules (docs/aggregation.md §1). */
+export type Phase = 'before' | 'aggregation' | 'after';
+/** {"<submodule id>": phase}. */
+export type Phases = Record<string, Phase>;
 
 /** An item of GET /api/module-type-versions (the composite editor's palette). */
 export interface ModuleTypeVersionListItem {
@@ -357,6 +368,7 @@ export interface ModuleTypeVersionListItem {
   number: number;
   name: string;
   is_final: boolean;
+  is_aggregation?: boolean;
   dataset_slots: DatasetSlot[];
   parameter_slots: ParameterSlot[];
 }
@@ -374,6 +386,9 @@ export interface ModuleTypeVersionUpdate {
   algorithm?: string;
   graph?: CompositeGraph;
   is_aggregation?: boolean;
+  aggregate_sql?: string;
+  process_sql?: string;
+  clear_sql?: string;
   revision_note: string;
   confirm_dependents?: boolean;
 }
@@ -384,6 +399,10 @@ export interface ValidationDraft {
   dataset_slots?: DatasetSlot[];
   parameter_slots?: ParameterSlot[];
   graph?: CompositeGraph;
+  is_aggregation?: boolean;
+  aggregate_sql?: string;
+  process_sql?: string;
+  clear_sql?: string;
 }
 
 export interface ValidationError {
@@ -395,11 +414,17 @@ export interface ValidationError {
   /** Submodule id in the graph. */
   submodule?: number | null;
   slot?: string | null;
+  /** The SQL field the line/column are in: absent = the algorithm. */
+  field?: AggregationSqlField | null;
 }
+
+export type AggregationSqlField = 'aggregate_sql' | 'process_sql' | 'clear_sql';
 
 export interface ValidationResult {
   valid: boolean;
   errors: ValidationError[];
+  /** The draft graph's submodules by phase ({} without an aggregation submodule). */
+  phases?: Phases;
 }
 
 export interface FinalizePlanItem {
@@ -540,6 +565,33 @@ export interface Module {
   reasons?: StatusReason[];
   last_run?: LastRun | null;
   lock?: EditLock | null;
+  /** Its aggregation state (docs/aggregation.md §2); null: the module has no aggregation. */
+  aggregation?: AggregationSummary | null;
+}
+
+/** One aggregation submodule's state (path "" for a module whose type is itself an aggregation). */
+export interface AggregationSubmodule {
+  path: string;
+  name: string;
+  /** Successful run-mode runs aggregated since the last process. */
+  runs: number;
+  /** Rows in the state now. */
+  rows: number;
+  /** The state's (hidden) dataset and version; null before the first run. */
+  dataset: number | null;
+  state_version: number | null;
+  updated_at: string;
+  /** Run ids. */
+  last_run: number | null;
+  last_process: number | null;
+}
+
+export interface AggregationSummary {
+  /** A process is pending: runs were aggregated since the last process. */
+  pending: boolean;
+  runs: number;
+  rows: number;
+  submodules: AggregationSubmodule[];
 }
 
 export interface ModuleListParams {

@@ -310,41 +310,151 @@ describe('Version Editor (simple type)', () => {
   });
 });
 
+describe('Version Editor (aggregation type, docs/aggregation.md)', () => {
+  const aggSlots = {
+    dataset_slots: [
+      { placeholder: 'data', mode: 'IN' as const, dataset_type: 1, is_optional: false, description: '' },
+      { placeholder: 'result', mode: 'OUT' as const, dataset_type: 1, is_optional: false, description: '' },
+    ],
+    parameter_slots: [],
+  };
+
+  it('shows the aggregate, process and clear SQL instead of the algorithm, each error on its field', { timeout: 20_000 }, async () => {
+    const version = typeVersion({ ...aggSlots, is_aggregation: true, algorithm: '', process_sql: 'INSERT INTO ${result} (value) SELECT sum(value) FROM ${nope};' });
+    const calls = routes(modeler, version, {
+      'POST /api/module-type-versions/30/validate': () =>
+        reply(200, {
+          valid: false,
+          phases: {},
+          errors: [
+            { code: 'unknown_placeholder', message: 'Unknown placeholder ${nope} at line 1, column 54', line: 1, column: 54, field: 'process_sql' },
+            { code: 'aggregation_output_type', message: 'The OUT slot must have the IN slot’s dataset type.' },
+          ],
+        }),
+    });
+    renderApp('/module-type-versions/30');
+    expect(await screen.findByTestId('aggregation-sql')).toBeInTheDocument();
+    expect(screen.queryByTestId('algorithm-editor')).not.toBeInTheDocument();
+    expect(screen.getByTestId('aggregation-checkbox')).toBeChecked();
+    // Empty fields show their default, written out for the slots.
+    await waitFor(() =>
+      expect(screen.getByTestId('agg-field-aggregate_sql')).toHaveTextContent('-- Default: INSERT INTO ${state} (fuel_type) SELECT fuel_type FROM ${data};'),
+    );
+    expect(screen.getByTestId('agg-field-clear_sql')).toHaveTextContent('-- Default: DELETE FROM ${state};');
+    expect(screen.getByTestId('process_sql-editor')).toHaveTextContent('FROM ${nope}');
+    // The SQL error is on the Process field (and in the Validation panel, named); the other is only listed.
+    expect(await screen.findByTestId('process_sql-errors', {}, { timeout: 3000 })).toHaveTextContent('line 1, column 54: Unknown placeholder ${nope}');
+    expect(screen.queryByTestId('aggregate_sql-errors')).not.toBeInTheDocument();
+    expect(screen.getByTestId('validation-errors')).toHaveTextContent('Process: line 1, column 54');
+    expect(screen.getByTestId('validation-errors')).toHaveTextContent('The OUT slot must have');
+    expect(calls.find((c) => c.path.endsWith('/validate'))?.body).toMatchObject({ is_aggregation: true, process_sql: version.process_sql, aggregate_sql: '' });
+  });
+
+  it('checking Aggregation swaps the algorithm for the three fields, and saves them', { timeout: 20_000 }, async () => {
+    const calls = routes(modeler, typeVersion(aggSlots), {
+      'PATCH /api/module-type-versions/30': () => reply(200, typeVersion({ ...aggSlots, is_aggregation: true, revision: 3 }), { ETag: '"v-30-3"' }),
+    });
+    const user = userEvent.setup();
+    renderApp('/module-type-versions/30');
+    expect(await screen.findByTestId('algorithm-editor')).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId('aggregation-checkbox')).toBeEnabled());
+    await user.click(screen.getByTestId('aggregation-checkbox'));
+    expect(await screen.findByTestId('aggregate_sql-editor')).toBeInTheDocument();
+    expect(screen.queryByTestId('algorithm-editor')).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Save' })).toBeEnabled());
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    const dialog = screen.getByRole('dialog', { name: 'Save version' });
+    await user.type(within(dialog).getByLabelText('Revision note'), 'Aggregation');
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(calls.find((c) => c.method === 'PATCH')?.body).toMatchObject({ is_aggregation: true, aggregate_sql: '', process_sql: '', clear_sql: '' }));
+  });
+
+  it('final aggregation versions are read-only like everything else', { timeout: 20_000 }, async () => {
+    routes(modeler, typeVersion({ ...aggSlots, is_aggregation: true, is_final: true, clear_sql: 'DELETE FROM ${state} WHERE false;' }));
+    renderApp('/module-type-versions/30');
+    expect(await screen.findByTestId('clear_sql-editor')).toHaveAttribute('contenteditable', 'false');
+    expect(screen.getByTestId('aggregation-checkbox')).toBeDisabled();
+  });
+});
+
+/** The composite version 50 whose graph uses the palette's simple version 30 (and 31, an aggregation). */
+function compositeRoutes(graph: object, extra: { phases?: Record<string, string>; validate?: object } = {}) {
+  const palette = [
+    { id: 30, module_type: 3, module_type_name: 'Scale Emission Factors', kind: 'simple', number: 0, name: 'Initial', is_final: false, is_aggregation: false, dataset_slots: typeVersion().dataset_slots, parameter_slots: typeVersion().parameter_slots },
+    { id: 31, module_type: 4, module_type_name: 'Collect', kind: 'simple', number: 1, name: 'Initial', is_final: false, is_aggregation: true, dataset_slots: typeVersion().dataset_slots, parameter_slots: [] },
+  ];
+  return stubApi({
+    'GET /api/me': () => reply(200, modeler),
+    'GET /api/module-type-versions/50': () =>
+      reply(
+        200,
+        typeVersion({
+          id: 50,
+          module_type: 5,
+          kind: 'composite',
+          module_type_name: 'Whole',
+          algorithm: '',
+          dataset_slots: [{ placeholder: 'src', mode: 'IN', dataset_type: 1, is_optional: false, description: '' }],
+          parameter_slots: [],
+          graph: graph as never,
+          phases: (extra.phases ?? {}) as never,
+        }),
+        { ETag: '"v-50-1"' },
+      ),
+    'GET /api/module-types/5': () => reply(200, moduleType({ id: 5, kind: 'composite' })),
+    'GET /api/dataset-types': () => reply(200, [emissionType]),
+    'GET /api/sql-types': () => reply(200, ['integer']),
+    'GET /api/module-type-versions': () => reply(200, palette),
+    'POST /api/module-type-versions/50/validate': () => reply(200, extra.validate ?? { valid: true, errors: [], phases: {} }),
+    ...lockRoutes(5, modeler),
+  });
+}
+
 describe('Version Editor (composite type)', () => {
   it('draws the saved graph from the palette versions', { timeout: 20_000 }, async () => {
     const graph = {
       submodules: [{ id: 1, name: 'Scale A', version: 30, position: { x: 0, y: 0 } }],
       connections: [{ kind: 'dataset', source: { submodule: null, slot: 'src' }, target: { submodule: 1, slot: 'input_ds' } }],
     };
-    stubApi({
-      'GET /api/me': () => reply(200, modeler),
-      'GET /api/module-type-versions/50': () =>
-        reply(
-          200,
-          typeVersion({
-            id: 50,
-            module_type: 5,
-            kind: 'composite',
-            module_type_name: 'Whole',
-            algorithm: '',
-            dataset_slots: [{ placeholder: 'src', mode: 'IN', dataset_type: 1, is_optional: false, description: '' }],
-            parameter_slots: [],
-            graph: graph as never,
-          }),
-          { ETag: '"v-50-1"' },
-        ),
-      'GET /api/module-types/5': () => reply(200, moduleType({ id: 5, kind: 'composite' })),
-      'GET /api/dataset-types': () => reply(200, [emissionType]),
-      'GET /api/sql-types': () => reply(200, ['integer']),
-      'GET /api/module-type-versions': () =>
-        reply(200, [{ id: 30, module_type: 3, module_type_name: 'Scale Emission Factors', kind: 'simple', number: 0, name: 'Initial', is_final: false, dataset_slots: typeVersion().dataset_slots, parameter_slots: typeVersion().parameter_slots }]),
-      'POST /api/module-type-versions/50/validate': () => reply(200, { valid: true, errors: [] }),
-      ...lockRoutes(5, modeler),
-    });
+    compositeRoutes(graph);
     renderApp('/module-type-versions/50');
     expect(await screen.findByRole('heading', { name: 'Whole — version 0' })).toBeInTheDocument();
     expect(await screen.findByTestId('palette-Scale Emission Factors-v0')).toBeInTheDocument();
     expect(await screen.findByTestId('port-Scale A-in-input_ds')).toBeInTheDocument();
     expect(screen.getByTestId('port-Inputs-out-src')).toBeInTheDocument();
+    expect(screen.queryByTestId('phase-legend')).not.toBeInTheDocument();
+    expect(screen.getByTestId('node-Scale A')).not.toHaveAttribute('data-phase');
+  });
+
+  it('colours submodules by phase (the validate answer), marks "(Agg)", shows the legend and mixed_phase_inputs', { timeout: 20_000 }, async () => {
+    const graph = {
+      submodules: [
+        { id: 1, name: 'reg', version: 30, position: { x: 0, y: 0 } },
+        { id: 2, name: 'agg', version: 31, position: { x: 300, y: 0 } },
+        { id: 3, name: 'post', version: 30, position: { x: 600, y: 0 } },
+      ],
+      connections: [],
+    };
+    compositeRoutes(graph, {
+      phases: { '1': 'before', '2': 'aggregation' },
+      validate: {
+        valid: false,
+        phases: { '1': 'before', '2': 'aggregation', '3': 'after' },
+        errors: [{ code: 'mixed_phase_inputs', message: 's3 is fed both from before and from after an aggregation.', submodule: 3, slot: 'input_ds' }],
+      },
+    });
+    renderApp('/module-type-versions/50');
+    expect(await screen.findByTestId('phase-legend')).toHaveTextContent('before aggregation');
+    // The palette marks aggregation versions.
+    expect(within(await screen.findByTestId('palette-Collect-v1')).getByTestId('palette-agg')).toHaveTextContent('Agg');
+    expect(screen.getByTestId('node-header-agg')).toHaveTextContent('agg (Agg)');
+    expect(screen.getByTestId('node-header-reg')).not.toHaveTextContent('(Agg)');
+    expect(screen.getByTestId('node-header-reg')).toHaveStyle({ background: '#f2c230' });
+    // The validate answer names submodule 3 "after" and refuses its input.
+    await waitFor(() => expect(screen.getByTestId('node-post')).toHaveAttribute('data-phase', 'after'), { timeout: 3000 });
+    expect(screen.getByTestId('node-header-post')).toHaveStyle({ background: '#9b72c8' });
+    expect(screen.getByTestId('node-errors-post')).toHaveTextContent('1 problem');
+    expect(screen.getByTestId('port-post-in-input_ds')).toHaveClass('mt-port-error');
+    expect(screen.getByTestId('validation-errors')).toHaveTextContent('post is fed both from before and from after');
   });
 });

@@ -16,7 +16,7 @@ import { useModuleTypeVersions } from '../../api/hooks/useModuleTypeVersions';
 import { useSqlTypes } from '../../api/hooks/useSqlTypes';
 import { useUpdateModuleTypeVersion } from '../../api/hooks/useUpdateModuleTypeVersion';
 import { validateModuleTypeVersionQuery } from '../../api/hooks/useValidateModuleTypeVersion';
-import type { CompositeGraph, UsedBy, ValidationResult } from '../../api/types';
+import type { AggregationSqlField, CompositeGraph, UsedBy, ValidationResult } from '../../api/types';
 import { ErrorPanel, errorMessage } from '../../components/ErrorPanel';
 import { ConflictNotice } from '../../editing/ConflictNotice';
 import { useDebouncedValue } from '../../editing/useDebouncedValue';
@@ -24,6 +24,8 @@ import { useEditSession } from '../../editing/useEditSession';
 import { formatDateTime } from '../../format';
 import { useTopic } from '../../live/useTopic';
 import { canWriteProject } from '../../permissions';
+import { aggregationDefaults, errorsOfField, fieldLabel } from './aggregation';
+import { AggregationSqlEditors } from './AggregationSqlEditors';
 import {
   completionSlots,
   draftFromVersion,
@@ -80,6 +82,8 @@ interface ValidationState {
   result: ValidationResult | null;
   /** The algorithm text that was validated (diagnostics apply to it). */
   algorithm: string | null;
+  /** The aggregation SQL texts that were validated. */
+  fields: Record<AggregationSqlField, string | null>;
   pending: boolean;
   error: unknown;
 }
@@ -157,11 +161,21 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
     enabled: canValidate && (checked ? editable : checkSaved),
   });
   const checkedText = checked ? (checked.algorithm ?? null) : version.algorithm;
+  const checkedFields = {
+    aggregate_sql: checked ? (checked.aggregate_sql ?? null) : (version.aggregate_sql ?? ''),
+    process_sql: checked ? (checked.process_sql ?? null) : (version.process_sql ?? ''),
+    clear_sql: checked ? (checked.clear_sql ?? null) : (version.clear_sql ?? ''),
+  };
   const shownText = useRef<string | null>(null);
-  if (validationQuery.data && !validationQuery.isPlaceholderData) shownText.current = checkedText;
+  const shownFields = useRef<Record<AggregationSqlField, string | null>>({ aggregate_sql: null, process_sql: null, clear_sql: null });
+  if (validationQuery.data && !validationQuery.isPlaceholderData) {
+    shownText.current = checkedText;
+    shownFields.current = checkedFields;
+  }
   const validation: ValidationState = {
     result: validationQuery.data ?? null,
     algorithm: shownText.current,
+    fields: shownFields.current,
     pending: validationQuery.isFetching,
     error: validationQuery.error,
   };
@@ -172,7 +186,7 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
 
   const errors = useMemo(() => validation.result?.errors ?? [], [validation.result]);
   const diagnostics = useMemo(
-    () => diagnosticsFromErrors(validation.algorithm ?? draft.algorithm, errors),
+    () => diagnosticsFromErrors(validation.algorithm ?? draft.algorithm, errorsOfField(errors, null)),
     // Positions are for the validated text.
     [validation.algorithm, errors], // eslint-disable-line react-hooks/exhaustive-deps
   );
@@ -384,15 +398,18 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
                 onChange={(e) => setField('description', e.target.value)}
               />
             </div>
-            <label className="ds-checkbox">
-              <input
-                type="checkbox"
-                checked={draft.is_aggregation}
-                disabled={readOnly}
-                onChange={(e) => setField('is_aggregation', e.target.checked)}
-              />
-              Aggregation (keeps state across runs)
-            </label>
+            {(kind === 'simple' || draft.is_aggregation) && (
+              <label className="ds-checkbox">
+                <input
+                  type="checkbox"
+                  checked={draft.is_aggregation}
+                  disabled={readOnly}
+                  data-testid="aggregation-checkbox"
+                  onChange={(e) => setField('is_aggregation', e.target.checked)}
+                />
+                Aggregation (keeps state across runs of a module: run mode aggregates, process mode passes the state on)
+              </label>
+            )}
           </div>
         </div>
         {used && isUsed(used) && (
@@ -441,6 +458,25 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
             has no SQL algorithm and cannot be edited, versioned or removed.
           </p>
         </section>
+      ) : kind === 'simple' && draft.is_aggregation ? (
+        <section className="panel mt-section" aria-labelledby="mt-aggregation-heading" data-testid="aggregation-sql">
+          <div className="panel-title-row">
+            <h2 id="mt-aggregation-heading">Aggregation SQL</h2>
+            <span className="muted">
+              PL/pgSQL · one IN and one OUT dataset slot · <code>{'${state}'}</code> the state · <code>{'#{'}</code> IN
+              parameters · each field optional (empty: the default shown)
+            </span>
+          </div>
+          <AggregationSqlEditors
+            draft={draft}
+            onChange={(field, text) => setField(field, text)}
+            readOnly={readOnly}
+            slots={slotsForCompletion}
+            defaults={aggregationDefaults(draft, typeList)}
+            errors={errors}
+            validated={validation.fields}
+          />
+        </section>
       ) : kind === 'simple' ? (
         <section className="panel mt-section" aria-labelledby="mt-algorithm-heading">
           <div className="panel-title-row">
@@ -470,6 +506,7 @@ function VersionEditor({ loaded, refetch }: { loaded: ModuleTypeVersionWithEtag;
             paletteError={palette.isError ? errorMessage(palette.error) : null}
             readOnly={readOnly}
             errors={errors}
+            phases={validation.result?.phases ?? version.phases ?? {}}
             datasetTypeNames={datasetTypeNames}
           />
         </section>
@@ -541,6 +578,7 @@ function ValidationPanel({ validation, graph }: { validation: ValidationState; g
         <ul className="mt-errors" data-testid="validation-errors">
           {result.errors.map((e, i) => (
             <li key={i}>
+              {fieldLabel(e.field) && <span className="mt-error-where">{fieldLabel(e.field)}: </span>}
               {e.line != null && (
                 <span className="mt-error-where">
                   line {e.line}

@@ -40,8 +40,23 @@ describe('version draft', () => {
       algorithm: 'SELECT 2',
       dataset_slots: draft.dataset_slots,
       parameter_slots: draft.parameter_slots,
+      is_aggregation: false,
+      aggregate_sql: '',
+      process_sql: '',
+      clear_sql: '',
     });
     expect(validationBody('composite', draft, { submodules: [], connections: [] })).toHaveProperty('graph');
+  });
+  it("sends an aggregation version's own SQL (docs/aggregation.md), to save and to validate", () => {
+    const agg = { ...draft, is_aggregation: true, process_sql: 'INSERT INTO ${result} (value) SELECT sum(value) FROM ${state};' };
+    expect(updateBody('simple', agg, null, '')).toMatchObject({ is_aggregation: true, aggregate_sql: '', process_sql: agg.process_sql, clear_sql: '' });
+    expect(validationBody('simple', agg, null)).toMatchObject({ is_aggregation: true, process_sql: agg.process_sql });
+    expect(draftFromVersion({ ...typeVersion(), is_aggregation: true, clear_sql: 'DELETE FROM ${state};' })).toMatchObject({
+      is_aggregation: true,
+      aggregate_sql: '',
+      clear_sql: 'DELETE FROM ${state};',
+    });
+    expect(updateBody('composite', agg, { submodules: [], connections: [] }, '')).not.toHaveProperty('process_sql');
   });
   it('gives completion the current slots, with type names', () => {
     const slots = completionSlots({ ...draft, parameter_slots: [...draft.parameter_slots, newParameterSlot(draft)] }, [{ id: 1, name: 'Emission Factors' }]);

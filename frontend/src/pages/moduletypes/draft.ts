@@ -21,6 +21,10 @@ export interface VersionDraft {
   dataset_slots: DatasetSlot[];
   parameter_slots: ParameterSlot[];
   algorithm: string;
+  /** An aggregation version's own SQL (docs/aggregation.md §1); '' = the default. */
+  aggregate_sql: string;
+  process_sql: string;
+  clear_sql: string;
 }
 
 export function draftFromVersion(v: ModuleTypeVersion): VersionDraft {
@@ -43,6 +47,9 @@ export function draftFromVersion(v: ModuleTypeVersion): VersionDraft {
       description: s.description ?? '',
     })),
     algorithm: v.algorithm ?? '',
+    aggregate_sql: v.aggregate_sql ?? '',
+    process_sql: v.process_sql ?? '',
+    clear_sql: v.clear_sql ?? '',
   };
 }
 
@@ -78,8 +85,12 @@ export function updateBody(
     parameter_slots: draft.parameter_slots,
     revision_note: note.trim(),
   };
-  if (kind === 'simple') body.algorithm = draft.algorithm;
-  else if (graph) body.graph = graph;
+  if (kind === 'simple') {
+    body.algorithm = draft.algorithm;
+    body.aggregate_sql = draft.aggregate_sql;
+    body.process_sql = draft.process_sql;
+    body.clear_sql = draft.clear_sql;
+  } else if (graph) body.graph = graph;
   if (confirmDependents) body.confirm_dependents = true;
   return body;
 }
@@ -87,8 +98,16 @@ export function updateBody(
 /** The draft to validate instead of the saved version. */
 export function validationBody(kind: ModuleTypeKind, draft: VersionDraft, graph: CompositeGraph | null): ValidationDraft {
   return kind === 'simple'
-    ? { algorithm: draft.algorithm, dataset_slots: draft.dataset_slots, parameter_slots: draft.parameter_slots }
-    : { dataset_slots: draft.dataset_slots, parameter_slots: draft.parameter_slots, graph: graph ?? undefined };
+    ? {
+        algorithm: draft.algorithm,
+        dataset_slots: draft.dataset_slots,
+        parameter_slots: draft.parameter_slots,
+        is_aggregation: draft.is_aggregation,
+        aggregate_sql: draft.aggregate_sql,
+        process_sql: draft.process_sql,
+        clear_sql: draft.clear_sql,
+      }
+    : { dataset_slots: draft.dataset_slots, parameter_slots: draft.parameter_slots, graph: graph ?? undefined, is_aggregation: draft.is_aggregation };
 }
 
 /** What completion offers: the draft's current slots. */

@@ -14,7 +14,7 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, type DragEvent, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
-import type { GraphConnection, ValidationError } from '../../../api/types';
+import type { GraphConnection, Phases, ValidationError } from '../../../api/types';
 import {
   addConnection,
   addSubmodule,
@@ -37,6 +37,8 @@ import {
   INPUTS_NODE,
   OUTPUTS_NODE,
   PARAMETER_COLOR,
+  PHASE_COLORS,
+  PHASE_TEXT_COLORS,
   submoduleOfNode,
   type ConnectionEdge,
   type ModuleFlowNode,
@@ -63,6 +65,8 @@ interface Props {
   paletteError: string | null;
   readOnly: boolean;
   errors: ValidationError[];
+  /** Submodules by phase, from the validate answer or the version detail ({}: no aggregation). */
+  phases?: Phases;
   datasetTypeNames: ReadonlyMap<string, string>;
 }
 
@@ -79,7 +83,7 @@ function isTyping(target: EventTarget | null): boolean {
   return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
 }
 
-function DiagramEditorInner({ store, ctx, versions, palette, paletteLoading, paletteError, readOnly, errors, datasetTypeNames }: Props) {
+function DiagramEditorInner({ store, ctx, versions, palette, paletteLoading, paletteError, readOnly, errors, phases, datasetTypeNames }: Props) {
   const graph = useStore(store, (s) => s.history.present);
   const ownPositions = useStore(store, ownPositionsOf);
   const measured = useStore(store, (s) => s.measured);
@@ -106,9 +110,11 @@ function DiagramEditorInner({ store, ctx, versions, palette, paletteLoading, pal
         errors,
         readOnly,
         datasetTypeNames,
+        phases,
       }),
-    [graph, ctx, versions, ownPositions, measured, selectedNodes, selectedEdges, errors, readOnly, datasetTypeNames],
+    [graph, ctx, versions, ownPositions, measured, selectedNodes, selectedEdges, errors, readOnly, datasetTypeNames, phases],
   );
+  const hasPhases = nodes.some((n) => n.data.phase);
 
   const s = store.getState;
 
@@ -374,6 +380,22 @@ function DiagramEditorInner({ store, ctx, versions, palette, paletteLoading, pal
             <span className="mt-legend-item" style={{ borderColor: PARAMETER_COLOR }}>
               parameter
             </span>
+            {hasPhases && (
+              <span className="mt-legend-phases" data-testid="phase-legend">
+                <span className="mt-legend-item mt-legend-phase" style={{ background: PHASE_COLORS.before, color: PHASE_TEXT_COLORS.before, borderColor: PHASE_COLORS.before }}>
+                  before aggregation
+                </span>
+                <span
+                  className="mt-legend-item mt-legend-phase"
+                  style={{ background: PHASE_COLORS.aggregation, color: PHASE_TEXT_COLORS.aggregation, borderColor: PHASE_COLORS.aggregation }}
+                >
+                  aggregation (Agg)
+                </span>
+                <span className="mt-legend-item mt-legend-phase" style={{ background: PHASE_COLORS.after, color: PHASE_TEXT_COLORS.after, borderColor: PHASE_COLORS.after }}>
+                  after aggregation
+                </span>
+              </span>
+            )}
           </span>
         </div>
         <div

@@ -1,6 +1,6 @@
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import { createContext, useContext, useEffect, useState, type KeyboardEvent } from 'react';
-import { handleId, type ModuleFlowNode, type PortView } from './flow';
+import { handleId, PHASE_LABELS, PHASE_TEXT_COLORS, type ModuleFlowNode, type PortView } from './flow';
 
 /** What a node may ask of its editor (nodes get only data; actions come through this context). */
 export interface NodeActions {
@@ -69,12 +69,14 @@ export function ModuleNode({ id, data, selected }: NodeProps<ModuleFlowNode>) {
   const hasErrors = data.errors.length > 0 || data.inputs.some((p) => p.errors.length) || data.outputs.some((p) => p.errors.length);
   return (
     <div
-      className={`mt-node${own ? ' mt-node-own' : ''}${selected ? ' mt-node-selected' : ''}${hasErrors ? ' mt-node-error' : ''}${data.missing ? ' mt-node-missing' : ''}`}
+      className={`mt-node${own ? ' mt-node-own' : ''}${selected ? ' mt-node-selected' : ''}${hasErrors ? ' mt-node-error' : ''}${data.missing ? ' mt-node-missing' : ''}${data.phase ? ` mt-node-phase-${data.phase}` : ''}`}
       data-testid={`node-${data.title}`}
+      data-phase={data.phase ?? undefined}
     >
       <div
         className="mt-node-header"
-        style={own ? undefined : { background: data.color }}
+        data-testid={`node-header-${data.title}`}
+        style={own ? undefined : { background: data.color, ...(data.phase ? { color: PHASE_TEXT_COLORS[data.phase] } : {}) }}
         onDoubleClick={() => {
           if (own || data.readOnly) return;
           setDraft(data.title);
@@ -93,7 +95,15 @@ export function ModuleNode({ id, data, selected }: NodeProps<ModuleFlowNode>) {
             onBlur={() => finish(true)}
           />
         ) : (
-          <span className="mt-node-title">{data.title}</span>
+          <span className="mt-node-title">
+            {data.title}
+            {data.phase === 'aggregation' && (
+              <span className="mt-node-agg" title="An aggregation submodule: keeps its state across runs of a module">
+                {' '}
+                (Agg)
+              </span>
+            )}
+          </span>
         )}
         {!own && !data.readOnly && !editing && (
           <button
@@ -107,7 +117,9 @@ export function ModuleNode({ id, data, selected }: NodeProps<ModuleFlowNode>) {
           </button>
         )}
       </div>
-      <div className="mt-node-subtitle">{data.subtitle}</div>
+      <div className="mt-node-subtitle" title={data.phase ? `Runs ${PHASE_LABELS[data.phase]}` : undefined}>
+        {data.subtitle}
+      </div>
       {problem && <div className="mt-node-problem">{problem}</div>}
       <div className="mt-node-body">
         {rows === 0 && <div className="mt-node-empty">{data.missing ? 'Version not found' : 'No slots'}</div>}

@@ -45,12 +45,19 @@ export function Palette({ versions, loading, error, onAdd }: Props) {
             key={v.id}
             draggable
             onDragStart={(e) => onDragStart(e, v)}
-            className="mt-palette-item"
+            className={`mt-palette-item${v.is_aggregation ? ' mt-palette-item-agg' : ''}`}
             data-testid={`palette-${v.module_type_name}-v${v.number}`}
-            title={`${v.module_type_name} version ${v.number} (${v.name}). Drag into the diagram, or Add.`}
+            title={`${v.module_type_name} version ${v.number} (${v.name})${v.is_aggregation ? ', an aggregation type (keeps its state across runs)' : ''}. Drag into the diagram, or Add.`}
           >
             <div className="mt-palette-text">
-              <span className="mt-palette-name">{v.module_type_name}</span>
+              <span className="mt-palette-name">
+                {v.module_type_name}
+                {v.is_aggregation && (
+                  <span className="badge mt-agg-badge" data-testid="palette-agg">
+                    Agg
+                  </span>
+                )}
+              </span>
               <span className="muted">
                 v{v.number} {v.name} {v.kind === 'composite' ? '· composite' : v.kind === 'progressive' ? '· progressive' : ''} {v.is_final ? '· final' : ''}
               </span>

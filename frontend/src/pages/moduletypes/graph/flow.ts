@@ -4,7 +4,7 @@
  * handle's type says the side (targets = inputs on the left, sources = outputs on the right).
  */
 import type { Edge, Node } from '@xyflow/react';
-import type { CompositeGraph, GraphConnection, GraphEndpoint, ValidationError } from '../../../api/types';
+import type { CompositeGraph, GraphConnection, GraphEndpoint, Phase, Phases, ValidationError } from '../../../api/types';
 import { ANY_DATASET_TYPE, inputPorts, outputPorts, type GraphContext, type Port, type SlotKind, type VersionInfo } from './graph';
 
 export const INPUTS_NODE = 'inputs';
@@ -28,6 +28,56 @@ export const OWN_COLOR = '#ffffff';
 export const DATASET_COLOR = '#2563c9';
 export const PARAMETER_COLOR = '#d32f2f';
 
+/**
+ * Header colours by phase (docs/aggregation.md, MAGDA): regular submodules before an aggregation
+ * yellow, aggregation submodules purple (marked "(Agg)"), submodules after them purple too (lighter).
+ */
+export const PHASE_COLORS: Readonly<Record<Phase, string>> = {
+  before: '#f2c230',
+  aggregation: '#6b3fa0',
+  after: '#9b72c8',
+};
+/** Header text on a phase colour (dark on yellow, white on purple). */
+export const PHASE_TEXT_COLORS: Readonly<Record<Phase, string>> = {
+  before: '#3d2e00',
+  aggregation: '#ffffff',
+  after: '#ffffff',
+};
+export const PHASE_LABELS: Readonly<Record<Phase, string>> = {
+  before: 'before aggregation',
+  aggregation: 'aggregation',
+  after: 'after aggregation',
+};
+
+/**
+ * A submodule's phase: the server's (validate answer or version detail) when it names the submodule;
+ * else an aggregation version is `aggregation` (a node just dropped, before validation answers); else
+ * none (no aggregation in the graph: the usual colours).
+ */
+export function submodulePhase(
+  submodule: { id: number; version: number },
+  phases: Phases | undefined,
+  versions: ReadonlyMap<number, { is_aggregation?: boolean }>,
+): Phase | null {
+  const known = phases?.[String(submodule.id)];
+  if (known === 'before' || known === 'aggregation' || known === 'after') return known;
+  return versions.get(submodule.version)?.is_aggregation ? 'aggregation' : null;
+}
+
+/** The phases of a graph's submodules that have one (what the legend and the nodes show). */
+export function graphPhases(
+  graph: CompositeGraph,
+  phases: Phases | undefined,
+  versions: ReadonlyMap<number, { is_aggregation?: boolean }>,
+): Map<number, Phase> {
+  const out = new Map<number, Phase>();
+  for (const sub of graph.submodules) {
+    const phase = submodulePhase(sub, phases, versions);
+    if (phase) out.set(sub.id, phase);
+  }
+  return out;
+}
+
 export function submoduleColor(id: number): string {
   return SUBMODULE_COLORS[(((id - 1) % SUBMODULE_COLORS.length) + SUBMODULE_COLORS.length) % SUBMODULE_COLORS.length] as string;
 }
@@ -49,6 +99,8 @@ export interface ModuleNodeData extends Record<string, unknown> {
   title: string;
   subtitle: string;
   color: string;
+  /** Where it runs relative to the aggregations (null: the graph has none; `color` is then by id). */
+  phase: Phase | null;
   /** Target handles, on the left. */
   inputs: PortView[];
   /** Source handles, on the right. */
@@ -124,6 +176,8 @@ export interface FlowOptions {
   errors?: ValidationError[];
   readOnly?: boolean;
   datasetTypeNames?: ReadonlyMap<string, string>;
+  /** Submodules by phase (docs/aggregation.md); {} or absent: no aggregation. */
+  phases?: Phases;
 }
 
 function portView(port: Port, names: ReadonlyMap<string, string> | undefined, errors: string[]): PortView {
@@ -177,6 +231,7 @@ export function graphToFlow(graph: CompositeGraph, options: FlowOptions): { node
   const { ctx, versions, ownPositions, measured, selectedNodes, selectedEdges, readOnly = false } = options;
   const datasetTypeNames = options.datasetTypeNames ?? ctx.datasetTypeNames;
   const { nodes: nodeErrors, ports: portErrors } = errorsByTarget(options.errors, graph);
+  const phaseOf = graphPhases(graph, options.phases, versions);
   const view = (nodeId: string, ports: Port[]) =>
     ports.map((p) => portView(p, datasetTypeNames, portErrors.get(`${nodeId}|${p.name}`) ?? []));
 
@@ -200,6 +255,7 @@ export function graphToFlow(graph: CompositeGraph, options: FlowOptions): { node
       title: 'Inputs',
       subtitle: "The composite's IN and INOUT slots",
       color: OWN_COLOR,
+      phase: null,
       inputs: [],
       outputs: view(INPUTS_NODE, inputPorts(ctx.own)),
       errors: [],
@@ -212,6 +268,7 @@ export function graphToFlow(graph: CompositeGraph, options: FlowOptions): { node
       title: 'Outputs',
       subtitle: "The composite's OUT and INOUT slots",
       color: OWN_COLOR,
+      phase: null,
       inputs: view(OUTPUTS_NODE, outputPorts(ctx.own)),
       outputs: [],
       errors: [],
@@ -223,13 +280,15 @@ export function graphToFlow(graph: CompositeGraph, options: FlowOptions): { node
     const id = nodeIdOf(sub.id, 'source');
     const version = versions.get(sub.version);
     const slots = ctx.versions.get(sub.version);
+    const phase = phaseOf.get(sub.id) ?? null;
     nodes.push(
       node(id, sub.position, {
         role: 'submodule',
         submoduleId: sub.id,
         title: sub.name,
         subtitle: version ? `${version.module_type_name} v${version.number}` : `unknown version ${sub.version}`,
-        color: submoduleColor(sub.id),
+        color: phase ? PHASE_COLORS[phase] : submoduleColor(sub.id),
+        phase,
         inputs: view(id, inputPorts(slots)),
         outputs: view(id, outputPorts(slots)),
         errors: nodeErrors.get(id) ?? [],

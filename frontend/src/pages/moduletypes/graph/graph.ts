@@ -30,6 +30,8 @@ export interface VersionInfo extends VersionSlots {
   name: string;
   kind?: string;
   is_final?: boolean;
+  /** An aggregation type version (docs/aggregation.md): its node is purple before validation says more. */
+  is_aggregation?: boolean;
 }
 
 export interface Port {

@@ -26,7 +26,19 @@ interface Props {
   diagnostics: readonly EditorDiagnostic[];
   /** Editor text as validated: diagnostics are only applied when it is still the editor's text. */
   diagnosticsFor: string | null;
+  /** The editor's accessible name and test id (the algorithm's by default; an aggregation field's). */
+  label?: string;
+  testId?: string;
+  /** Shown while the editor is empty. */
+  emptyText?: string;
+  /** A smaller editor (the three aggregation fields share the space of one algorithm). */
+  compact?: boolean;
 }
+
+const compactTheme = EditorView.theme({
+  '.cm-scroller': { minHeight: '110px' },
+  '.cm-content': { minHeight: '110px' },
+});
 
 const theme = EditorView.theme({
   '&': { fontSize: '12.5px', border: '1px solid var(--border-strong)', borderRadius: '4px', background: '#fff' },
@@ -36,12 +48,24 @@ const theme = EditorView.theme({
 });
 
 /** CodeMirror 6 with PostgreSQL highlighting, line numbers, placeholder completion and inline errors. */
-export function AlgorithmEditor({ value, onChange, readOnly, slots, diagnostics, diagnosticsFor }: Props) {
+export function AlgorithmEditor({
+  value,
+  onChange,
+  readOnly,
+  slots,
+  diagnostics,
+  diagnosticsFor,
+  label = 'Algorithm',
+  testId = 'algorithm-editor',
+  emptyText = '-- PL/pgSQL; type ${ for dataset placeholders, #{ for parameters',
+  compact = false,
+}: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const onChangeRef = useRef(onChange);
   const slotsRef = useRef(slots);
   const editable = useRef(new Compartment());
+  const empty = useRef(new Compartment());
   useEffect(() => {
     onChangeRef.current = onChange;
     slotsRef.current = slots;
@@ -66,10 +90,11 @@ export function AlgorithmEditor({ value, onChange, readOnly, slots, diagnostics,
           autocompletion({ override: [algorithmCompletionSource(() => slotsRef.current)], activateOnTypingDelay: 50 }),
           placeholderHighlight,
           lintGutter(),
-          placeholderText('-- PL/pgSQL; type ${ for dataset placeholders, #{ for parameters'),
+          empty.current.of(placeholderText(emptyText)),
           editable.current.of([EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)]),
-          EditorView.contentAttributes.of({ 'aria-label': 'Algorithm', 'data-testid': 'algorithm-editor' }),
+          EditorView.contentAttributes.of({ 'aria-label': label, 'data-testid': testId }),
           theme,
+          compact ? compactTheme : [],
           EditorView.updateListener.of((update) => {
             if (update.docChanged) onChangeRef.current(update.state.doc.toString());
           }),
@@ -94,6 +119,10 @@ export function AlgorithmEditor({ value, onChange, readOnly, slots, diagnostics,
       closeCompletion(v);
     }
   }, [value]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: empty.current.reconfigure(placeholderText(emptyText)) });
+  }, [emptyText]);
 
   useEffect(() => {
     view.current?.dispatch({
