@@ -134,8 +134,11 @@ SPECTACULAR_SETTINGS = {
     # The schema is the frontend's contract (`make api-types`): request bodies get components of their
     # own (`...Request`), so a read-only or defaulted field is optional there and present in responses.
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"SlotMode": ["IN", "INOUT", "OUT"], "RunMode": ["run", "process"],
-                            "ImportMode": ["replace", "append"]},
+    "ENUM_NAME_OVERRIDES": {"SlotMode": ["IN", "INOUT", "OUT"], "RunMode": "apps.runs.models.Run.Mode",
+                            "RunResult": "apps.runs.models.Result", "ImportMode": ["replace", "append"],
+                            "CompareResult": ["MATCH", "DIFFERENT", "FIRST ONLY", "SECOND ONLY"],
+                            "DatasetDirection": ["IN", "OUT"], "ModuleTypeKind": "apps.moduletypes.models.ModuleType.Kind",
+                            "ModuleStatusName": ["UpToDate", "OutOfDate"], "HealthStatus": ["ok", "degraded"]},
 }
 
 CHANNEL_LAYERS = {

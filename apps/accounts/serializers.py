@@ -4,7 +4,7 @@ from rest_framework import serializers
 from apps.accounts.models import Project, User
 from apps.accounts.roles import Role
 from apps.accounts.selectors import memberships_of
-from apps.api.serializers import StrictModelSerializer, StrictSerializer
+from apps.api.serializers import OutputModelSerializer, StrictModelSerializer, StrictSerializer
 
 
 class CredentialsSerializer(StrictSerializer):
@@ -24,7 +24,7 @@ class MembershipSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(OutputModelSerializer):
     full_name = serializers.CharField(source="display_name")
     projects = serializers.SerializerMethodField()
 

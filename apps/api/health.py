@@ -7,6 +7,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -57,11 +58,24 @@ def health_report() -> dict[str, Any]:
     return {"status": "ok" if all(c["ok"] for c in checks.values()) else "degraded", "checks": checks}
 
 
+class HealthCheckSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    detail = serializers.CharField(allow_blank=True)
+
+
+class HealthSerializer(serializers.Serializer):
+    """GET /api/health (`health_report`): 200 when every check is ok, else 503."""
+
+    status = serializers.ChoiceField(choices=["ok", "degraded"])
+    checks = serializers.DictField(child=HealthCheckSerializer(),
+                                   help_text="By name: app_db, workspace_db, redis, worker.")
+
+
 class HealthView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
 
-    @extend_schema(responses={200: dict, 503: dict})
+    @extend_schema(responses={200: HealthSerializer, 503: HealthSerializer})
     def get(self, request: Request) -> Response:
         report = health_report()
         return Response(report, status=200 if report["status"] == "ok" else 503)

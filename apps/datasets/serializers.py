@@ -1,9 +1,9 @@
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from apps.api.serializers import StrictSerializer
+from apps.api.serializers import OutputModelSerializer, StrictSerializer, described_json
 from apps.datasets.models import Dataset, DatasetType, DatasetVersion
 from apps.datasets.selectors import published_versions_of
 
@@ -13,8 +13,9 @@ class ColumnSerializer(StrictSerializer):
     sql_type = serializers.CharField(max_length=40)
 
 
-class DatasetTypeSerializer(serializers.ModelSerializer):
+class DatasetTypeSerializer(OutputModelSerializer):
     creator = serializers.CharField(source="creator.username", read_only=True)
+    columns = described_json(ColumnSerializer(many=True))
     dataset_count = serializers.SerializerMethodField()
 
     class Meta:
@@ -37,7 +38,7 @@ class DatasetTypeUpdateSerializer(StrictSerializer):
 
 
 @extend_schema_serializer(component_name="DatasetVersion")
-class VersionSerializer(serializers.ModelSerializer):
+class VersionSerializer(OutputModelSerializer):
     creator = serializers.CharField(source="creator.username", read_only=True)
 
     class Meta:
@@ -46,11 +47,12 @@ class VersionSerializer(serializers.ModelSerializer):
                   "created_at", "last_modified"]
 
 
-class DatasetSerializer(serializers.ModelSerializer):
+class DatasetSerializer(OutputModelSerializer):
     creator = serializers.CharField(source="creator.username", read_only=True)
     dataset_type_name = serializers.CharField(source="dataset_type.name", read_only=True)
     project_name = serializers.CharField(source="project.name", read_only=True)
-    columns = serializers.JSONField(source="dataset_type.columns", read_only=True)
+    columns = described_json(ColumnSerializer(many=True), source="dataset_type.columns")
+    keywords = described_json(serializers.DictField(child=serializers.CharField(allow_blank=True)))
     versions = serializers.SerializerMethodField()
 
     class Meta:
@@ -59,6 +61,7 @@ class DatasetSerializer(serializers.ModelSerializer):
                   "project_name", "creator", "columns", "revision", "created_at", "last_modified", "removed_at",
                   "versions"]
 
+    @extend_schema_field(VersionSerializer(many=True, help_text="Published versions, by number."))
     def get_versions(self, obj: Dataset) -> list[dict[str, Any]]:
         return VersionSerializer(published_versions_of(obj), many=True).data  # type: ignore[return-value]
 
@@ -116,3 +119,51 @@ class RowsQuerySerializer(StrictSerializer):
     sort = serializers.CharField(required=False, default="record_id", max_length=63)
     order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="asc")
     filter = serializers.ListField(child=serializers.CharField(max_length=1100), required=False, default=list)
+
+
+class RowsPageSerializer(serializers.Serializer):
+    """GET /api/datasets/{id}/rows: one page of a version's rows."""
+
+    version = serializers.IntegerField()
+    columns = ColumnSerializer(many=True)
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()),
+                                 help_text="Each row is [record_id, ...the type's columns].")
+    next = serializers.CharField(allow_null=True, help_text="Cursor of the next page, null on the last one.")
+    row_count = serializers.IntegerField(help_text="Rows in the version (filters not applied).")
+
+
+class RelatedModuleSerializer(serializers.Serializer):
+    """A module that reads the dataset or produced it (GET /api/datasets/{id}/related-modules)."""
+
+    module_id = serializers.IntegerField()
+    module_name = serializers.CharField()
+    relation = serializers.CharField()
+
+
+class UsageDatasetSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    project = serializers.IntegerField()
+    project_name = serializers.CharField()
+
+
+class UsageSlotSerializer(serializers.Serializer):
+    placeholder = serializers.CharField()
+    mode = serializers.ChoiceField(choices=["IN", "INOUT", "OUT"])
+
+
+class UsageVersionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    module_type = serializers.IntegerField()
+    module_type_name = serializers.CharField()
+    number = serializers.IntegerField()
+    name = serializers.CharField(allow_blank=True)
+    is_final = serializers.BooleanField()
+    slots = UsageSlotSerializer(many=True)
+
+
+class DatasetTypeUsageSerializer(serializers.Serializer):
+    """GET /api/dataset-types/{id}/usage: its datasets and the module type versions with a slot of it."""
+
+    datasets = UsageDatasetSerializer(many=True)
+    module_type_versions = UsageVersionSerializer(many=True)

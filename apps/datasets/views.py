@@ -4,7 +4,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -47,6 +47,7 @@ class DatasetTypeViewSet(ETagMixin, viewsets.ModelViewSet):
         if not role_at_least(self.request.user.role, role) and not self.request.user.is_app_admin:  # type: ignore[union-attr]
             raise PermissionDenied(f"This needs the {Role(role).label} role.")
 
+    @extend_schema(request=s.DatasetTypeWriteSerializer, responses={201: s.DatasetTypeSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self._require(Role.MODELER)
         data = s.DatasetTypeWriteSerializer(data=request.data)
@@ -54,6 +55,7 @@ class DatasetTypeViewSet(ETagMixin, viewsets.ModelViewSet):
         created = services.dataset_type_create(creator=request.user, **data.validated_data)  # type: ignore[arg-type]
         return self.respond_with_etag(created, s.DatasetTypeSerializer(created).data, status=201)
 
+    @extend_schema(request=s.DatasetTypeUpdateSerializer, responses=s.DatasetTypeSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.get_object()
         self._require(Role.ADMIN)
@@ -64,12 +66,14 @@ class DatasetTypeViewSet(ETagMixin, viewsets.ModelViewSet):
                                                    fields=data.validated_data)
         return self.respond_with_etag(updated, s.DatasetTypeSerializer(updated).data)
 
+    @extend_schema(responses={204: None})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         dataset_type = self.get_object()
         self._require(Role.ADMIN)
         services.dataset_type_delete(dataset_type=dataset_type)
         return Response(status=204)
 
+    @extend_schema(responses=s.DatasetTypeUsageSerializer)
     @action(detail=True, methods=["get"])
     def usage(self, request: Request, pk: str) -> Response:
         """What uses the type among the caller's projects: datasets and module type versions (slots)."""
@@ -99,6 +103,7 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
             base = selectors.with_published_versions(base)
         return self.scope_to_visible_projects(base)
 
+    @extend_schema(request=s.DatasetCreateSerializer, responses={201: s.DatasetSerializer})
     def create(self, request: Request) -> Response:
         data = s.DatasetCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -112,6 +117,7 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
                                           **values)
         return self.respond_with_etag(dataset, s.DatasetSerializer(dataset).data, status=201)
 
+    @extend_schema(request=s.DatasetUpdateSerializer, responses=s.DatasetSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         data = s.DatasetUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -119,6 +125,7 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
             dataset = services.dataset_update(dataset=self.get_object_for_write(), fields=data.validated_data)  # type: ignore[arg-type]
         return self.respond_with_etag(dataset, s.DatasetSerializer(dataset).data)
 
+    @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: str) -> Response:
         dataset = self.get_object()
         self._require_creator_or_admin(dataset)
@@ -130,13 +137,14 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
         if not owns_or_admin(user=user, owner_id=dataset.creator_id):
             raise PermissionDenied("Only its creator or an admin can remove this dataset.")
 
+    @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])
     def purge(self, request: Request, pk: str) -> Response:
         services.dataset_purge(dataset=self.get_object())
         return Response(status=204)
 
     @extend_schema(request={"text/csv": OpenApiTypes.BINARY, "multipart/form-data": s.ImportSerializer},
-                   parameters=[s.ImportOptionsSerializer], responses=s.VersionSerializer)
+                   parameters=[s.ImportOptionsSerializer], responses={201: s.VersionSerializer})
     @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, CsvBodyParser])
     def import_csv(self, request: Request, pk: str) -> Response:
         """The CSV is the body (`Content-Type: text/csv`, options in the query string), or the
@@ -160,6 +168,8 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
                                details={"errors": [p.as_dict() for p in exc.problems]}) from None
         return Response(s.VersionSerializer(version).data, status=201)
 
+    @extend_schema(methods=["GET"], responses=s.VersionSerializer(many=True))
+    @extend_schema(methods=["POST"], request=s.VersionCreateSerializer, responses={201: s.VersionSerializer})
     @action(detail=True, methods=["get", "post"])
     def versions(self, request: Request, pk: str) -> Response:
         dataset = self.get_object()
@@ -172,6 +182,7 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
                                           description=data.validated_data["description"])
         return Response(s.VersionSerializer(version).data, status=201)
 
+    @extend_schema(request=None, responses=s.VersionSerializer)
     @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>\d+)/finalize")
     def finalize(self, request: Request, pk: str, number: str) -> Response:
         dataset = self.get_object()
@@ -180,6 +191,7 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
             raise ServiceError("no_such_version", f"Dataset {dataset.name!r} has no version {number}.", status=404)
         return Response(s.VersionSerializer(services.version_finalize(version=version)).data)
 
+    @extend_schema(request=s.DeleteRowsSerializer, responses=s.VersionSerializer)
     @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>\d+)/delete-rows")
     def delete_rows(self, request: Request, pk: str, number: str) -> Response:
         dataset = self.get_object()
@@ -196,6 +208,7 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
                                f"{'at all' if number is None else number}.", status=404)
         return version
 
+    @extend_schema(parameters=[s.RowsQuerySerializer], responses=s.RowsPageSerializer)
     @action(detail=True, methods=["get"])
     def rows(self, request: Request, pk: str) -> Response:
         dataset = self.get_object()
@@ -215,6 +228,8 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
         return Response({"version": version.number, "columns": dataset.dataset_type.columns,
                          "rows": page.rows, "next": page.next_cursor, "row_count": version.row_count})
 
+    @extend_schema(parameters=[s.ExportQuerySerializer],
+                   responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The rows as CSV.")})
     @action(detail=True, methods=["get"])
     def export(self, request: Request, pk: str) -> StreamingHttpResponse:
         """The version as CSV; with the row viewer's `filter`s and `sort`/`order`, the rows it shows."""
@@ -235,6 +250,7 @@ class DatasetViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMixin, mixin
         response["Content-Disposition"] = f'attachment; filename="{filename}_v{version.number}.csv"'
         return response
 
+    @extend_schema(responses=s.RelatedModuleSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="related-modules")
     def related_modules(self, request: Request, pk: str) -> Response:
         return Response(selectors.related_modules(dataset=self.get_object()))

@@ -4,7 +4,7 @@ compare and bring-up-to-date. Mixed into ModuleViewSet; each validates, calls a 
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -22,13 +22,19 @@ from apps.modules.copying import module_copy
 from apps.modules.finalize import finalize_plan, module_finalize
 from apps.modules.models import Module
 from apps.modules.removal import module_remove, removal_plan
-from apps.modules.serializers import ModuleSerializer
+from apps.modules.serializers import (
+    BringUpToDateResultSerializer,
+    ComparisonSerializer,
+    ModuleFinalizePlanSerializer,
+    ModuleSerializer,
+    RemovalPlanSerializer,
+)
 from apps.modules.uptodate import bring_up_to_date
-from apps.runs.serializers import RunSerializer
 
 MAX_BRING_UP_TO_DATE = 200
 
 
+@extend_schema_serializer(component_name="ModuleCopy")  # the body: ModuleCopyRequest
 class CopyRequestSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, trim_whitespace=False)
 
@@ -50,6 +56,7 @@ class FinalizeConfirmSerializer(StrictSerializer):
                                              default=list)
 
 
+@extend_schema_serializer(component_name="ModuleFinalize")  # the body: ModuleFinalizeRequest
 class FinalizeRequestSerializer(StrictSerializer):
     confirm = FinalizeConfirmSerializer(required=False)
 
@@ -88,6 +95,7 @@ class ModuleActionsMixin(EditLockMixin):
         return self._module_response(module_finalize(module=module, user=request.user,  # type: ignore[arg-type]
                                                      confirm=dict(confirm) if confirm is not None else None))
 
+    @extend_schema(responses=ModuleFinalizePlanSerializer)
     @action(detail=True, methods=["get"], url_path="finalize-plan")
     def finalize_plan(self, request: Request, pk: str) -> Response:
         """What finalizing finalizes with the module (type versions, dataset versions) and what refuses it."""
@@ -102,11 +110,12 @@ class ModuleActionsMixin(EditLockMixin):
         copy = module_copy(source=module, user=request.user, name=data.validated_data.get("name"))  # type: ignore[arg-type]
         return self._module_response(copy, status=201)
 
+    @extend_schema(responses=RemovalPlanSerializer)
     @action(detail=True, methods=["get"], url_path="removal-plan")
     def removal_plan(self, request: Request, pk: str) -> Response:
         return Response(removal_plan(module=self.get_object(), user=request.user))  # type: ignore[attr-defined,arg-type]
 
-    @extend_schema(parameters=[OpenApiParameter("remove_outputs", bool, required=False)])
+    @extend_schema(parameters=[OpenApiParameter("remove_outputs", bool, required=False)], responses={204: None})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Non-admins: their own non-final modules. The module's history goes with it."""
         module = self.get_object()  # type: ignore[attr-defined]
@@ -117,7 +126,7 @@ class ModuleActionsMixin(EditLockMixin):
         return Response(status=204)
 
     @extend_schema(parameters=[OpenApiParameter("first", int, required=True),
-                               OpenApiParameter("second", int, required=True)])
+                               OpenApiParameter("second", int, required=True)], responses=ComparisonSerializer)
     @action(detail=False, methods=["get"])
     def compare(self, request: Request) -> Response:
         query = CompareQuerySerializer(data=request.query_params.dict())
@@ -130,7 +139,7 @@ class ModuleActionsMixin(EditLockMixin):
                                status=404, details={"module": query.validated_data[missing]})
         return Response(compare_modules(first=first, second=second))
 
-    @extend_schema(request=BringUpToDateSerializer)
+    @extend_schema(request=BringUpToDateSerializer, responses={202: BringUpToDateResultSerializer})
     @action(detail=False, methods=["post"], url_path="bring-up-to-date")
     def bring_up_to_date(self, request: Request) -> Response:
         """Runs the selected modules in dependency order (202); each needs the Modeler role."""
@@ -145,5 +154,4 @@ class ModuleActionsMixin(EditLockMixin):
         for project_id in sorted({m.project_id for m in found.values()}):
             check_project_access(user=request.user, project_id=project_id, required=Role.MODELER)
         result = bring_up_to_date(modules=[found[pk] for pk in wanted], user=request.user)  # type: ignore[arg-type]
-        return Response({"runs": RunSerializer(result["runs"], many=True).data,
-                         "already_up_to_date": result["already_up_to_date"]}, status=202)
+        return Response(BringUpToDateResultSerializer(result).data, status=202)

@@ -53,6 +53,7 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
         queryset, computed = filter_modules(self.get_queryset(), request.query_params)
         return Response(module_rows(queryset, status=computed.get("status"), lock_owner=computed.get("lock_owner")))
 
+    @extend_schema(request=s.ModuleWriteSerializer, responses={201: s.ModuleSerializer})
     def create(self, request: Request) -> Response:
         data = s.ModuleWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -64,6 +65,7 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
         module = services.module_create(project=project, type_version=version, creator=request.user, **values)  # type: ignore[arg-type]
         return self._respond(module, status=201)
 
+    @extend_schema(request=s.ModuleUpdateSerializer, responses=s.ModuleSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = s.ModuleUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -103,7 +105,7 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
     def status(self, request: Request, pk: str) -> Response:
         return Response(module_status(self.get_object()).as_dict())
 
-    @extend_schema(request=None, responses=s.ValidationSerializer)
+    @extend_schema(request=None, responses=s.ModuleValidationSerializer)
     @action(detail=True, methods=["post"])
     def validate(self, request: Request, pk: str) -> Response:
         """Checks the saved module: its bindings and parameters, and its type version's algorithm or diagram."""
@@ -114,6 +116,7 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
                     for e in validation_errors(version=module.type_version))]
         return Response({"valid": not errors, "errors": errors})
 
+    @extend_schema(request=s.RunRequestSerializer, responses={202: RunSerializer})
     @action(detail=True, methods=["post"])
     def run(self, request: Request, pk: str) -> Response:
         module = self.get_object()
@@ -125,6 +128,7 @@ class ModuleViewSet(ProjectScopedMixin, ETagMixin, ModuleActionsMixin, mixins.Li
                           parameters=parameters)
         return Response(RunSerializer(run).data, status=202)
 
+    @extend_schema(responses=RunSummarySerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str) -> Response:
         module = self.get_object()

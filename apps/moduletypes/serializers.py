@@ -3,11 +3,12 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from apps.api.serializers import StrictSerializer
+from apps.api.serializers import OutputModelSerializer, StrictSerializer, described_json
+from apps.locks.serializers import EditLockSerializer
 from apps.moduletypes.models import ModuleType, ModuleTypeVersion, RevisionNote
 
 
-class RevisionNoteSerializer(serializers.ModelSerializer):
+class RevisionNoteSerializer(OutputModelSerializer):
     author = serializers.CharField(source="author.username")
 
     class Meta:
@@ -16,13 +17,13 @@ class RevisionNoteSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="ModuleTypeVersionSummary")
-class VersionSummarySerializer(serializers.ModelSerializer):
+class VersionSummarySerializer(OutputModelSerializer):
     class Meta:
         model = ModuleTypeVersion
         fields = ["id", "number", "name", "is_final", "last_modified"]
 
 
-class ModuleTypeSerializer(serializers.ModelSerializer):
+class ModuleTypeSerializer(OutputModelSerializer):
     """`context["locks"]` (id → lock, from one query) serves a list; otherwise each looks its lock up."""
 
     creator = serializers.CharField(source="creator.username", read_only=True, default=None)  # null: built-in
@@ -33,6 +34,7 @@ class ModuleTypeSerializer(serializers.ModelSerializer):
         model = ModuleType
         fields = ["id", "name", "description", "kind", "tags", "project", "creator", "created_at", "versions", "lock"]
 
+    @extend_schema_field(EditLockSerializer(allow_null=True, help_text="Who is editing its versions; null: nobody."))
     def get_lock(self, module_type: ModuleType) -> dict[str, Any] | None:
         from apps.moduletypes.selectors import module_type_locks
 
@@ -125,10 +127,17 @@ class ModuleTypeCreateSerializer(StrictSerializer):
     version = VersionFieldsSerializer(required=False)
 
 
+@extend_schema_serializer(component_name="DatasetSlot")
+class DatasetSlotOutputSerializer(DatasetSlotSerializer):
+    dataset_type = serializers.IntegerField(allow_null=True, help_text="null: any dataset type (the built-ins).")
+
+
 @extend_schema_serializer(component_name="ModuleTypeVersionListItem")  # GET /api/module-type-versions
-class PaletteVersionSerializer(serializers.ModelSerializer):
+class PaletteVersionSerializer(OutputModelSerializer):
     module_type_name = serializers.CharField(source="module_type.name")
-    kind = serializers.CharField(source="module_type.kind")
+    kind = serializers.ChoiceField(source="module_type.kind", choices=ModuleType.Kind.choices)
+    dataset_slots = described_json(DatasetSlotOutputSerializer(many=True))
+    parameter_slots = described_json(ParameterSlotSerializer(many=True))
 
     class Meta:
         model = ModuleTypeVersion
@@ -163,6 +172,7 @@ class VersionSerializer(PaletteVersionSerializer):
     creator = serializers.CharField(source="creator.username", read_only=True, default=None)  # null: built-in
     revision_notes = RevisionNoteSerializer(many=True)
     used_by = serializers.SerializerMethodField()
+    graph = described_json(GraphSerializer, help_text="A composite's network; {} for simple types.")
     phases = serializers.SerializerMethodField()
 
     class Meta(PaletteVersionSerializer.Meta):
@@ -212,10 +222,34 @@ class DraftSerializer(StrictSerializer):
     clear_sql = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False, max_length=1_000_000)
 
 
+class ValidationErrorSerializer(serializers.Serializer):
+    """One problem of a version (moduletypes.selectors.validation_errors)."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    line = serializers.IntegerField(required=False, allow_null=True, help_text="1-based, in the algorithm.")
+    column = serializers.IntegerField(required=False, allow_null=True)
+    submodule = serializers.IntegerField(required=False, allow_null=True, help_text="Submodule id in the graph.")
+    slot = serializers.CharField(required=False, allow_null=True)
+
+
 class TypeValidationSerializer(serializers.Serializer):
     """POST /api/module-type-versions/{id}/validate: the errors, and the phases of a composite's
     submodules for the diagram (docs/aggregation.md; {} without an aggregation submodule)."""
 
     valid = serializers.BooleanField()
-    errors = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
+    errors = ValidationErrorSerializer(many=True)  # type: ignore[assignment]  # the API's field name
     phases = PHASES_FIELD
+
+
+class FinalizePlanItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    module_type_name = serializers.CharField(source="module_type.name")
+    number = serializers.IntegerField()
+    name = serializers.CharField(allow_blank=True)
+
+
+class FinalizePlanSerializer(serializers.Serializer):
+    """GET /api/module-type-versions/{id}/finalize-plan: the versions finalizing it finalizes."""
+
+    versions = FinalizePlanItemSerializer(many=True)

@@ -40,6 +40,7 @@ class ModuleTypeViewSet(ProjectScopedMixin, ETagMixin, EditLockMixin, mixins.Lis
         locks = selectors.module_type_locks(t.pk for t in types)
         return Response(s.ModuleTypeSerializer(types, many=True, context={"locks": locks}).data)
 
+    @extend_schema(request=s.ModuleTypeCreateSerializer, responses={201: s.ModuleTypeSerializer})
     def create(self, request: Request) -> Response:
         data = s.ModuleTypeCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -49,6 +50,7 @@ class ModuleTypeViewSet(ProjectScopedMixin, ETagMixin, EditLockMixin, mixins.Lis
         module_type = services.module_type_create(project=project, creator=request.user, **values)  # type: ignore[arg-type]
         return Response(s.ModuleTypeSerializer(module_type).data, status=201)
 
+    @extend_schema(request=s.ModuleTypeUpdateSerializer, responses=s.ModuleTypeSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = s.ModuleTypeUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -57,10 +59,12 @@ class ModuleTypeViewSet(ProjectScopedMixin, ETagMixin, EditLockMixin, mixins.Lis
                                                       fields=data.validated_data, user=request.user)  # type: ignore[arg-type]
         return self.respond_with_etag(module_type, s.ModuleTypeSerializer(module_type).data)
 
+    @extend_schema(responses={204: None})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         services.module_type_delete(module_type=self.get_object(), user=request.user)  # type: ignore[arg-type]
         return Response(status=204)
 
+    @extend_schema(request=s.CopyVersionSerializer, responses={201: s.VersionSerializer})
     @action(detail=True, methods=["post"])
     def versions(self, request: Request, pk: str) -> Response:
         module_type = self.get_object()
@@ -98,6 +102,7 @@ class ModuleTypeVersionViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMi
             queryset = queryset.prefetch_related("revision_notes__author")
         return self.scope_to_visible_projects(queryset)
 
+    @extend_schema(request=s.VersionUpdateSerializer, responses=s.VersionSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = s.VersionUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -108,6 +113,7 @@ class ModuleTypeVersionViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMi
                                               author=request.user, confirm_dependents=confirm)  # type: ignore[arg-type]
         return self.respond_with_etag(version, s.VersionSerializer(version).data)
 
+    @extend_schema(responses={204: None})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         services.version_delete(version=self.get_object(), user=request.user)  # type: ignore[arg-type]
         return Response(status=204)
@@ -123,12 +129,12 @@ class ModuleTypeVersionViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMi
         phases = selectors.graph_phases(version=version, graph=fields.get("graph", version.graph or {}))
         return Response({"valid": not errors, "errors": errors, "phases": phases})
 
+    @extend_schema(responses=s.FinalizePlanSerializer)
     @action(detail=True, methods=["get"], url_path="finalize-plan")
     def finalize_plan(self, request: Request, pk: str) -> Response:
-        plan = selectors.finalize_plan(version=self.get_object())
-        return Response({"versions": [{"id": v.pk, "module_type_name": v.module_type.name, "number": v.number,
-                                       "name": v.name} for v in plan]})
+        return Response(s.FinalizePlanSerializer({"versions": selectors.finalize_plan(version=self.get_object())}).data)
 
+    @extend_schema(request=s.FinalizeSerializer, responses=s.VersionSerializer)
     @action(detail=True, methods=["post"])
     def finalize(self, request: Request, pk: str) -> Response:
         data = s.FinalizeSerializer(data=request.data)
@@ -137,6 +143,7 @@ class ModuleTypeVersionViewSet(ProjectScopedMixin, ETagMixin, mixins.ListModelMi
                                             author=request.user)  # type: ignore[arg-type]
         return Response(s.VersionSerializer(version).data)
 
+    @extend_schema(request=s.NewTypeSerializer, responses={201: s.ModuleTypeSerializer})
     @action(detail=True, methods=["post"], url_path="new-type")
     def new_type(self, request: Request, pk: str) -> Response:
         data = s.NewTypeSerializer(data=request.data)

@@ -206,7 +206,7 @@ export interface paths {
             cookie?: never;
         };
         /** @description For viewsets over project-owned objects: lists show only visible projects' objects. */
-        get: operations["datasets_related_modules_retrieve"];
+        get: operations["datasets_related_modules_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -240,7 +240,7 @@ export interface paths {
             cookie?: never;
         };
         /** @description For viewsets over project-owned objects: lists show only visible projects' objects. */
-        get: operations["datasets_versions_retrieve"];
+        get: operations["datasets_versions_list"];
         put?: never;
         /** @description For viewsets over project-owned objects: lists show only visible projects' objects. */
         post: operations["datasets_versions_create"];
@@ -592,7 +592,7 @@ export interface paths {
             cookie?: never;
         };
         /** @description For viewsets over project-owned objects: lists show only visible projects' objects. */
-        get: operations["modules_history_retrieve"];
+        get: operations["modules_history_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -828,11 +828,84 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AggregationSubmodule: {
+            /** @description The aggregation submodule's path; "" for the module. */
+            path: string;
+            name: string;
+            /** @description Successful run-mode runs aggregated since the last process. */
+            runs: number;
+            /** @description Rows in the state now. */
+            rows: number;
+            /** @description The state's (hidden) dataset; null before a run. */
+            dataset: number | null;
+            /** @description The state version now. */
+            state_version: number | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The last run (id) that aggregated. */
+            last_run: number | null;
+            /** @description The last process (run id). */
+            last_process: number | null;
+        };
+        AggregationSummary: {
+            /** @description A process is pending. */
+            pending: boolean;
+            runs: number;
+            rows: number;
+            submodules: components["schemas"]["AggregationSubmodule"][];
+        };
         /** @enum {unknown} */
         BlankEnum: "";
         /** @description Refuses fields it does not know instead of silently ignoring them. */
         BringUpToDateRequest: {
             modules: number[];
+        };
+        BringUpToDateResult: {
+            /** @description In execution order. */
+            runs: components["schemas"]["Run"][];
+            /** @description Modules that were UpToDate when asked (they run anyway). */
+            already_up_to_date: number[];
+        };
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        Column: {
+            name: string;
+            sql_type: string;
+        };
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        ColumnRequest: {
+            name: string;
+            sql_type: string;
+        };
+        /**
+         * @description * `MATCH` - MATCH
+         *     * `DIFFERENT` - DIFFERENT
+         *     * `FIRST ONLY` - FIRST ONLY
+         *     * `SECOND ONLY` - SECOND ONLY
+         * @enum {string}
+         */
+        CompareResult: "MATCH" | "DIFFERENT" | "FIRST ONLY" | "SECOND ONLY";
+        CompareRow: {
+            section: string;
+            key: string;
+            first: string | null;
+            second: string | null;
+            result: components["schemas"]["CompareResult"];
+        };
+        ComparedModule: {
+            id: number;
+            name: string;
+        };
+        /** @description GET /api/modules/compare (apps.modules.compare.compare_modules). */
+        Comparison: {
+            first: components["schemas"]["ComparedModule"];
+            second: components["schemas"]["ComparedModule"];
+            rows: components["schemas"]["CompareRow"][];
+        };
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        Connection: {
+            kind: components["schemas"]["ConnectionKindEnum"];
+            source: components["schemas"]["Endpoint"];
+            target: components["schemas"]["Endpoint"];
         };
         /**
          * @description * `dataset` - dataset
@@ -847,45 +920,71 @@ export interface components {
             target: components["schemas"]["EndpointRequest"];
         };
         /** @description Refuses fields it does not know instead of silently ignoring them. */
-        CopyRequestRequest: {
-            name?: string;
+        CopyVersionRequest: {
+            source?: number;
+            /** @default  */
+            name: string;
         };
         /** @description Refuses fields it does not know instead of silently ignoring them. */
         CredentialsRequest: {
             username: string;
             password: string;
         };
+        /**
+         * @description A ModelSerializer that only writes responses: every field is read-only, so the OpenAPI schema
+         *     lists every field as present in every response (a model default would make it look optional).
+         */
         Dataset: {
             readonly id: number;
-            name: string;
-            description?: string;
-            keywords?: unknown;
-            dataset_type: number;
+            readonly name: string;
+            readonly description: string;
+            readonly keywords: {
+                [key: string]: string;
+            };
+            readonly dataset_type: number;
             readonly dataset_type_name: string;
-            project: number;
+            readonly project: number;
             readonly project_name: string;
             readonly creator: string;
-            readonly columns: unknown;
-            revision?: number;
+            readonly columns: components["schemas"]["Column"][];
+            readonly revision: number;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
             readonly last_modified: string;
             /** Format: date-time */
-            removed_at?: string | null;
-            readonly versions: {
-                [key: string]: unknown;
-            }[];
+            readonly removed_at: string | null;
+            /** @description Published versions, by number. */
+            readonly versions: components["schemas"]["DatasetVersion"][];
         };
-        DatasetRequest: {
+        DatasetBinding: components["schemas"]["InputBinding"] | components["schemas"]["OutputBinding"];
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        DatasetCreateRequest: {
             name: string;
-            description?: string;
-            keywords?: unknown;
             dataset_type: number;
             project: number;
-            revision?: number;
-            /** Format: date-time */
-            removed_at?: string | null;
+            /** @default  */
+            description: string;
+            keywords?: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * @description * `IN` - IN
+         *     * `OUT` - OUT
+         * @enum {string}
+         */
+        DatasetDirection: "IN" | "OUT";
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        DatasetSlot: {
+            placeholder: string;
+            mode: components["schemas"]["SlotMode"];
+            /** @description null: any dataset type (the built-ins). */
+            dataset_type: number | null;
+            /** @default false */
+            is_optional: boolean;
+            /** @default  */
+            description: string;
         };
         /** @description Refuses fields it does not know instead of silently ignoring them. */
         DatasetSlotRequest: {
@@ -897,37 +996,55 @@ export interface components {
             /** @default  */
             description: string;
         };
+        /**
+         * @description A ModelSerializer that only writes responses: every field is read-only, so the OpenAPI schema
+         *     lists every field as present in every response (a model default would make it look optional).
+         */
         DatasetType: {
             readonly id: number;
-            name: string;
-            description?: string;
-            columns: unknown;
+            readonly name: string;
+            readonly description: string;
+            readonly columns: components["schemas"]["Column"][];
             readonly creator: string;
-            revision?: number;
+            readonly revision: number;
             /** Format: date-time */
             readonly created_at: string;
             readonly dataset_count: number;
         };
-        DatasetTypeRequest: {
-            name: string;
-            description?: string;
-            columns: unknown;
-            revision?: number;
+        /** @description GET /api/dataset-types/{id}/usage: its datasets and the module type versions with a slot of it. */
+        DatasetTypeUsage: {
+            datasets: components["schemas"]["UsageDataset"][];
+            module_type_versions: components["schemas"]["UsageVersion"][];
         };
-        DatasetVersion: {
-            number: number;
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        DatasetTypeWriteRequest: {
             name: string;
-            description?: string;
-            base?: number | null;
-            path: unknown;
-            is_final?: boolean;
+            /** @default  */
+            description: string;
+            columns: components["schemas"]["ColumnRequest"][];
+        };
+        /**
+         * @description A ModelSerializer that only writes responses: every field is read-only, so the OpenAPI schema
+         *     lists every field as present in every response (a model default would make it look optional).
+         */
+        DatasetVersion: {
+            readonly number: number;
+            readonly name: string;
+            readonly description: string;
+            readonly base: number | null;
+            readonly path: unknown;
+            readonly is_final: boolean;
             /** Format: int64 */
-            row_count?: number;
+            readonly row_count: number;
             readonly creator: string;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
-            last_modified: string;
+            readonly last_modified: string;
+        };
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        DeleteRowsRequest: {
+            record_ids: number[];
         };
         /** @description Refuses fields it does not know instead of silently ignoring them. */
         DraftRequest: {
@@ -935,6 +1052,25 @@ export interface components {
             dataset_slots?: components["schemas"]["DatasetSlotRequest"][];
             parameter_slots?: components["schemas"]["ParameterSlotRequest"][];
             graph?: components["schemas"]["GraphRequest"];
+            is_aggregation?: boolean;
+            aggregate_sql?: string;
+            process_sql?: string;
+            clear_sql?: string;
+        };
+        /** @description Who is editing an object (apps.locks.selectors.lock_data). */
+        EditLock: {
+            /** @description Username. */
+            user: string;
+            user_name: string;
+            /** Format: date-time */
+            since: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        /** @description `submodule` null means the composite's own inputs (as a source) or outputs (as a target). */
+        Endpoint: {
+            submodule: number | null;
+            slot: string;
         };
         /** @description `submodule` null means the composite's own inputs (as a source) or outputs (as a target). */
         EndpointRequest: {
@@ -946,9 +1082,41 @@ export interface components {
             type_versions?: number[];
             dataset_versions?: number[];
         };
+        /** @description GET /api/module-type-versions/{id}/finalize-plan: the versions finalizing it finalizes. */
+        FinalizePlan: {
+            versions: components["schemas"]["FinalizePlanItem"][];
+        };
+        FinalizePlanDatasetVersion: {
+            id: number;
+            dataset: number;
+            dataset_name: string;
+            number: number;
+            name: string;
+            is_final: boolean;
+            direction: components["schemas"]["SlotMode"];
+        };
+        FinalizePlanItem: {
+            id: number;
+            module_type_name: string;
+            number: number;
+            name: string;
+        };
+        FinalizePlanTypeVersion: {
+            id: number;
+            module_type: number;
+            module_type_name: string;
+            number: number;
+            name: string;
+        };
         /** @description Refuses fields it does not know instead of silently ignoring them. */
-        FinalizeRequestRequest: {
-            confirm?: components["schemas"]["FinalizeConfirmRequest"];
+        FinalizeRequest: {
+            confirm: number[];
+        };
+        /** @description A composite's network; its shape is checked here, its meaning by validation. */
+        Graph: {
+            submodules?: components["schemas"]["Submodule"][];
+            connections?: components["schemas"]["Connection"][];
+            layout?: components["schemas"]["Layout"];
         };
         /** @description A composite's network; its shape is checked here, its meaning by validation. */
         GraphRequest: {
@@ -956,6 +1124,24 @@ export interface components {
             connections?: components["schemas"]["ConnectionRequest"][];
             layout?: components["schemas"]["LayoutRequest"];
         };
+        /** @description GET /api/health (`health_report`): 200 when every check is ok, else 503. */
+        Health: {
+            status: components["schemas"]["HealthStatus"];
+            /** @description By name: app_db, workspace_db, redis, worker. */
+            checks: {
+                [key: string]: components["schemas"]["HealthCheck"];
+            };
+        };
+        HealthCheck: {
+            ok: boolean;
+            detail: string;
+        };
+        /**
+         * @description * `ok` - ok
+         *     * `degraded` - degraded
+         * @enum {string}
+         */
+        HealthStatus: "ok" | "degraded";
         /**
          * @description * `replace` - replace
          *     * `append` - append
@@ -972,19 +1158,60 @@ export interface components {
             /** Format: binary */
             file: string;
         };
+        /** @description IN/INOUT: a dataset and a version (null: the latest version for IN, the latest final one for INOUT). */
+        InputBinding: {
+            dataset: number;
+            version?: number | null;
+        };
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        KeepInternal: {
+            datasets?: string[];
+            parameters?: string[];
+        };
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        KeepInternalRequest: {
+            datasets?: string[];
+            parameters?: string[];
+        };
+        /** @description A module's last run as the module resource embeds it (apps.modules.listing.run_summary). */
+        LastRun: {
+            id: number;
+            number: number;
+            /** @description SUCCESS, FAILED, CANCELLED, TIMEOUT; null while it goes. */
+            result: string | null;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            ended_at: string | null;
+            /** @description Why a FAILED, CANCELLED or TIMEOUT run ended. */
+            error: components["schemas"]["RunError"] | null;
+        };
+        /** @description Where the diagram shows the composite's own Inputs and Outputs nodes. */
+        Layout: {
+            inputs?: components["schemas"]["Position"];
+            outputs?: components["schemas"]["Position"];
+        };
         /** @description Where the diagram shows the composite's own Inputs and Outputs nodes. */
         LayoutRequest: {
             inputs?: components["schemas"]["PositionRequest"];
             outputs?: components["schemas"]["PositionRequest"];
         };
+        /** @description POST {id}/lock: the lock the caller now holds. */
+        LockResponse: {
+            lock: components["schemas"]["EditLock"];
+        };
+        /**
+         * @description A ModelSerializer that only writes responses: every field is read-only, so the OpenAPI schema
+         *     lists every field as present in every response (a model default would make it look optional).
+         */
         Me: {
             readonly id: number;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
-            username: string;
-            full_name: string;
+            readonly username: string;
+            readonly full_name: string;
             /** Email address */
-            email?: string;
-            role?: components["schemas"]["RoleEnum"];
+            readonly email: string;
+            readonly role: components["schemas"]["RoleEnum"];
             readonly projects: components["schemas"]["Membership"][];
         };
         /** @description A project the user belongs to, with their role in it (accounts.selectors.memberships_of). */
@@ -996,61 +1223,114 @@ export interface components {
         /** @description One module with its status, last run and lock, as a row of the list (apps.modules.listing). */
         Module: {
             readonly id: number;
-            name: string;
-            description?: string;
-            project: number;
+            readonly name: string;
+            readonly description: string;
+            readonly project: number;
             readonly project_name: string;
             readonly creator: string;
             readonly creator_name: string;
-            tags?: unknown;
-            type_version: number;
+            readonly tags: string[];
+            readonly type_version: number;
             readonly type_id: number;
             readonly type_name: string;
             readonly type_version_number: number;
-            readonly type_kind: string;
+            readonly type_kind: components["schemas"]["ModuleTypeKind"];
             readonly type_version_final: boolean;
-            dataset_bindings?: unknown;
-            parameter_bindings?: unknown;
-            keep_internal?: unknown;
-            deadline_seconds?: number | null;
-            is_final?: boolean;
+            readonly dataset_bindings: {
+                [key: string]: components["schemas"]["DatasetBinding"];
+            };
+            /** @description {name: value as text}; absent: not set, "" is a value. */
+            readonly parameter_bindings: {
+                [key: string]: string | null;
+            };
+            readonly keep_internal: components["schemas"]["KeepInternal"];
+            readonly deadline_seconds: number | null;
+            readonly is_final: boolean;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
-            last_modified: string;
-            revision?: number;
+            readonly last_modified: string;
+            readonly revision: number;
+            readonly status: components["schemas"]["ModuleStatusName"];
+            readonly reasons: components["schemas"]["Reason"][];
+            readonly last_run: components["schemas"]["LastRun"] | null;
+            /** @description Who is editing it; null: nobody. */
+            readonly lock: components["schemas"]["EditLock"] | null;
+            /** @description Its aggregation state (docs/aggregation.md); null: none. */
+            readonly aggregation: components["schemas"]["AggregationSummary"] | null;
         };
-        /** @description One module with its status, last run and lock, as a row of the list (apps.modules.listing). */
-        ModuleRequest: {
-            name: string;
-            description?: string;
-            project: number;
-            tags?: unknown;
-            type_version: number;
-            dataset_bindings?: unknown;
-            parameter_bindings?: unknown;
-            keep_internal?: unknown;
-            deadline_seconds?: number | null;
-            is_final?: boolean;
-            /** Format: date-time */
-            last_modified: string;
-            revision?: number;
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        ModuleCopyRequest: {
+            name?: string;
         };
+        /** @description GET /api/modules/{id}/finalize-plan (apps.modules.finalize.finalize_plan). */
+        ModuleFinalizePlan: {
+            /** @description Non-final type versions: the module's, then those it uses (composite), recursively. */
+            type_versions: components["schemas"]["FinalizePlanTypeVersion"][];
+            /** @description The dataset versions of the last run; `is_final` ones are final already. */
+            dataset_versions: components["schemas"]["FinalizePlanDatasetVersion"][];
+            /** @description EMF conditions that still refuse it. */
+            blockers: components["schemas"]["Reason"][];
+        };
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        ModuleFinalizeRequest: {
+            confirm?: components["schemas"]["FinalizeConfirmRequest"];
+        };
+        /**
+         * @description * `run` - run
+         *     * `process` - process
+         * @enum {string}
+         */
+        ModuleRunModeEnum: "run" | "process";
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        ModuleRunRequest: {
+            /** @default run */
+            mode: components["schemas"]["ModuleRunModeEnum"];
+            parameters?: {
+                [key: string]: string;
+            };
+        };
+        /** @description GET /api/modules/{id}/status (apps.modules.status.ModuleStatus.as_dict). */
+        ModuleStatus: {
+            status: components["schemas"]["ModuleStatusName"];
+            reasons: components["schemas"]["Reason"][];
+        };
+        /**
+         * @description * `UpToDate` - UpToDate
+         *     * `OutOfDate` - OutOfDate
+         * @enum {string}
+         */
+        ModuleStatusName: "UpToDate" | "OutOfDate";
         /** @description `context["locks"]` (id → lock, from one query) serves a list; otherwise each looks its lock up. */
         ModuleType: {
             readonly id: number;
-            name: string;
-            description?: string;
-            kind: components["schemas"]["ModuleTypeKindEnum"];
-            tags?: unknown;
-            project?: number | null;
+            readonly name: string;
+            readonly description: string;
+            readonly kind: components["schemas"]["ModuleTypeKind"];
+            readonly tags: unknown;
+            readonly project: number | null;
             readonly creator: string;
             /** Format: date-time */
             readonly created_at: string;
             readonly versions: components["schemas"]["ModuleTypeVersionSummary"][];
-            readonly lock: {
-                [key: string]: unknown;
-            } | null;
+            /** @description Who is editing its versions; null: nobody. */
+            readonly lock: components["schemas"]["EditLock"] | null;
+        };
+        /**
+         * @description * `simple` - simple
+         *     * `composite` - composite
+         * @enum {string}
+         */
+        ModuleTypeCreateKindEnum: "simple" | "composite";
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        ModuleTypeCreateRequest: {
+            name: string;
+            kind: components["schemas"]["ModuleTypeCreateKindEnum"];
+            project: number;
+            /** @default  */
+            description: string;
+            tags?: string[];
+            version?: components["schemas"]["VersionFieldsRequest"];
         };
         /**
          * @description * `simple` - Simple
@@ -1058,84 +1338,128 @@ export interface components {
          *     * `progressive` - Progressive
          * @enum {string}
          */
-        ModuleTypeKindEnum: "simple" | "composite" | "progressive";
-        /** @description `context["locks"]` (id → lock, from one query) serves a list; otherwise each looks its lock up. */
-        ModuleTypeRequest: {
-            name: string;
-            description?: string;
-            kind: components["schemas"]["ModuleTypeKindEnum"];
-            tags?: unknown;
-            project?: number | null;
-        };
+        ModuleTypeKind: "simple" | "composite" | "progressive";
+        /**
+         * @description A ModelSerializer that only writes responses: every field is read-only, so the OpenAPI schema
+         *     lists every field as present in every response (a model default would make it look optional).
+         */
         ModuleTypeVersion: {
             readonly id: number;
-            module_type: number;
-            module_type_name: string;
-            kind: string;
-            number: number;
-            name: string;
-            is_final?: boolean;
-            is_aggregation?: boolean;
-            dataset_slots?: unknown;
-            parameter_slots?: unknown;
+            readonly module_type: number;
+            readonly module_type_name: string;
+            readonly kind: components["schemas"]["ModuleTypeKind"];
+            readonly number: number;
+            readonly name: string;
+            readonly is_final: boolean;
+            readonly is_aggregation: boolean;
+            readonly dataset_slots: components["schemas"]["DatasetSlot"][];
+            readonly parameter_slots: components["schemas"]["ParameterSlot"][];
             /** Format: date-time */
-            last_modified: string;
-            description?: string;
-            algorithm?: string;
-            graph?: unknown;
+            readonly last_modified: string;
+            readonly description: string;
+            readonly algorithm: string;
+            readonly aggregate_sql: string;
+            readonly process_sql: string;
+            readonly clear_sql: string;
+            /** @description A composite's network; {} for simple types. */
+            readonly graph: components["schemas"]["Graph"];
+            readonly phases: {
+                [key: string]: "before" | "aggregation" | "after";
+            };
             readonly creator: string;
             /** Format: date-time */
             readonly created_at: string;
-            revision?: number;
-            revision_notes: components["schemas"]["RevisionNote"][];
+            readonly revision: number;
+            readonly revision_notes: components["schemas"]["RevisionNote"][];
             readonly used_by: components["schemas"]["UsedBy"];
         };
+        /**
+         * @description A ModelSerializer that only writes responses: every field is read-only, so the OpenAPI schema
+         *     lists every field as present in every response (a model default would make it look optional).
+         */
         ModuleTypeVersionListItem: {
             readonly id: number;
-            module_type: number;
-            module_type_name: string;
-            kind: string;
-            number: number;
-            name: string;
-            is_final?: boolean;
-            is_aggregation?: boolean;
-            dataset_slots?: unknown;
-            parameter_slots?: unknown;
+            readonly module_type: number;
+            readonly module_type_name: string;
+            readonly kind: components["schemas"]["ModuleTypeKind"];
+            readonly number: number;
+            readonly name: string;
+            readonly is_final: boolean;
+            readonly is_aggregation: boolean;
+            readonly dataset_slots: components["schemas"]["DatasetSlot"][];
+            readonly parameter_slots: components["schemas"]["ParameterSlot"][];
             /** Format: date-time */
-            last_modified: string;
+            readonly last_modified: string;
         };
-        ModuleTypeVersionRequest: {
-            module_type: number;
-            module_type_name: string;
-            kind: string;
-            number: number;
-            name: string;
-            is_final?: boolean;
-            is_aggregation?: boolean;
-            dataset_slots?: unknown;
-            parameter_slots?: unknown;
-            /** Format: date-time */
-            last_modified: string;
-            description?: string;
-            algorithm?: string;
-            graph?: unknown;
-            revision?: number;
-            revision_notes: components["schemas"]["RevisionNoteRequest"][];
-        };
+        /**
+         * @description A ModelSerializer that only writes responses: every field is read-only, so the OpenAPI schema
+         *     lists every field as present in every response (a model default would make it look optional).
+         */
         ModuleTypeVersionSummary: {
             readonly id: number;
-            number: number;
-            name: string;
-            is_final?: boolean;
+            readonly number: number;
+            readonly name: string;
+            readonly is_final: boolean;
             /** Format: date-time */
-            last_modified: string;
+            readonly last_modified: string;
         };
-        ModuleTypeVersionSummaryRequest: {
-            number: number;
+        /** @description POST /api/modules/{id}/validate. */
+        ModuleValidation: {
+            valid: boolean;
+            errors: components["schemas"]["ModuleValidationError"][];
+        };
+        ModuleValidationError: {
+            code: string;
+            message: string;
+            /** @description The binding or parameter at fault. */
+            slot?: string | null;
+        };
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        ModuleWriteRequest: {
             name: string;
-            is_final?: boolean;
-            /** Format: date-time */
-            last_modified: string;
+            type_version: number;
+            project: number;
+            /** @default  */
+            description: string;
+            tags?: string[];
+            dataset_bindings?: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            parameter_bindings?: {
+                [key: string]: string | null;
+            };
+            keep_internal?: components["schemas"]["KeepInternalRequest"];
+            deadline_seconds?: number | null;
+        };
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        NewTypeRequest: {
+            name: string;
+        };
+        /** @description OUT: NEW (a new dataset named by `name_pattern`) or REPLACE (a new version of `dataset`). */
+        OutputBinding: {
+            output_method: components["schemas"]["OutputMethodEnum"];
+            /** @description NEW: the name, with general placeholders. */
+            name_pattern?: string;
+            /** @description REPLACE: the target dataset. */
+            dataset?: number;
+        };
+        /**
+         * @description * `NEW` - NEW
+         *     * `REPLACE` - REPLACE
+         * @enum {string}
+         */
+        OutputMethodEnum: "NEW" | "REPLACE";
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        ParameterSlot: {
+            name: string;
+            sql_type: string;
+            mode: components["schemas"]["SlotMode"];
+            /** @default false */
+            is_optional: boolean;
+            /** @default  */
+            description: string;
         };
         /** @description Refuses fields it does not know instead of silently ignoring them. */
         ParameterSlotRequest: {
@@ -1147,68 +1471,70 @@ export interface components {
             /** @default  */
             description: string;
         };
-        PatchedDatasetRequest: {
-            name?: string;
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        PatchedDatasetTypeUpdateRequest: {
             description?: string;
-            keywords?: unknown;
-            dataset_type?: number;
-            project?: number;
-            revision?: number;
-            /** Format: date-time */
-            removed_at?: string | null;
+            columns?: components["schemas"]["ColumnRequest"][];
         };
-        PatchedDatasetTypeRequest: {
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        PatchedDatasetUpdateRequest: {
             name?: string;
             description?: string;
-            columns?: unknown;
-            revision?: number;
+            keywords?: {
+                [key: string]: string;
+            };
         };
-        /** @description One module with its status, last run and lock, as a row of the list (apps.modules.listing). */
-        PatchedModuleRequest: {
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        PatchedModuleTypeUpdateRequest: {
             name?: string;
             description?: string;
+            tags?: string[];
+        };
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        PatchedModuleUpdateRequest: {
+            name?: string;
+            description?: string;
+            tags?: string[];
             project?: number;
-            tags?: unknown;
             type_version?: number;
-            dataset_bindings?: unknown;
-            parameter_bindings?: unknown;
-            keep_internal?: unknown;
+            dataset_bindings?: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            parameter_bindings?: {
+                [key: string]: string | null;
+            };
+            keep_internal?: components["schemas"]["KeepInternalRequest"];
             deadline_seconds?: number | null;
-            is_final?: boolean;
-            /** Format: date-time */
-            last_modified?: string;
-            revision?: number;
-        };
-        /** @description `context["locks"]` (id → lock, from one query) serves a list; otherwise each looks its lock up. */
-        PatchedModuleTypeRequest: {
-            name?: string;
-            description?: string;
-            kind?: components["schemas"]["ModuleTypeKindEnum"];
-            tags?: unknown;
-            project?: number | null;
-        };
-        PatchedModuleTypeVersionRequest: {
-            module_type?: number;
-            module_type_name?: string;
-            kind?: string;
-            number?: number;
-            name?: string;
-            is_final?: boolean;
-            is_aggregation?: boolean;
-            dataset_slots?: unknown;
-            parameter_slots?: unknown;
-            /** Format: date-time */
-            last_modified?: string;
-            description?: string;
-            algorithm?: string;
-            graph?: unknown;
-            revision?: number;
-            revision_notes?: components["schemas"]["RevisionNoteRequest"][];
         };
         /** @description Refuses fields it does not know instead of silently ignoring them. */
         PatchedProjectRequest: {
             name?: string;
             description?: string;
+        };
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        PatchedVersionUpdateRequest: {
+            name?: string;
+            description?: string;
+            dataset_slots?: components["schemas"]["DatasetSlotRequest"][];
+            parameter_slots?: components["schemas"]["ParameterSlotRequest"][];
+            algorithm?: string;
+            graph?: components["schemas"]["GraphRequest"];
+            is_aggregation?: boolean;
+            aggregate_sql?: string;
+            process_sql?: string;
+            clear_sql?: string;
+            revision_note?: string;
+            /** @default false */
+            confirm_dependents: boolean;
+        };
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        Position: {
+            /** Format: double */
+            x: number;
+            /** Format: double */
+            y: number;
         };
         /** @description Refuses fields it does not know instead of silently ignoring them. */
         PositionRequest: {
@@ -1231,23 +1557,42 @@ export interface components {
             name: string;
             description?: string;
         };
+        /** @description One failed UpToDate condition (DESIGN §4), or one refusal. */
+        Reason: {
+            code: string;
+            message: string;
+        };
+        /** @description A module that reads the dataset or produced it (GET /api/datasets/{id}/related-modules). */
+        RelatedModule: {
+            module_id: number;
+            module_name: string;
+            relation: string;
+        };
+        /** @description GET /api/modules/{id}/removal-plan (apps.modules.removal.removal_plan): what DELETE would do. */
+        RemovalPlan: {
+            allowed: boolean;
+            /** @description Why not, when it is not allowed. */
+            reason?: string;
+            outputs: components["schemas"]["RemovalPlanOutput"][];
+        };
+        RemovalPlanOutput: {
+            dataset: number;
+            name: string;
+            removable: boolean;
+            /** @description Other modules that use it. */
+            used_by: string[];
+            /** @description Why it stays, when it is not removable. */
+            reason?: string;
+        };
         /**
-         * @description * `SUCCESS` - Success
-         *     * `FAILED` - Failed
-         *     * `CANCELLED` - Cancelled
-         *     * `TIMEOUT` - Timeout
-         * @enum {string}
+         * @description A ModelSerializer that only writes responses: every field is read-only, so the OpenAPI schema
+         *     lists every field as present in every response (a model default would make it look optional).
          */
-        ResultEnum: "SUCCESS" | "FAILED" | "CANCELLED" | "TIMEOUT";
         RevisionNote: {
-            author: string;
+            readonly author: string;
             /** Format: date-time */
             readonly created_at: string;
-            note: string;
-        };
-        RevisionNoteRequest: {
-            author: string;
-            note: string;
+            readonly note: string;
         };
         /**
          * @description * `viewer` - Viewer
@@ -1256,76 +1601,126 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "viewer" | "modeler" | "admin";
+        /** @description GET /api/datasets/{id}/rows: one page of a version's rows. */
+        RowsPage: {
+            version: number;
+            columns: components["schemas"]["Column"][];
+            /** @description Each row is [record_id, ...the type's columns]. */
+            rows: unknown[][];
+            /** @description Cursor of the next page, null on the last one. */
+            next: string | null;
+            /** @description Rows in the version (filters not applied). */
+            row_count: number;
+        };
+        /**
+         * @description A ModelSerializer that only writes responses: every field is read-only, so the OpenAPI schema
+         *     lists every field as present in every response (a model default would make it look optional).
+         */
         Run: {
             readonly id: number;
-            module: number;
-            run_number: number;
-            mode?: components["schemas"]["RunModeEnum"];
-            user: string;
-            stage?: components["schemas"]["StageEnum"];
-            result?: components["schemas"]["ResultEnum"] | components["schemas"]["BlankEnum"];
+            readonly module: number;
+            readonly run_number: number;
+            readonly mode: components["schemas"]["RunMode"];
+            readonly user: string;
+            readonly stage: components["schemas"]["StageEnum"];
+            readonly result: components["schemas"]["RunResult"] | components["schemas"]["BlankEnum"];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
-            started_at?: string | null;
+            readonly started_at: string | null;
             /** Format: date-time */
-            ended_at?: string | null;
-            error?: unknown;
-            type_version: number;
+            readonly ended_at: string | null;
+            readonly error: components["schemas"]["RunError"] | null;
+            readonly type_version: number;
             readonly module_type: number;
             readonly module_type_name: string;
             readonly type_version_number: number;
             readonly type_version_name: string;
-            worker?: string;
-            cancel_requested?: boolean;
-            datasets?: unknown;
-            parameters?: unknown;
-            results?: unknown;
-            steering?: unknown;
-            steps: components["schemas"]["StepRecord"][];
-            log: components["schemas"]["RunLog"][];
+            readonly worker: string;
+            readonly cancel_requested: boolean;
+            readonly datasets: components["schemas"]["RunDatasetRecord"][];
+            readonly parameters: components["schemas"]["RunParameterRecord"][];
+            /** @description {path: a progressive submodule's final result} (docs/progressive.md). */
+            readonly results: {
+                [key: string]: unknown;
+            };
+            readonly steering: components["schemas"]["SteeringRecord"][];
+            readonly steps: components["schemas"]["StepRecord"][];
+            readonly log: components["schemas"]["RunLog"][];
         };
+        /** @description A dataset the run read or wrote: the module's own (path "") or a kept internal one. */
+        RunDatasetRecord: {
+            placeholder: string;
+            mode: components["schemas"]["SlotMode"];
+            direction: components["schemas"]["DatasetDirection"];
+            dataset: number;
+            dataset_name: string;
+            version: number | null;
+            internal?: boolean;
+            path: string;
+        };
+        /** @description Why a run (or a step) failed: the message, where in the algorithm, PostgreSQL's diagnostics. */
+        RunError: {
+            message: string;
+            line?: number | null;
+            column?: number | null;
+            submodule?: string | null;
+            sqlstate?: string | null;
+            detail?: string | null;
+            hint?: string | null;
+        };
+        /**
+         * @description A ModelSerializer that only writes responses: every field is read-only, so the OpenAPI schema
+         *     lists every field as present in every response (a model default would make it look optional).
+         */
         RunLog: {
-            path?: string;
+            readonly path: string;
             /** Format: date-time */
-            at: string;
-            level: string;
-            message: string;
-        };
-        RunLogRequest: {
-            path?: string;
-            /** Format: date-time */
-            at: string;
-            level: string;
-            message: string;
+            readonly at: string;
+            readonly level: string;
+            readonly message: string;
         };
         /**
          * @description * `run` - Run
          *     * `process` - Process
          * @enum {string}
          */
-        RunModeEnum: "run" | "process";
-        RunRequest: {
-            module: number;
-            run_number: number;
-            mode?: components["schemas"]["RunModeEnum"];
-            user: string;
-            stage?: components["schemas"]["StageEnum"];
-            result?: components["schemas"]["ResultEnum"] | components["schemas"]["BlankEnum"];
+        RunMode: "run" | "process";
+        RunParameterRecord: {
+            name: string;
+            mode: components["schemas"]["SlotMode"];
+            sql_type: string;
+            input_value: string | null;
+            output_value?: string | null;
+            path: string;
+        };
+        /**
+         * @description * `SUCCESS` - Success
+         *     * `FAILED` - Failed
+         *     * `CANCELLED` - Cancelled
+         *     * `TIMEOUT` - Timeout
+         * @enum {string}
+         */
+        RunResult: "SUCCESS" | "FAILED" | "CANCELLED" | "TIMEOUT";
+        /**
+         * @description A ModelSerializer that only writes responses: every field is read-only, so the OpenAPI schema
+         *     lists every field as present in every response (a model default would make it look optional).
+         */
+        RunSummary: {
+            readonly id: number;
+            readonly module: number;
+            readonly run_number: number;
+            readonly mode: components["schemas"]["RunMode"];
+            readonly user: string;
+            readonly stage: components["schemas"]["StageEnum"];
+            readonly result: components["schemas"]["RunResult"] | components["schemas"]["BlankEnum"];
             /** Format: date-time */
-            started_at?: string | null;
+            readonly created_at: string;
             /** Format: date-time */
-            ended_at?: string | null;
-            error?: unknown;
-            type_version: number;
-            worker?: string;
-            cancel_requested?: boolean;
-            datasets?: unknown;
-            parameters?: unknown;
-            results?: unknown;
-            steering?: unknown;
-            steps: components["schemas"]["StepRecordRequest"][];
-            log: components["schemas"]["RunLogRequest"][];
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly ended_at: string | null;
+            readonly error: components["schemas"]["RunError"] | null;
         };
         /**
          * @description * `IN` - IN
@@ -1344,57 +1739,74 @@ export interface components {
          * @enum {string}
          */
         StageEnum: "STARTED" | "SETUP_SCRIPT" | "USER_SCRIPT" | "SUBMODULES" | "TEARDOWN_SCRIPT" | "COMPLETED";
-        Status: {
-            status: components["schemas"]["StatusEnum"];
-            reasons: {
-                [key: string]: unknown;
-            }[];
+        /** @description The body of POST /api/runs/{id}/steer (checked by runs.services.run_steer). */
+        SteerRequest: {
+            path: string;
+            /** @description Values as text. */
+            parameters: {
+                [key: string]: string;
+            };
+        };
+        /** @description A steering change applied to a running progressive submodule (POST /api/runs/{id}/steer). */
+        SteeringRecord: {
+            path: string;
+            parameters: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            at: string;
+            /** @description Username. */
+            user: string;
+        };
+        StepDatasetRecord: {
+            placeholder: string;
+            mode: components["schemas"]["SlotMode"];
+            direction: components["schemas"]["DatasetDirection"];
+            dataset: number;
+            dataset_name: string;
+            version: number | null;
+            internal?: boolean;
+        };
+        StepParameterRecord: {
+            name: string;
+            mode: components["schemas"]["SlotMode"];
+            sql_type: string;
+            input_value: string | null;
+            output_value?: string | null;
         };
         /**
-         * @description * `UpToDate` - UpToDate
-         *     * `OutOfDate` - OutOfDate
-         * @enum {string}
+         * @description A ModelSerializer that only writes responses: every field is read-only, so the OpenAPI schema
+         *     lists every field as present in every response (a model default would make it look optional).
          */
-        StatusEnum: "UpToDate" | "OutOfDate";
         StepRecord: {
-            path?: string;
-            name: string;
-            type_version: number;
-            setup_script?: string;
-            user_script?: string;
-            teardown_script?: string;
-            stage?: components["schemas"]["StageEnum"];
-            result?: components["schemas"]["ResultEnum"] | components["schemas"]["BlankEnum"];
+            readonly path: string;
+            readonly name: string;
+            readonly type_version: number;
+            readonly setup_script: string;
+            readonly user_script: string;
+            readonly teardown_script: string;
+            readonly stage: components["schemas"]["StageEnum"];
+            readonly result: components["schemas"]["RunResult"] | components["schemas"]["BlankEnum"];
             /** Format: date-time */
-            started_at?: string | null;
+            readonly started_at: string | null;
             /** Format: date-time */
-            ended_at?: string | null;
+            readonly ended_at: string | null;
             /** Format: double */
-            seconds?: number | null;
-            error?: unknown;
-            datasets?: unknown;
-            parameters?: unknown;
-            progressive?: unknown;
+            readonly seconds: number | null;
+            readonly error: components["schemas"]["RunError"] | null;
+            readonly datasets: components["schemas"]["StepDatasetRecord"][];
+            readonly parameters: components["schemas"]["StepParameterRecord"][];
+            /** @description A progressive step's latest result: {kind, result, final, state, done, total} (docs/progressive.md); null for other steps. */
+            readonly progressive: {
+                [key: string]: unknown;
+            } | null;
         };
-        StepRecordRequest: {
-            path?: string;
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        Submodule: {
+            id: number;
             name: string;
-            type_version: number;
-            setup_script?: string;
-            user_script?: string;
-            teardown_script?: string;
-            stage?: components["schemas"]["StageEnum"];
-            result?: components["schemas"]["ResultEnum"] | components["schemas"]["BlankEnum"];
-            /** Format: date-time */
-            started_at?: string | null;
-            /** Format: date-time */
-            ended_at?: string | null;
-            /** Format: double */
-            seconds?: number | null;
-            error?: unknown;
-            datasets?: unknown;
-            parameters?: unknown;
-            progressive?: unknown;
+            version: number;
+            position?: components["schemas"]["Position"];
         };
         /** @description Refuses fields it does not know instead of silently ignoring them. */
         SubmoduleRequest: {
@@ -1405,6 +1817,36 @@ export interface components {
         };
         Token: {
             token: string;
+        };
+        /**
+         * @description POST /api/module-type-versions/{id}/validate: the errors, and the phases of a composite's
+         *     submodules for the diagram (docs/aggregation.md; {} without an aggregation submodule).
+         */
+        TypeValidation: {
+            phases: {
+                [key: string]: "before" | "aggregation" | "after";
+            };
+            valid: boolean;
+            errors: components["schemas"]["ValidationError"][];
+        };
+        UsageDataset: {
+            id: number;
+            name: string;
+            project: number;
+            project_name: string;
+        };
+        UsageSlot: {
+            placeholder: string;
+            mode: components["schemas"]["SlotMode"];
+        };
+        UsageVersion: {
+            id: number;
+            module_type: number;
+            module_type_name: string;
+            number: number;
+            name: string;
+            is_final: boolean;
+            slots: components["schemas"]["UsageSlot"][];
         };
         /** @description What uses a version (moduletypes.selectors.dependents_of): modules, and composite versions. */
         UsedBy: {
@@ -1420,11 +1862,37 @@ export interface components {
             id: number;
             name: string;
         };
-        Validation: {
-            valid: boolean;
-            errors: {
-                [key: string]: unknown;
-            }[];
+        /** @description One problem of a version (moduletypes.selectors.validation_errors). */
+        ValidationError: {
+            code: string;
+            message: string;
+            /** @description 1-based, in the algorithm. */
+            line?: number | null;
+            column?: number | null;
+            /** @description Submodule id in the graph. */
+            submodule?: number | null;
+            slot?: string | null;
+        };
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        VersionCreateRequest: {
+            base: number;
+            /** @default  */
+            name: string;
+            /** @default  */
+            description: string;
+        };
+        /** @description Refuses fields it does not know instead of silently ignoring them. */
+        VersionFieldsRequest: {
+            name?: string;
+            description?: string;
+            dataset_slots?: components["schemas"]["DatasetSlotRequest"][];
+            parameter_slots?: components["schemas"]["ParameterSlotRequest"][];
+            algorithm?: string;
+            graph?: components["schemas"]["GraphRequest"];
+            is_aggregation?: boolean;
+            aggregate_sql?: string;
+            process_sql?: string;
+            clear_sql?: string;
         };
     };
     responses: never;
@@ -1529,8 +1997,8 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DatasetTypeRequest"];
-                "multipart/form-data": components["schemas"]["DatasetTypeRequest"];
+                "application/json": components["schemas"]["DatasetTypeWriteRequest"];
+                "multipart/form-data": components["schemas"]["DatasetTypeWriteRequest"];
             };
         };
         responses: {
@@ -1599,8 +2067,8 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedDatasetTypeRequest"];
-                "multipart/form-data": components["schemas"]["PatchedDatasetTypeRequest"];
+                "application/json": components["schemas"]["PatchedDatasetTypeUpdateRequest"];
+                "multipart/form-data": components["schemas"]["PatchedDatasetTypeUpdateRequest"];
             };
         };
         responses: {
@@ -1631,7 +2099,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DatasetType"];
+                    "application/json": components["schemas"]["DatasetTypeUsage"];
                 };
             };
         };
@@ -1664,8 +2132,8 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DatasetRequest"];
-                "multipart/form-data": components["schemas"]["DatasetRequest"];
+                "application/json": components["schemas"]["DatasetCreateRequest"];
+                "multipart/form-data": components["schemas"]["DatasetCreateRequest"];
             };
         };
         responses: {
@@ -1734,8 +2202,8 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedDatasetRequest"];
-                "multipart/form-data": components["schemas"]["PatchedDatasetRequest"];
+                "application/json": components["schemas"]["PatchedDatasetUpdateRequest"];
+                "multipart/form-data": components["schemas"]["PatchedDatasetUpdateRequest"];
             };
         };
         responses: {
@@ -1751,7 +2219,16 @@ export interface operations {
     };
     datasets_export_retrieve: {
         parameters: {
-            query?: never;
+            query?: {
+                filter?: string[];
+                /**
+                 * @description * `asc` - asc
+                 *     * `desc` - desc
+                 */
+                order?: "asc" | "desc";
+                sort?: string;
+                version?: number;
+            };
             header?: never;
             path: {
                 /** @description A unique integer value identifying this dataset. */
@@ -1761,12 +2238,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The rows as CSV. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dataset"];
+                    "text/csv": string;
                 };
             };
         };
@@ -1796,7 +2274,7 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1816,24 +2294,18 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DatasetRequest"];
-                "multipart/form-data": components["schemas"]["DatasetRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            200: {
+            /** @description No response body */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["Dataset"];
-                };
+                content?: never;
             };
         };
     };
-    datasets_related_modules_retrieve: {
+    datasets_related_modules_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -1850,14 +2322,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dataset"];
+                    "application/json": components["schemas"]["RelatedModule"][];
                 };
             };
         };
     };
     datasets_rows_retrieve: {
         parameters: {
-            query?: never;
+            query?: {
+                after?: string;
+                filter?: string[];
+                limit?: number;
+                /**
+                 * @description * `asc` - asc
+                 *     * `desc` - desc
+                 */
+                order?: "asc" | "desc";
+                sort?: string;
+                version?: number;
+            };
             header?: never;
             path: {
                 /** @description A unique integer value identifying this dataset. */
@@ -1872,12 +2355,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dataset"];
+                    "application/json": components["schemas"]["RowsPage"];
                 };
             };
         };
     };
-    datasets_versions_retrieve: {
+    datasets_versions_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -1894,7 +2377,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dataset"];
+                    "application/json": components["schemas"]["DatasetVersion"][];
                 };
             };
         };
@@ -1911,17 +2394,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DatasetRequest"];
-                "multipart/form-data": components["schemas"]["DatasetRequest"];
+                "application/json": components["schemas"]["VersionCreateRequest"];
+                "multipart/form-data": components["schemas"]["VersionCreateRequest"];
             };
         };
         responses: {
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dataset"];
+                    "application/json": components["schemas"]["DatasetVersion"];
                 };
             };
         };
@@ -1939,8 +2422,8 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DatasetRequest"];
-                "multipart/form-data": components["schemas"]["DatasetRequest"];
+                "application/json": components["schemas"]["DeleteRowsRequest"];
+                "multipart/form-data": components["schemas"]["DeleteRowsRequest"];
             };
         };
         responses: {
@@ -1949,7 +2432,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dataset"];
+                    "application/json": components["schemas"]["DatasetVersion"];
                 };
             };
         };
@@ -1965,19 +2448,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DatasetRequest"];
-                "multipart/form-data": components["schemas"]["DatasetRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dataset"];
+                    "application/json": components["schemas"]["DatasetVersion"];
                 };
             };
         };
@@ -1996,9 +2474,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Health"];
                 };
             };
             503: {
@@ -2006,9 +2482,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Health"];
                 };
             };
         };
@@ -2106,8 +2580,8 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedModuleTypeVersionRequest"];
-                "multipart/form-data": components["schemas"]["PatchedModuleTypeVersionRequest"];
+                "application/json": components["schemas"]["PatchedVersionUpdateRequest"];
+                "multipart/form-data": components["schemas"]["PatchedVersionUpdateRequest"];
             };
         };
         responses: {
@@ -2133,8 +2607,8 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ModuleTypeVersionRequest"];
-                "multipart/form-data": components["schemas"]["ModuleTypeVersionRequest"];
+                "application/json": components["schemas"]["FinalizeRequest"];
+                "multipart/form-data": components["schemas"]["FinalizeRequest"];
             };
         };
         responses: {
@@ -2165,7 +2639,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ModuleTypeVersion"];
+                    "application/json": components["schemas"]["FinalizePlan"];
                 };
             };
         };
@@ -2182,17 +2656,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ModuleTypeVersionRequest"];
-                "multipart/form-data": components["schemas"]["ModuleTypeVersionRequest"];
+                "application/json": components["schemas"]["NewTypeRequest"];
+                "multipart/form-data": components["schemas"]["NewTypeRequest"];
             };
         };
         responses: {
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ModuleTypeVersion"];
+                    "application/json": components["schemas"]["ModuleType"];
                 };
             };
         };
@@ -2219,7 +2693,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ModuleTypeVersion"];
+                    "application/json": components["schemas"]["TypeValidation"];
                 };
             };
         };
@@ -2252,8 +2726,8 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ModuleTypeRequest"];
-                "multipart/form-data": components["schemas"]["ModuleTypeRequest"];
+                "application/json": components["schemas"]["ModuleTypeCreateRequest"];
+                "multipart/form-data": components["schemas"]["ModuleTypeCreateRequest"];
             };
         };
         responses: {
@@ -2322,8 +2796,8 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedModuleTypeRequest"];
-                "multipart/form-data": components["schemas"]["PatchedModuleTypeRequest"];
+                "application/json": components["schemas"]["PatchedModuleTypeUpdateRequest"];
+                "multipart/form-data": components["schemas"]["PatchedModuleTypeUpdateRequest"];
             };
         };
         responses: {
@@ -2347,19 +2821,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ModuleTypeRequest"];
-                "multipart/form-data": components["schemas"]["ModuleTypeRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ModuleType"];
+                    "application/json": components["schemas"]["LockResponse"];
                 };
             };
         };
@@ -2395,19 +2864,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["ModuleTypeRequest"];
-                "multipart/form-data": components["schemas"]["ModuleTypeRequest"];
+                "application/json": components["schemas"]["CopyVersionRequest"];
+                "multipart/form-data": components["schemas"]["CopyVersionRequest"];
             };
         };
         responses: {
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ModuleType"];
+                    "application/json": components["schemas"]["ModuleTypeVersion"];
                 };
             };
         };
@@ -2440,8 +2909,8 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ModuleRequest"];
-                "multipart/form-data": components["schemas"]["ModuleRequest"];
+                "application/json": components["schemas"]["ModuleWriteRequest"];
+                "multipart/form-data": components["schemas"]["ModuleWriteRequest"];
             };
         };
         responses: {
@@ -2512,8 +2981,8 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedModuleRequest"];
-                "multipart/form-data": components["schemas"]["PatchedModuleRequest"];
+                "application/json": components["schemas"]["PatchedModuleUpdateRequest"];
+                "multipart/form-data": components["schemas"]["PatchedModuleUpdateRequest"];
             };
         };
         responses: {
@@ -2539,8 +3008,8 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["CopyRequestRequest"];
-                "multipart/form-data": components["schemas"]["CopyRequestRequest"];
+                "application/json": components["schemas"]["ModuleCopyRequest"];
+                "multipart/form-data": components["schemas"]["ModuleCopyRequest"];
             };
         };
         responses: {
@@ -2566,8 +3035,8 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["FinalizeRequestRequest"];
-                "multipart/form-data": components["schemas"]["FinalizeRequestRequest"];
+                "application/json": components["schemas"]["ModuleFinalizeRequest"];
+                "multipart/form-data": components["schemas"]["ModuleFinalizeRequest"];
             };
         };
         responses: {
@@ -2598,12 +3067,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Module"];
+                    "application/json": components["schemas"]["ModuleFinalizePlan"];
                 };
             };
         };
     };
-    modules_history_retrieve: {
+    modules_history_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -2620,7 +3089,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Module"];
+                    "application/json": components["schemas"]["RunSummary"][];
                 };
             };
         };
@@ -2635,19 +3104,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ModuleRequest"];
-                "multipart/form-data": components["schemas"]["ModuleRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Module"];
+                    "application/json": components["schemas"]["LockResponse"];
                 };
             };
         };
@@ -2690,7 +3154,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Module"];
+                    "application/json": components["schemas"]["RemovalPlan"];
                 };
             };
         };
@@ -2705,19 +3169,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["ModuleRequest"];
-                "multipart/form-data": components["schemas"]["ModuleRequest"];
+                "application/json": components["schemas"]["ModuleRunRequest"];
+                "multipart/form-data": components["schemas"]["ModuleRunRequest"];
             };
         };
         responses: {
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Module"];
+                    "application/json": components["schemas"]["Run"];
                 };
             };
         };
@@ -2739,7 +3203,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["ModuleStatus"];
                 };
             };
         };
@@ -2761,7 +3225,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Validation"];
+                    "application/json": components["schemas"]["ModuleValidation"];
                 };
             };
         };
@@ -2780,12 +3244,12 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Module"];
+                    "application/json": components["schemas"]["BringUpToDateResult"];
                 };
             };
         };
@@ -2807,7 +3271,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Module"];
+                    "application/json": components["schemas"]["Comparison"];
                 };
             };
         };
@@ -2936,14 +3400,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RunRequest"];
-                "multipart/form-data": components["schemas"]["RunRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2965,12 +3424,12 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RunRequest"];
-                "multipart/form-data": components["schemas"]["RunRequest"];
+                "application/json": components["schemas"]["SteerRequest"];
+                "multipart/form-data": components["schemas"]["SteerRequest"];
             };
         };
         responses: {
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
