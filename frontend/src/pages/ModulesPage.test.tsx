@@ -6,7 +6,7 @@ import { FakeWebSocket } from '../test/fakeWebSocket';
 import { modeler } from '../test/fixtures';
 import { json, renderApp } from '../test/renderApp';
 import { stubApi } from '../test/stubApi';
-import { moduleFixture } from './modules/testSupport';
+import { aggregationFixture, moduleFixture } from './modules/testSupport';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -37,6 +37,30 @@ describe('Module Manager', () => {
       socket.serverSend({ topic: 'modules:1', seq: 1, type: 'status', data: { module: 1, status: 'UpToDate', reasons: [] } });
     });
     await waitFor(() => expect(within(row).getByTestId('module-status')).toHaveAttribute('data-status', 'UpToDate'));
+    expect(calls.filter((c) => c.path === '/api/modules')).toHaveLength(listCalls);
+  });
+
+  it('marks a pending process from the list’s aggregation; aggregation_changed takes the mark away in place', { timeout: 20_000 }, async () => {
+    const calls = stubApi({
+      'GET /api/me': () => json(200, modeler),
+      'GET /api/module-types': () => json(200, []),
+      'GET /api/modules': () => json(200, [{ ...stale, aggregation: aggregationFixture(true) }, { ...fresh, aggregation: null }]),
+    });
+    renderApp('/modules');
+    const row = await screen.findByTestId('module-row-1');
+    expect(within(row).getByTestId('process-pending')).toHaveTextContent('Process pending');
+    expect(within(row).getByTestId('process-pending')).toHaveAttribute('title', 'A process is pending: 2 runs (2 rows) aggregated since the last process.');
+    expect(within(screen.getByTestId('module-row-2')).queryByTestId('process-pending')).not.toBeInTheDocument();
+
+    const socket = FakeWebSocket.latest();
+    act(() => socket.serverOpen());
+    await waitFor(() => expect(socket.takeSent()).toContainEqual({ action: 'subscribe', topic: 'modules:1' }));
+    const listCalls = calls.filter((c) => c.path === '/api/modules').length;
+    act(() => {
+      socket.serverSend({ type: 'subscribed', topic: 'modules:1', seq: 0 });
+      socket.serverSend({ topic: 'modules:1', seq: 1, type: 'aggregation_changed', data: { module: 1, aggregation: aggregationFixture(false) } });
+    });
+    await waitFor(() => expect(within(row).queryByTestId('process-pending')).not.toBeInTheDocument());
     expect(calls.filter((c) => c.path === '/api/modules')).toHaveLength(listCalls);
   });
 

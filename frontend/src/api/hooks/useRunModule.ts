@@ -7,11 +7,16 @@ import { modulesQueryKey } from './useModules';
 export interface RunModuleArgs {
   id: number;
   mode?: 'run' | 'process';
+  /** This run's own values of IN parameters (docs/aggregation.md §3); the module keeps its own. */
+  parameters?: Record<string, string>;
 }
 
-/** POST /api/modules/{id}/run → 202 the run. 409 `already_running` (details.run). */
-export function runModule({ id, mode = 'run' }: RunModuleArgs): Promise<Run> {
-  return apiPost<Run>(`/api/modules/${id}/run`, { mode });
+/**
+ * POST /api/modules/{id}/run → 202 the run. 409 `already_running` (details.run); 400 `no_aggregation`
+ * (process without aggregation), `unknown_parameter` / `invalid_parameter_value` (details.parameters).
+ */
+export function runModule({ id, mode = 'run', parameters }: RunModuleArgs): Promise<Run> {
+  return apiPost<Run>(`/api/modules/${id}/run`, parameters && Object.keys(parameters).length ? { mode, parameters } : { mode });
 }
 
 export function useRunModule() {

@@ -83,7 +83,11 @@ function DatasetView({ dataset, etag, onReload }: ViewProps) {
   const requested = searchParams.get('tab');
   const active = tabs.some((t) => t.id === requested) ? (requested as string) : 'summary';
   const [visited, setVisited] = useState<Set<string>>(() => new Set([active]));
-  const [rowsVersion, setRowsVersion] = useState<number | null>(null);
+  // ?version=N opens the Rows tab at that version (a module's aggregation state links here, docs/aggregation.md).
+  const [rowsVersion, setRowsVersion] = useState<number | null>(() => {
+    const asked = searchParams.get('version');
+    return asked !== null && /^\d+$/.test(asked) ? Number(asked) : null;
+  });
   const [removing, setRemoving] = useState(false);
 
   const latest = dataset.versions.length ? dataset.versions[dataset.versions.length - 1].number : null;

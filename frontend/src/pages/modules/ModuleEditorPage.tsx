@@ -39,6 +39,9 @@ import { StatusBadge } from './StatusBadge';
 import { StatusDialog } from './StatusDialog';
 import { TypeDefinition } from './TypeDefinition';
 import { useModuleLive } from './useModuleLive';
+import { overridesText, pendingBadge, refusalHint, type RunMode } from './aggregation';
+import { AggregationPanel } from './AggregationPanel';
+import { RunWithParametersDialog } from './RunWithParametersDialog';
 
 /** EMF's View/Edit Module window. */
 export function ModuleEditorPage() {
@@ -109,7 +112,9 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
   });
   const run = useRunModule();
   const cancel = useCancelRun();
-  const [dialog, setDialog] = useState<'status' | 'finalize' | 'copy' | 'remove' | 'cancel' | null>(null);
+  const [dialog, setDialog] = useState<'status' | 'finalize' | 'copy' | 'remove' | 'cancel' | 'parameters' | null>(null);
+  const aggregation = module.aggregation ?? null;
+  const pending = pendingBadge(aggregation);
 
   const edit = (next: ModuleDraft) => {
     setNotice(null);
@@ -138,7 +143,12 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
 
   // ------------------------------------------------------------------ a run's result, live
   /** The run this browser started (its "started" note gives way to the result once it ends). */
-  const [startedRun, setStartedRun] = useState<{ id: number; number: number } | null>(null);
+  const [startedRun, setStartedRun] = useState<{ id: number; number: number; mode: RunMode; parameters: Record<string, string> } | null>(null);
+  const startedWhat = startedRun
+    ? `${startedRun.mode === 'process' ? 'Process' : 'Run'} ${startedRun.number}${
+        Object.keys(startedRun.parameters).length ? ` (${overridesText(startedRun.parameters)})` : ''
+      }`
+    : '';
   const shownRun = module.last_run
     ? { ...module.last_run, error: module.last_run.error ?? (lastRun.data?.id === module.last_run.id ? lastRun.data.error : null) }
     : null;
@@ -182,6 +192,7 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
     { id: 'parameters', label: 'Parameters' },
     ...(version?.kind === 'composite' ? [{ id: 'internal', label: 'Internal' }] : []),
     { id: 'algorithm', label: version?.kind === 'composite' ? 'Diagram' : 'Algorithm' },
+    ...(aggregation ? [{ id: 'aggregation', label: 'Aggregation' }] : []),
     { id: 'history', label: 'History' },
   ];
   // The tab is in the URL (?tab=history), so Back from a run lands on the tab it was opened from.
@@ -312,6 +323,8 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
         return <InternalKeep graph={version.graph} draft={draft} onChange={edit} readOnly={readOnly} />;
       case 'algorithm':
         return <TypeDefinition version={version} datasetTypes={datasetTypes.data ?? []} />;
+      case 'aggregation':
+        return aggregation ? <AggregationPanel aggregation={aggregation} /> : <p className="empty">This module has no aggregation.</p>;
       case 'history':
         return <HistoryTable moduleId={id} />;
       default:
@@ -319,16 +332,16 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
     }
   };
 
-  const startRun = () =>
-    run.mutate(
-      { id },
-      {
-        onSuccess: (r) => {
-          setNotice(null);
-          setStartedRun({ id: r.id, number: r.run_number });
-        },
-      },
-    );
+  const [runMode, setRunMode] = useState<RunMode>('run');
+  const started = (r: { id: number; run_number: number }, mode: RunMode, parameters: Record<string, string> = {}) => {
+    setNotice(null);
+    setStartedRun({ id: r.id, number: r.run_number, mode, parameters });
+  };
+  const startRun = (mode: RunMode = 'run') => {
+    setRunMode(mode);
+    run.mutate({ id, mode }, { onSuccess: (r) => started(r, mode) });
+  };
+  const runHint = refusalHint(run.error, runMode);
 
   return (
     <div className="page mod-editor">
@@ -341,6 +354,11 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
         <button type="button" className="btn btn-small" onClick={() => setDialog('status')}>
           Status
         </button>
+        {pending && (
+          <span className="badge agg-pending" title={pending.title} data-testid="process-pending">
+            {pending.label}
+          </span>
+        )}
         {module.is_final && (
           <span className="badge badge-ok" data-testid="final-badge">
             Final
@@ -378,15 +396,39 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
                 Cancel run
               </button>
             ) : (
-              <button
-                type="button"
-                className="btn"
-                onClick={startRun}
-                disabled={run.isPending || dirty}
-                title={dirty ? 'Save your changes first' : undefined}
-              >
-                Run
-              </button>
+              <>
+                <button
+                  type="button"
+                  className="btn"
+                  onClick={() => startRun('run')}
+                  disabled={run.isPending || dirty}
+                  title={dirty ? 'Save your changes first' : aggregation ? 'Run mode: aggregate this run into the state' : undefined}
+                >
+                  Run
+                </button>
+                {aggregation && (
+                  <button
+                    type="button"
+                    className="btn"
+                    onClick={() => startRun('process')}
+                    disabled={run.isPending || dirty}
+                    title={dirty ? 'Save your changes first' : 'Process mode: pass the aggregated state on, then clear it'}
+                  >
+                    Process
+                  </button>
+                )}
+                {version && version.parameter_slots.some((p) => p.mode !== 'OUT') && (
+                  <button
+                    type="button"
+                    className="btn"
+                    onClick={() => setDialog('parameters')}
+                    disabled={run.isPending || dirty}
+                    title={dirty ? 'Save your changes first' : 'Run with parameter values for this run only'}
+                  >
+                    Run with parameters…
+                  </button>
+                )}
+              </>
             ))}
           {canUseModule(me, module) && (
             <button type="button" className="btn" onClick={() => setDialog('copy')}>
@@ -444,12 +486,12 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
       )}
       {startedRun && startedPending && !running && (
         <p className="ds-notice-ok" role="status">
-          Run {startedRun.number} started.
+          {startedWhat} started.
         </p>
       )}
       {startedSucceeded && module.last_run && (
         <p className="ds-notice-ok" role="status" data-testid="run-result">
-          <Link to={`/runs/${module.last_run.id}`}>Run {module.last_run.number}</Link> finished: SUCCESS.
+          <Link to={`/runs/${module.last_run.id}`}>{startedWhat}</Link> finished: SUCCESS.
         </p>
       )}
       {failure && module.last_run && !running && (
@@ -459,7 +501,7 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
           <Link to={`/runs/${module.last_run.id}`}>Open the run</Link>
         </div>
       )}
-      {(run.error || cancel.error) != null && <FormErrors error={run.error ?? cancel.error} />}
+      {(run.error || cancel.error) != null && <FormErrors error={run.error ?? cancel.error} extra={run.error && runHint ? [runHint] : []} />}
 
       {update.error != null && !session.conflict && <FormErrors error={update.error} />}
       {!readOnly && problems.length > 0 && (
@@ -515,6 +557,18 @@ function ModuleEditor({ loaded }: { loaded: ModuleWithEtag }) {
           onDone={() => {
             setDialog(null);
             setNotice('The module is final.');
+          }}
+        />
+      )}
+      {dialog === 'parameters' && version && (
+        <RunWithParametersDialog
+          module={module}
+          slots={version.parameter_slots}
+          onClose={() => setDialog(null)}
+          onStarted={(r, mode, parameters) => {
+            setDialog(null);
+            run.reset();
+            started(r, mode, parameters);
           }}
         />
       )}

@@ -6,6 +6,7 @@ import { resultClass, runOutcome } from './format';
 import { StatusBadge } from './StatusBadge';
 import { unsuccessfulRun } from './runResult';
 import { LockIcon } from '../../components/LockIcon';
+import { pendingBadge } from './aggregation';
 
 interface Props {
   modules: Module[];
@@ -46,6 +47,7 @@ export function ModulesTable({ modules, selected, onToggle, onToggleAll, onRun, 
       <tbody>
         {modules.map((m) => {
           const busy = running.has(m.id) || (!!m.last_run && !m.last_run.result);
+          const pending = pendingBadge(m.aggregation);
           return (
             <tr key={m.id} data-testid={`module-row-${m.id}`} className={selected.has(m.id) ? 'mt-row-selected' : undefined}>
               <td className="mod-check">
@@ -66,6 +68,13 @@ export function ModulesTable({ modules, selected, onToggle, onToggleAll, onRun, 
               </td>
               <td>
                 <StatusBadge status={m.status} testId="module-status" />
+                {pending && (
+                  <div>
+                    <span className="badge agg-pending" title={pending.title} data-testid="process-pending">
+                      {pending.label}
+                    </span>
+                  </div>
+                )}
               </td>
               <td>
                 {m.type_name} v{m.type_version_number}

@@ -54,6 +54,20 @@ describe('Compare', () => {
     expect(visibleRows(rows, true).map((r) => r.key)).toEqual(['x', 'result.hist.counts']);
   });
 
+  it('lists the aggregation rows (docs/aggregation.md) after the internal parameters, before the results', () => {
+    const rows = [
+      { section: 'results', key: 'result.hist.counts', first: '[1]', second: '[1]', result: 'MATCH' as const },
+      { section: 'aggregation', key: 'Process Pending', first: 'yes', second: 'no', result: 'DIFFERENT' as const },
+      { section: 'aggregation', key: 'agg_mod / Runs Pending', first: '2', second: '0', result: 'DIFFERENT' as const },
+      { section: 'internal parameters', key: 'reg_mod.val', first: '11', second: '11', result: 'MATCH' as const },
+    ];
+    expect(groupBySection(rows).map(([s, list]) => [s, list.map((r) => r.key)])).toEqual([
+      ['internal parameters', ['reg_mod.val']],
+      ['aggregation', ['Process Pending', 'agg_mod / Runs Pending']],
+      ['results', ['result.hist.counts']],
+    ]);
+  });
+
   it('counts results and names their classes', () => {
     expect(resultCounts(cmp.rows)).toEqual({ MATCH: 1, DIFFERENT: 2, 'FIRST ONLY': 1, 'SECOND ONLY': 1 });
     expect(resultClass('FIRST ONLY')).toBe('mod-cmp-first-only');

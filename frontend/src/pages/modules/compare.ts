@@ -1,8 +1,12 @@
 /** The Compare window's rows: filtering, swapping, grouping (pure). */
 import type { CompareResult, CompareRow, ModuleComparison } from '../../api/types';
 
-/** `results`: a progressive run's final results, keys `result.<path>.<key>` (docs/progressive.md). */
-export const SECTIONS = ['summary', 'datasets', 'parameters', 'internal datasets', 'internal parameters', 'results'] as const;
+/**
+ * `aggregation`: what waits for a process (docs/aggregation.md §5: `Process Pending`, `<path> / Runs Pending`,
+ * `<path> / Rows`, `<path> / State Version`); `results`: a progressive run's final results, keys
+ * `result.<path>.<key>` (docs/progressive.md).
+ */
+export const SECTIONS = ['summary', 'datasets', 'parameters', 'internal datasets', 'internal parameters', 'aggregation', 'results'] as const;
 
 const SWAPPED: Record<CompareResult, CompareResult> = {
   MATCH: 'MATCH',

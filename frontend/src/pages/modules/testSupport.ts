@@ -1,5 +1,5 @@
 /** Test data for the module screens. */
-import type { Module, ModuleTypeVersion, Run } from '../../api/types';
+import type { AggregationSummary, Module, ModuleTypeVersion, Run } from '../../api/types';
 import { typeVersion } from '../../test/fixtures';
 
 export function moduleFixture(extra: Partial<Module> = {}): Module {
@@ -81,4 +81,25 @@ export function runFixture(extra: Partial<Run> = {}): Run {
     log: [{ path: '', at: '2024-05-01T10:00:01Z', level: 'INFO', message: 'Run 3 started.' }],
     ...extra,
   };
+}
+
+/** A module's `aggregation` as docs/aggregation.md §2 shows it: 2 runs pending (state version 2), or just processed (empty). */
+export function aggregationFixture(pending = true): AggregationSummary {
+  return pending
+    ? {
+        pending: true,
+        runs: 2,
+        rows: 2,
+        submodules: [
+          { path: 'agg_mod', name: 'agg_mod', runs: 2, rows: 2, dataset: 41, state_version: 2, updated_at: '2024-05-02T10:00:00Z', last_run: 17, last_process: 15 },
+        ],
+      }
+    : {
+        pending: false,
+        runs: 0,
+        rows: 0,
+        submodules: [
+          { path: 'agg_mod', name: 'agg_mod', runs: 0, rows: 0, dataset: 41, state_version: 3, updated_at: '2024-05-02T10:05:00Z', last_run: 17, last_process: 18 },
+        ],
+      };
 }

@@ -5,10 +5,11 @@ import { moduleStatusKey } from '../../api/hooks/useModuleStatus';
 import { runQueryKey } from '../../api/hooks/useRun';
 import type { ModuleStatus } from '../../api/types';
 import { useTopic } from '../../live/useTopic';
+import { withAggregation } from './aggregation';
 import type { StatusEvent } from './live';
 
 /**
- * Topic `module:<id>` → the module's queries: `status` patches status and the module in place,
+ * Topic `module:<id>` → the module's queries: `status` and `aggregation_changed` patch the module in place,
  * `module_changed` / runs refetch (`lock` events are the edit session's). A gap refetches everything.
  */
 export function useModuleLive(id: number) {
@@ -28,6 +29,12 @@ export function useModuleLive(id: number) {
         }
         case 'module_changed':
           void queryClient.invalidateQueries({ queryKey: moduleDetailKey(id) });
+          return;
+        case 'aggregation_changed':
+          // The state after a run or process (docs/aggregation.md §5): the Aggregation tab and the pending mark.
+          queryClient.setQueryData<ModuleWithEtag>(moduleDetailKey(id), (old) =>
+            old ? { ...old, module: withAggregation(old.module, event) } : old,
+          );
           return;
         case 'run_started':
         case 'run_finished':

@@ -4,6 +4,7 @@ import { modulesListKey, modulesQueryKey } from '../../api/hooks/useModules';
 import type { Module, ModuleListParams } from '../../api/types';
 import { useTopics } from '../../live/useTopic';
 import { pushToast } from '../../components/Toasts';
+import { listWithAggregation } from './aggregation';
 import { applyModulesEvent } from './live';
 import { runFailureToast } from './runResult';
 
@@ -27,6 +28,11 @@ export function useModulesLive(params: ModuleListParams) {
     if (!list) return;
     const toast = runFailureToast(event, list);
     if (toast) pushToast(toast);
+    const patched = listWithAggregation(list, event);
+    if (patched !== list) {
+      queryClient.setQueryData(key, patched);
+      return;
+    }
     const update = applyModulesEvent(list, event, params);
     if (update.list !== list) queryClient.setQueryData(key, update.list);
     if (update.refetch) refetch();
