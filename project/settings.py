@@ -138,7 +138,8 @@ SPECTACULAR_SETTINGS = {
                             "RunResult": "apps.runs.models.Result", "ImportMode": ["replace", "append"],
                             "CompareResult": ["MATCH", "DIFFERENT", "FIRST ONLY", "SECOND ONLY"],
                             "DatasetDirection": ["IN", "OUT"], "ModuleTypeKind": "apps.moduletypes.models.ModuleType.Kind",
-                            "ModuleStatusName": ["UpToDate", "OutOfDate"], "HealthStatus": ["ok", "degraded"]},
+                            "ModuleStatusName": ["UpToDate", "OutOfDate"], "HealthStatus": ["ok", "degraded"],
+                            "AggregationSqlField": ["aggregate_sql", "process_sql", "clear_sql"]},
 }
 
 CHANNEL_LAYERS = {

@@ -231,6 +231,9 @@ class ValidationErrorSerializer(serializers.Serializer):
     column = serializers.IntegerField(required=False, allow_null=True)
     submodule = serializers.IntegerField(required=False, allow_null=True, help_text="Submodule id in the graph.")
     slot = serializers.CharField(required=False, allow_null=True)
+    field = serializers.ChoiceField(choices=["aggregate_sql", "process_sql", "clear_sql"], required=False, allow_null=True,
+                                    help_text="The aggregation SQL field the line and column are in; null: the algorithm "
+                                              "(docs/aggregation.md).")
 
 
 class TypeValidationSerializer(serializers.Serializer):

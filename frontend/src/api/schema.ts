@@ -828,6 +828,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description * `aggregate_sql` - aggregate_sql
+         *     * `process_sql` - process_sql
+         *     * `clear_sql` - clear_sql
+         * @enum {string}
+         */
+        AggregationSqlField: "aggregate_sql" | "process_sql" | "clear_sql";
         AggregationSubmodule: {
             /** @description The aggregation submodule's path; "" for the module. */
             path: string;
@@ -1437,6 +1444,8 @@ export interface components {
         NewTypeRequest: {
             name: string;
         };
+        /** @enum {unknown} */
+        NullEnum: null;
         /** @description OUT: NEW (a new dataset named by `name_pattern`) or REPLACE (a new version of `dataset`). */
         OutputBinding: {
             output_method: components["schemas"]["OutputMethodEnum"];
@@ -1872,6 +1881,14 @@ export interface components {
             /** @description Submodule id in the graph. */
             submodule?: number | null;
             slot?: string | null;
+            /**
+             * @description The aggregation SQL field the line and column are in; null: the algorithm (docs/aggregation.md).
+             *
+             *     * `aggregate_sql` - aggregate_sql
+             *     * `process_sql` - process_sql
+             *     * `clear_sql` - clear_sql
+             */
+            field?: (components["schemas"]["AggregationSqlField"] | components["schemas"]["NullEnum"]) | null;
         };
         /** @description Refuses fields it does not know instead of silently ignoring them. */
         VersionCreateRequest: {

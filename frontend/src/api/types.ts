@@ -1,4 +1,5 @@
 /** Shapes of the backend's JSON (see shared/DESIGN.md §8). */
+import type { components } from './schema';
 
 export type Role = 'viewer' | 'modeler' | 'admin';
 
@@ -355,9 +356,9 @@ export interface ModuleTypeVersion extends VersionFields {
 }
 
 /** Where a submodule runs relative to the graph's aggregation submodules (docs/aggregation.md §1). */
-export type Phase = 'before' | 'aggregation' | 'after';
+export type Phase = Phases[string];
 /** {"<submodule id>": phase}. */
-export type Phases = Record<string, Phase>;
+export type Phases = components['schemas']['TypeValidation']['phases'];
 
 /** An item of GET /api/module-type-versions (the composite editor's palette). */
 export interface ModuleTypeVersionListItem {
@@ -418,7 +419,7 @@ export interface ValidationError {
   field?: AggregationSqlField | null;
 }
 
-export type AggregationSqlField = 'aggregate_sql' | 'process_sql' | 'clear_sql';
+export type AggregationSqlField = components['schemas']['AggregationSqlField'];
 
 export interface ValidationResult {
   valid: boolean;
@@ -570,29 +571,9 @@ export interface Module {
 }
 
 /** One aggregation submodule's state (path "" for a module whose type is itself an aggregation). */
-export interface AggregationSubmodule {
-  path: string;
-  name: string;
-  /** Successful run-mode runs aggregated since the last process. */
-  runs: number;
-  /** Rows in the state now. */
-  rows: number;
-  /** The state's (hidden) dataset and version; null before the first run. */
-  dataset: number | null;
-  state_version: number | null;
-  updated_at: string;
-  /** Run ids. */
-  last_run: number | null;
-  last_process: number | null;
-}
-
-export interface AggregationSummary {
-  /** A process is pending: runs were aggregated since the last process. */
-  pending: boolean;
-  runs: number;
-  rows: number;
-  submodules: AggregationSubmodule[];
-}
+export type AggregationSubmodule = components['schemas']['AggregationSubmodule'];
+/** A module's aggregation state (docs/aggregation.md §2): pending, runs, rows, per submodule. */
+export type AggregationSummary = components['schemas']['AggregationSummary'];
 
 export interface ModuleListParams {
   search?: string;
