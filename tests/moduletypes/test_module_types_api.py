@@ -31,7 +31,7 @@ def test_edit_with_revision_notes_and_etag(clients: dict[str, APIClient], projec
 def test_validate_simple_algorithms(clients: dict[str, APIClient], project: Project, dtype: DatasetType) -> None:
     url = version_url(create_type(clients["modeler"], project, "Scale", **slots(dtype)))
     good = "INSERT INTO ${dst} (fuel, value)\nSELECT fuel, value * #{factor} FROM ${src};"
-    assert validate(clients["modeler"], url, algorithm=good) == {"valid": True, "errors": []}
+    assert validate(clients["modeler"], url, algorithm=good) == {"valid": True, "errors": [], "phases": {}}
     unknown = validate(clients["modeler"], url, algorithm="SELECT 1;\n  SELECT * FROM ${nope};")
     assert unknown["errors"][0]["code"] == "unknown_placeholder"
     assert (unknown["errors"][0]["line"], unknown["errors"][0]["column"]) == (2, 17)

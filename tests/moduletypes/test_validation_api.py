@@ -39,7 +39,7 @@ def _in_context(placeholder: str) -> str:
 @pytest.mark.parametrize("placeholder", DATASET_ROWS + GENERAL_ROWS + PARAMETER_ROWS)
 def test_every_documented_placeholder_is_valid(clients: dict[str, APIClient], url: str, placeholder: str) -> None:
     algorithm = f"-- uses {placeholder}\n{_in_context(placeholder)}"
-    assert validate(clients["modeler"], url, algorithm=algorithm) == {"valid": True, "errors": []}
+    assert validate(clients["modeler"], url, algorithm=algorithm) == {"valid": True, "errors": [], "phases": {}}
 
 
 @pytest.mark.parametrize(("placeholder", "code", "words"), [
