@@ -30,7 +30,6 @@ from tests.runs.builders import (
     wait_for,
     wire,
 )
-from tests.runs.conftest import worker  # noqa: F401  (a real Celery worker thread)
 from tests.ws import connect
 
 
@@ -128,7 +127,7 @@ async def _until(communicator: WebsocketCommunicator, wanted: Any, timeout: floa
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_partials_and_steering_through_the_channel_layer(worker: Any, project: Project,  # noqa: F811
+async def test_partials_and_steering_through_the_channel_layer(worker: Any, project: Project,
                                                                 users: dict[str, User]) -> None:
     """Histogram over a paced scan: at least three partials reach a WebSocket subscriber of run:<id>
     before the final one; steering the bins is announced (`steered`) and the next partials have the
@@ -198,7 +197,7 @@ def two_consumers(project: Project, users: dict[str, User]) -> dict[str, Any]:
     return {"module": target, "dataset": dataset, "owner": owner}
 
 
-def test_steering_resets_only_the_steered_submodule(worker: Any, two_consumers: dict[str, Any],  # noqa: F811
+def test_steering_resets_only_the_steered_submodule(worker: Any, two_consumers: dict[str, Any],
                                                     clients: dict[str, APIClient],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     events = Events(monkeypatch)
@@ -231,7 +230,7 @@ def test_steering_resets_only_the_steered_submodule(worker: Any, two_consumers: 
     assert float(outs["top"]["output_value"]) == 400_000.0
 
 
-def test_steer_refusals(worker: Any, two_consumers: dict[str, Any], clients: dict[str, APIClient]) -> None:  # noqa: F811
+def test_steer_refusals(worker: Any, two_consumers: dict[str, Any], clients: dict[str, APIClient]) -> None:
     run = run_request(module=two_consumers["module"], user=two_consumers["owner"])
     url = f"/api/runs/{run.pk}/steer"
     modeler = clients["modeler"]
@@ -257,7 +256,7 @@ def test_steer_refusals(worker: Any, two_consumers: dict[str, Any], clients: dic
 
 # ------------------------------------------------------------------------------------------ cancel
 
-def test_cancel_takes_effect_within_a_quantum(worker: Any, project: Project, users: dict[str, User],  # noqa: F811
+def test_cancel_takes_effect_within_a_quantum(worker: Any, project: Project, users: dict[str, User],
                                               clients: dict[str, APIClient],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     events = Events(monkeypatch)
@@ -282,7 +281,7 @@ def test_cancel_takes_effect_within_a_quantum(worker: Any, project: Project, use
 
 # ------------------------------------------------------------------------------------------ SQL steps
 
-def test_sql_step_progress_shows_elapsed_and_rows_written(worker: Any, project: Project,  # noqa: F811
+def test_sql_step_progress_shows_elapsed_and_rows_written(worker: Any, project: Project,
                                                           users: dict[str, User],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     events = Events(monkeypatch)
@@ -306,7 +305,7 @@ def test_sql_step_progress_shows_elapsed_and_rows_written(worker: Any, project: 
     assert running[-1]["done"] == written["dst"]
 
 
-def test_sql_then_scan_then_max_equals_the_sql_answer(worker: Any, project: Project,  # noqa: F811
+def test_sql_then_scan_then_max_equals_the_sql_answer(worker: Any, project: Project,
                                                       users: dict[str, User]) -> None:
     owner = users["modeler"]
     kw: dict[str, Any] = {"project": project, "owner": owner}
@@ -335,7 +334,7 @@ def test_sql_then_scan_then_max_equals_the_sql_answer(worker: Any, project: Proj
     assert done.results["scan"]["rows"] == 150_001
 
 
-def test_a_sql_out_parameter_reaches_a_progressive_in_parameter(worker: Any, project: Project,  # noqa: F811
+def test_a_sql_out_parameter_reaches_a_progressive_in_parameter(worker: Any, project: Project,
                                                                 users: dict[str, User]) -> None:
     """A SQL submodule's OUT parameter connected to Histogram's bins and min: the Histogram waits for
     it (as a scan waits for a SQL output) and runs with its values; one it refuses fails the run."""
@@ -370,7 +369,7 @@ def test_a_sql_out_parameter_reaches_a_progressive_in_parameter(worker: Any, pro
     assert failed.error["submodule"] == "hist" and "bins" in failed.error["message"], failed.error
 
 
-def test_filter_output_read_by_a_sql_submodule_has_exactly_the_rows_sql_keeps(  # noqa: F811
+def test_filter_output_read_by_a_sql_submodule_has_exactly_the_rows_sql_keeps(
         worker: Any, project: Project, users: dict[str, User]) -> None:
     """Filter's output as a dataset a SQL submodule reads (the issue's "before them"): written as an
     internal dataset in COPY chunks while the Filter runs; the SQL step reads it once the Filter is
