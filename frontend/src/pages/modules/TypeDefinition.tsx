@@ -6,12 +6,30 @@ import { DiagramEditor } from '../moduletypes/graph/DiagramEditor';
 import { normalizeGraph, type GraphContext, type VersionInfo, type VersionSlots } from '../moduletypes/graph/graph';
 import { createDiagramStore } from '../moduletypes/graph/store';
 import { AlgorithmEditor } from '../moduletypes/sql/AlgorithmEditor';
+import { aggregationDefaults } from '../moduletypes/aggregation';
+import { AggregationSqlEditors } from '../moduletypes/AggregationSqlEditors';
+import { draftFromVersion } from '../moduletypes/draft';
 
 const NO_SLOTS = { datasets: [], parameters: [] };
 const NO_DIAGNOSTICS: never[] = [];
+const NOT_VALIDATED = { aggregate_sql: null, process_sql: null, clear_sql: null };
 
-/** The module type version's algorithm (simple) or diagram (composite), read-only. */
+/** The module type version's algorithm (simple), aggregation SQL (simple aggregation) or diagram (composite), read-only. */
 export function TypeDefinition({ version, datasetTypes }: { version: ModuleTypeVersion; datasetTypes: DatasetType[] }) {
+  if (version.kind === 'simple' && version.is_aggregation) {
+    const draft = draftFromVersion(version);
+    return (
+      <AggregationSqlEditors
+        draft={draft}
+        onChange={() => undefined}
+        readOnly
+        slots={NO_SLOTS}
+        defaults={aggregationDefaults(draft, datasetTypes)}
+        errors={NO_DIAGNOSTICS}
+        validated={NOT_VALIDATED}
+      />
+    );
+  }
   if (version.kind === 'simple') {
     return (
       <AlgorithmEditor
@@ -51,6 +69,7 @@ function ReadOnlyDiagram({ version, datasetTypes }: { version: ModuleTypeVersion
       paletteError={all.isError ? errorMessage(all.error) : null}
       readOnly
       errors={[]}
+      phases={version.phases}
       datasetTypeNames={datasetTypeNames}
     />
   );

@@ -35,17 +35,16 @@ interface Props {
   compact?: boolean;
 }
 
-const compactTheme = EditorView.theme({
-  '.cm-scroller': { minHeight: '110px' },
-  '.cm-content': { minHeight: '110px' },
-});
-
-const theme = EditorView.theme({
-  '&': { fontSize: '12.5px', border: '1px solid var(--border-strong)', borderRadius: '4px', background: '#fff' },
-  '.cm-scroller': { fontFamily: 'var(--mono)', minHeight: '240px', maxHeight: '60vh', overflow: 'auto' },
-  '.cm-content': { minHeight: '240px' },
-  '&.cm-focused': { outline: '2px solid var(--accent)', outlineOffset: '1px' },
-});
+/** The editor's look; `minHeight` smaller for the three aggregation fields, which share the space of one algorithm. */
+const themeOf = (minHeight: string) =>
+  EditorView.theme({
+    '&': { fontSize: '12.5px', border: '1px solid var(--border-strong)', borderRadius: '4px', background: '#fff' },
+    '.cm-scroller': { fontFamily: 'var(--mono)', minHeight, maxHeight: '60vh', overflow: 'auto' },
+    '.cm-content': { minHeight },
+    '&.cm-focused': { outline: '2px solid var(--accent)', outlineOffset: '1px' },
+  });
+const theme = themeOf('240px');
+const compactTheme = themeOf('110px');
 
 /** CodeMirror 6 with PostgreSQL highlighting, line numbers, placeholder completion and inline errors. */
 export function AlgorithmEditor({
@@ -93,8 +92,7 @@ export function AlgorithmEditor({
           empty.current.of(placeholderText(emptyText)),
           editable.current.of([EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)]),
           EditorView.contentAttributes.of({ 'aria-label': label, 'data-testid': testId }),
-          theme,
-          compact ? compactTheme : [],
+          compact ? compactTheme : theme,
           EditorView.updateListener.of((update) => {
             if (update.docChanged) onChangeRef.current(update.state.doc.toString());
           }),
