@@ -103,6 +103,11 @@ def test_magda_run_run_process_in_the_browser(page: Page) -> None:
     expect(panel.get_by_test_id("aggregation-pending")).to_contain_text("2 runs (2 rows) aggregated since the last process.")
     expect(panel.get_by_test_id("aggregation-agg_mod").get_by_test_id("state-rows-link")).to_be_visible()
     screenshot(page, "aggregation-pending")
+    # The status says why it is OutOfDate, as any reason does.
+    page.get_by_role("button", name="Status", exact=True).click()
+    expect(page.get_by_test_id("status-reasons").locator("[data-code='process_pending']")).to_have_text(
+        "A process is pending: 2 runs (2 rows) aggregated since the last process.")
+    page.get_by_role("button", name="OK").click()
     # The module keeps its own request (10): the runs used theirs.
     page.get_by_role("tab", name="Parameters").click()
     expect(page.get_by_label("Value of request")).to_have_value("10")
@@ -119,6 +124,10 @@ def test_magda_run_run_process_in_the_browser(page: Page) -> None:
     page.get_by_role("tab", name="Aggregation").click()
     expect(page.get_by_test_id("aggregation-pending")).to_have_text("No")
     screenshot(page, "aggregation-after-process")
+    # The history records each run's mode.
+    page.get_by_role("tab", name="History").click()
+    expect(page.get_by_test_id("history-table").locator("tbody tr td:nth-child(2)")).to_have_text(
+        ["process", "run", "run"])
     assert sorted(_output_values(page), key=int) == ["110", "220"]
     screenshot(page, "aggregation-processed-output")
     expect(_manager_badge(page)).to_have_count(0)
