@@ -5,6 +5,7 @@ run with request = 20 (a Process pending badge in the editor and the Module Mana
 processed output's rows hold 110 and 220 and the badge goes; process again: the output is empty."""
 
 import re
+from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -163,3 +164,59 @@ def test_aggregation_type_sql_fields_in_the_version_editor(page: Page) -> None:
     expect(page.get_by_test_id("aggregate_sql-errors")).to_have_count(0)
     expect(page.get_by_test_id("validation-errors")).to_contain_text("Process: line 1")
     screenshot(page, "aggregation-version-editor")
+
+
+def _api(page: Page, method: str, path: str, data: object = None) -> Any:
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.fetch(path, method=method, data=data, headers={"X-CSRFToken": token})
+    assert response.ok, f"{method} {path}: {response.status} {response.text()}"
+    return response.json()
+
+
+def test_mixed_phase_inputs_shown_on_the_node_and_port(page: Page) -> None:
+    """A composite whose `mix` is fed from before (reg's product) and from after (agg's result) the
+    aggregation: the Version Editor colours reg yellow, agg purple "(Agg)", mix purple (after), and
+    shows the refusal on mix and on its port `a`."""
+    log_in(page, "modeler")
+    expect(page.get_by_test_id("user-name")).to_be_visible()
+    project = _api(page, "GET", "/api/me")["projects"][0]["id"]
+    value = next(t["id"] for t in _api(page, "GET", "/api/dataset-types") if t["name"] == "MAGDA Value")
+    versions = {v["module_type_name"]: v["id"] for v in _api(page, "GET", "/api/module-type-versions")}
+
+    def slot(name: str, mode: str) -> dict[str, object]:
+        return {"placeholder": name, "mode": mode, "dataset_type": value, "is_optional": False, "description": ""}
+
+    def wire(kind: str, source: tuple[int | None, str], target: tuple[int | None, str]) -> dict[str, object]:
+        return {"kind": kind, "source": {"submodule": source[0], "slot": source[1]},
+                "target": {"submodule": target[0], "slot": target[1]}}
+
+    two = _api(page, "POST", "/api/module-types/", {
+        "name": "E2E Two Inputs", "kind": "simple", "project": project,
+        "version": {"dataset_slots": [slot("a", "IN"), slot("b", "IN"), slot("c", "OUT")], "parameter_slots": [],
+                    "algorithm": "INSERT INTO ${c} (value) SELECT value FROM ${a};"}})["versions"][0]["id"]
+    params = [{"name": n, "sql_type": "bigint", "mode": "IN", "is_optional": False, "description": ""}
+              for n in ("request", "val")]
+    graph = {"submodules": [{"id": 1, "name": "reg", "version": versions["MAGDA Multiply"], "position": {"x": 0, "y": 0}},
+                            {"id": 2, "name": "agg", "version": versions["MAGDA Collect"], "position": {"x": 320, "y": 0}},
+                            {"id": 3, "name": "mix", "version": two, "position": {"x": 640, "y": 0}}],
+             "connections": [wire("parameter", (None, "request"), (1, "request")), wire("parameter", (None, "val"), (1, "val")),
+                             wire("dataset", (1, "product"), (2, "data")), wire("dataset", (2, "result"), (3, "a")),
+                             wire("dataset", (1, "product"), (3, "b"))]}
+    mixed = _api(page, "POST", "/api/module-types/", {
+        "name": "E2E Mixed Phases", "kind": "composite", "project": project,
+        "version": {"dataset_slots": [], "parameter_slots": params, "graph": graph}})
+    page.goto(f"/module-type-versions/{mixed['versions'][0]['id']}")
+
+    expect(page.get_by_test_id("node-mix")).to_have_attribute("data-phase", "after", timeout=15_000)
+    expect(page.get_by_test_id("node-reg")).to_have_attribute("data-phase", "before")
+    expect(page.get_by_test_id("node-header-agg")).to_contain_text("agg (Agg)")
+    assert _background(page.get_by_test_id("node-header-reg")) == YELLOW
+    assert _background(page.get_by_test_id("node-header-agg")) == PURPLE
+    assert _background(page.get_by_test_id("node-header-mix")) == "rgb(155, 114, 200)"  # PHASE_COLORS.after
+    expect(page.get_by_test_id("node-errors-mix").locator("summary")).to_have_text("1 problem")
+    expect(page.get_by_test_id("node-errors-mix")).to_contain_text("fed both from before an aggregation (b)")
+    expect(page.get_by_test_id("port-mix-in-a")).to_have_class(re.compile(r"\bmt-port-error\b"))
+    expect(page.get_by_test_id("port-mix-in-b")).not_to_have_class(re.compile(r"\bmt-port-error\b"))
+    expect(page.get_by_test_id("validation-errors")).to_contain_text("mix")
+    page.get_by_test_id("diagram").scroll_into_view_if_needed()
+    screenshot(page, "aggregation-mixed-phases")
