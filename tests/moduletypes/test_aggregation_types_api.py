@@ -121,11 +121,12 @@ def test_phases_colour_the_diagram(clients: dict[str, APIClient], project: Proje
 def test_a_submodule_fed_from_before_and_after_an_aggregation_is_invalid(
         clients: dict[str, APIClient], project: Project, dtype: DatasetType, parts: dict[str, int]) -> None:
     client = clients["modeler"]
-    two = create_type(client, project, "Two", **{
-        "dataset_slots": [{"placeholder": "a", "mode": "IN", "dataset_type": dtype.pk},
-                          {"placeholder": "b", "mode": "IN", "dataset_type": dtype.pk},
-                          {"placeholder": "c", "mode": "OUT", "dataset_type": dtype.pk}],
-        "parameter_slots": [], "algorithm": "INSERT INTO ${c} SELECT * FROM ${a};"})["versions"][0]["id"]
+    two = create_type(
+        client, project, "Two",
+        dataset_slots=[{"placeholder": "a", "mode": "IN", "dataset_type": dtype.pk},
+                       {"placeholder": "b", "mode": "IN", "dataset_type": dtype.pk},
+                       {"placeholder": "c", "mode": "OUT", "dataset_type": dtype.pk}],
+        parameter_slots=[], algorithm="INSERT INTO ${c} SELECT * FROM ${a};")["versions"][0]["id"]
     own = {"dataset_slots": [{"placeholder": "x", "mode": "IN", "dataset_type": dtype.pk}], "parameter_slots": []}
     wires = [conn("dataset", None, "x", 1, "src"), conn("dataset", 1, "dst", 2, "data"),
              conn("dataset", 2, "result", 4, "a"), conn("dataset", 1, "dst", 4, "b")]

@@ -360,12 +360,15 @@ def test_a_sql_out_parameter_reaches_a_progressive_in_parameter(worker: Any, pro
     hist = done.steps.get(path="hist")
     recorded = {p["name"]: p["input_value"] for p in hist.parameters}
     assert recorded["bins"] == "7" and float(recorded["min"]) == 20.0
-    assert hist.started_at >= done.steps.get(path="choose").ended_at  # it waited for the SQL step
+    chosen = done.steps.get(path="choose").ended_at
+    assert hist.started_at is not None and chosen is not None
+    assert hist.started_at >= chosen  # it waited for the SQL step
 
     target.parameter_bindings = {"wanted": "0", "column": "v"}
     target.save(update_fields=["parameter_bindings"])
     failed = wait_for(run_request(module=target, user=owner).pk, 60)
     assert failed.result == "FAILED"
+    assert failed.error is not None
     assert failed.error["submodule"] == "hist" and "bins" in failed.error["message"], failed.error
 
 

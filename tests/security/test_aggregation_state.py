@@ -45,7 +45,7 @@ def test_a_regular_submodule_cannot_touch_another_modules_state(collected: dict[
     state = collected["state"]
     _attack(users, "MAGDA Multiply", algorithm=attack.replace("{state}", str(state.dataset_id)))
     run = go(collected["attacker"], users["modeler"], "run", 1)
-    assert run.result == "FAILED" and "permission denied" in run.error["message"], run.error
+    assert run.result == "FAILED" and "permission denied" in (run.error or {}).get("message", ""), run.error
     assert state_values(collected["victim"]) == [110]
     no_leftovers()
 
@@ -55,7 +55,7 @@ def test_aggregation_sql_sees_only_its_own_state(collected: dict[str, Any], user
     state = collected["state"]
     _attack(users, "MAGDA Sum", aggregate_sql=f"INSERT INTO ${{state}} (value) SELECT value FROM mb_data.ds_{state.dataset_id};")
     run = go(collected["attacker"], users["modeler"], "run", 1)
-    assert run.result == "FAILED" and "permission denied" in run.error["message"], run.error
+    assert run.result == "FAILED" and "permission denied" in (run.error or {}).get("message", ""), run.error
     _attack(users, "MAGDA Sum", aggregate_sql="INSERT INTO ${state} (value) SELECT count(*) FROM ${state};",
             process_sql="INSERT INTO ${result} (value) SELECT value FROM ${state};")
     assert go(collected["attacker"], users["modeler"], "run", 1).result == "SUCCESS"
