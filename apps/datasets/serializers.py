@@ -40,6 +40,8 @@ class DatasetTypeUpdateSerializer(StrictSerializer):
 @extend_schema_serializer(component_name="DatasetVersion")
 class VersionSerializer(OutputModelSerializer):
     creator = serializers.CharField(source="creator.username", read_only=True)
+    path = described_json(serializers.ListField(child=serializers.IntegerField()),
+                          help_text="The version numbers from the first to this one.")
 
     class Meta:
         model = DatasetVersion

@@ -11,6 +11,7 @@ from apps.modules.models import Module
 from apps.modules.status import OUT_OF_DATE, UP_TO_DATE, compute_statuses
 from apps.moduletypes.models import ModuleType
 from apps.runs.aggregation_serializers import AggregationSummarySerializer
+from apps.runs.models import Result
 from apps.runs.serializers import RunErrorSerializer, RunSerializer
 
 STATUSES = [UP_TO_DATE, OUT_OF_DATE]
@@ -36,7 +37,7 @@ class LastRunSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     number = serializers.IntegerField()
-    result = serializers.CharField(allow_null=True, help_text="SUCCESS, FAILED, CANCELLED, TIMEOUT; null while it goes.")
+    result = serializers.ChoiceField(choices=Result.choices, allow_null=True, help_text="null while it goes.")
     started_at = serializers.DateTimeField(allow_null=True)
     ended_at = serializers.DateTimeField(allow_null=True)
     error = RunErrorSerializer(allow_null=True, help_text="Why a FAILED, CANCELLED or TIMEOUT run ended.")

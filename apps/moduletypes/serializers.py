@@ -26,7 +26,9 @@ class VersionSummarySerializer(OutputModelSerializer):
 class ModuleTypeSerializer(OutputModelSerializer):
     """`context["locks"]` (id → lock, from one query) serves a list; otherwise each looks its lock up."""
 
-    creator = serializers.CharField(source="creator.username", read_only=True, default=None)  # null: built-in
+    creator = serializers.CharField(source="creator.username", read_only=True, default=None, allow_null=True,
+                                    help_text="Username; null for the built-in types.")
+    tags = described_json(serializers.ListField(child=serializers.CharField()))
     versions = VersionSummarySerializer(many=True, read_only=True)
     lock = serializers.SerializerMethodField()
 
@@ -169,7 +171,8 @@ class UsedBySerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="ModuleTypeVersion")
 class VersionSerializer(PaletteVersionSerializer):
-    creator = serializers.CharField(source="creator.username", read_only=True, default=None)  # null: built-in
+    creator = serializers.CharField(source="creator.username", read_only=True, default=None, allow_null=True,
+                                    help_text="Username; null for the built-in types.")
     revision_notes = RevisionNoteSerializer(many=True)
     used_by = serializers.SerializerMethodField()
     graph = described_json(GraphSerializer, help_text="A composite's network; {} for simple types.")

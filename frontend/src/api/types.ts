@@ -1,39 +1,25 @@
-/** Shapes of the backend's JSON (see shared/DESIGN.md §8). */
+/**
+ * The app's names for the backend's JSON. Every request and response shape comes from the generated
+ * OpenAPI schema (`schema.ts`, `make api-types`, from the API's serializers): a serializer change shows
+ * up here as a type error. Hand-written below is only what the schema does not describe: query
+ * parameters, live events (WebSocket), progressive results (docs/progressive.md), presence, the
+ * normalized composite graph the diagram edits, and UI-only unions.
+ */
 import type { components } from './schema';
 
-export type Role = 'viewer' | 'modeler' | 'admin';
+type Schemas = components['schemas'];
 
-export interface ProjectMembership {
-  id: number;
-  name: string;
-  role: string;
-}
+/** `T` with the keys `K` optional: request fields the server defaults (openapi-typescript requires them). */
+type Defaulted<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 
-export interface Me {
-  id: number;
-  username: string;
-  full_name: string;
-  email: string;
-  role: Role;
-  projects: ProjectMembership[];
-}
-
-export interface LoginRequest {
-  username: string;
-  password: string;
-}
-
-export interface HealthCheck {
-  ok: boolean;
-  detail: string;
-}
-
+export type Role = Schemas['RoleEnum'];
+export type ProjectMembership = Schemas['Membership'];
+export type Me = Schemas['Me'];
+export type LoginRequest = Schemas['CredentialsRequest'];
+export type HealthCheck = Schemas['HealthCheck'];
+/** The checks GET /api/health reports (its `checks` keys). */
 export type HealthCheckName = 'app_db' | 'workspace_db' | 'redis' | 'worker';
-
-export interface Health {
-  status: 'ok' | 'degraded';
-  checks: Partial<Record<HealthCheckName, HealthCheck>> & Record<string, HealthCheck | undefined>;
-}
+export type Health = Schemas['Health'];
 
 // ---------------------------------------------------------------- datasets (apps/datasets)
 
@@ -52,62 +38,11 @@ export const SQL_TYPES = [
 
 export type SqlType = (typeof SQL_TYPES)[number];
 
-export interface DatasetColumn {
-  name: string;
-  sql_type: string;
-}
-
-export interface DatasetType {
-  id: number;
-  name: string;
-  description: string;
-  columns: DatasetColumn[];
-  /** Username. */
-  creator: string;
-  revision: number;
-  created_at: string;
-  dataset_count: number;
-}
-
-export interface DatasetTypeCreate {
-  name: string;
-  description: string;
-  columns: DatasetColumn[];
-}
-
-export interface DatasetVersion {
-  number: number;
-  name: string;
-  description: string;
-  base: number | null;
-  path: number[];
-  is_final: boolean;
-  row_count: number;
-  /** Username. */
-  creator: string;
-  created_at: string;
-  last_modified: string;
-}
-
-export interface Dataset {
-  id: number;
-  name: string;
-  description: string;
-  keywords: Record<string, string>;
-  dataset_type: number;
-  dataset_type_name: string;
-  project: number;
-  project_name: string;
-  /** Username. */
-  creator: string;
-  columns: DatasetColumn[];
-  revision: number;
-  created_at: string;
-  last_modified: string;
-  removed_at: string | null;
-  /** Published versions, by number. */
-  versions: DatasetVersion[];
-}
+export type DatasetColumn = Schemas['Column'];
+export type DatasetType = Schemas['DatasetType'];
+export type DatasetTypeCreate = Defaulted<Schemas['DatasetTypeWriteRequest'], 'description'>;
+export type DatasetVersion = Schemas['DatasetVersion'];
+export type Dataset = Schemas['Dataset'];
 
 export interface DatasetListParams {
   search?: string;
@@ -117,29 +52,14 @@ export interface DatasetListParams {
   removed?: boolean;
 }
 
-export interface DatasetCreate {
-  name: string;
-  dataset_type: number;
-  project: number;
-  description: string;
-  keywords: Record<string, string>;
-}
+export type DatasetCreate = Defaulted<Schemas['DatasetCreateRequest'], 'description'>;
+export type DatasetUpdate = Schemas['PatchedDatasetUpdateRequest'];
+export type VersionCreate = Defaulted<Schemas['VersionCreateRequest'], 'name' | 'description'>;
 
-export interface DatasetUpdate {
-  name?: string;
-  description?: string;
-  keywords?: Record<string, string>;
-}
+/** `replace`/`append` make a new version (the API's ImportMode); `into` adds rows to an existing non-final version (`version`). */
+export type ImportMode = Schemas['ImportMode'] | 'into';
 
-export interface VersionCreate {
-  base: number;
-  name: string;
-  description: string;
-}
-
-/** `replace`/`append` make a new version; `into` adds rows to an existing non-final version. */
-export type ImportMode = 'replace' | 'append' | 'into';
-
+/** One problem of a refused CSV import (the error's details). */
 export interface CsvProblem {
   row: number | null;
   column: string | null;
@@ -154,6 +74,7 @@ export interface RowFilter {
   value: string;
 }
 
+/** GET /api/datasets/{id}/rows' query. */
 export interface RowsQuery {
   version: number;
   limit: number;
@@ -166,22 +87,10 @@ export interface RowsQuery {
 /** A cell value as JSON gives it (dates and timestamps are strings). */
 export type CellValue = string | number | boolean | null;
 
-export interface RowsPage {
-  version: number;
-  columns: DatasetColumn[];
-  /** Each row is [record_id, ...the type's columns]. */
-  rows: CellValue[][];
-  /** Cursor of the next page, null on the last one. */
-  next: string | null;
-  /** Rows in the version (filters not applied). */
-  row_count: number;
-}
+/** Each row is [record_id, ...the type's columns] (the schema says only "a list"). */
+export type RowsPage = Omit<Schemas['RowsPage'], 'rows'> & { rows: CellValue[][] };
 
-export interface RelatedModule {
-  module_id: number;
-  module_name: string;
-  relation: string;
-}
+export type RelatedModule = Schemas['RelatedModule'];
 
 /** Live events on topic `dataset:<id>`. */
 export interface ImportProgressEvent {
@@ -198,32 +107,10 @@ export interface VersionChangedEvent {
 // ---------------------------------------------------------------- module types (apps/moduletypes)
 
 /** `progressive`: the built-in, read-only progressive types (Scan, Filter, Min, Max, Stats, Histogram, Quantiles). */
-export type ModuleTypeKind = 'simple' | 'composite' | 'progressive';
-export type SlotMode = 'IN' | 'INOUT' | 'OUT';
-
-export interface ModuleTypeVersionSummary {
-  id: number;
-  number: number;
-  name: string;
-  is_final: boolean;
-  last_modified: string;
-}
-
-export interface ModuleType {
-  id: number;
-  name: string;
-  description: string;
-  kind: ModuleTypeKind;
-  tags: string[];
-  /** null: a built-in type (kind `progressive`), visible in every project. */
-  project: number | null;
-  /** Username; null for the built-in types. */
-  creator: string | null;
-  created_at: string;
-  versions: ModuleTypeVersionSummary[];
-  /** Who is editing the type's versions (null: nobody). */
-  lock?: EditLock | null;
-}
+export type ModuleTypeKind = Schemas['ModuleTypeKind'];
+export type SlotMode = Schemas['SlotMode'];
+export type ModuleTypeVersionSummary = Schemas['ModuleTypeVersionSummary'];
+export type ModuleType = Schemas['ModuleType'];
 
 export interface ModuleTypeListParams {
   search?: string;
@@ -232,50 +119,25 @@ export interface ModuleTypeListParams {
   final?: boolean | null;
 }
 
-export interface DatasetSlot {
-  placeholder: string;
-  mode: SlotMode;
-  /** Dataset type id; null: any dataset type (the built-in progressive types). */
-  dataset_type: number | null;
-  is_optional: boolean;
-  description: string;
-}
-
-export interface ParameterSlot {
-  name: string;
-  sql_type: string;
-  mode: SlotMode;
-  is_optional: boolean;
-  description: string;
-}
+/** `dataset_type` null: any dataset type (the built-in progressive types' slots). */
+export type DatasetSlot = Schemas['DatasetSlot'];
+/** A slot as a write takes it: always a dataset type (only the built-ins, never written, have none). */
+export type DatasetSlotRequest = Schemas['DatasetSlotRequest'];
+export type ParameterSlot = Schemas['ParameterSlot'];
 
 /** One end of a composite connection; `submodule: null` is the composite itself. */
-export interface GraphEndpoint {
-  submodule: number | null;
-  slot: string;
-}
+export type GraphEndpoint = Schemas['Endpoint'];
+export type GraphConnection = Schemas['Connection'];
+/** A submodule as the diagram holds it: always placed (normalizeGraph puts an unplaced one at 0, 0). */
+export type GraphSubmodule = Required<Schemas['Submodule']>;
+/** Where the diagram shows the composite's own Inputs and Outputs nodes (both, or no layout). */
+export type GraphLayout = Required<Schemas['Layout']>;
 
-export interface GraphConnection {
-  kind: 'dataset' | 'parameter';
-  source: GraphEndpoint;
-  target: GraphEndpoint;
-}
-
-export interface GraphSubmodule {
-  /** Unique in the graph. */
-  id: number;
-  name: string;
-  /** Module type version id. */
-  version: number;
-  position: { x: number; y: number };
-}
-
-/** Where the diagram shows the composite's own Inputs and Outputs nodes. */
-export interface GraphLayout {
-  inputs: { x: number; y: number };
-  outputs: { x: number; y: number };
-}
-
+/**
+ * A composite's graph as the diagram edits it: the API's `Graph` normalized (pages/moduletypes/graph
+ * normalizeGraph), since the API sends `{}` for simple types and for a composite never saved with a graph,
+ * and leaves out empty lists and unplaced positions. Sent back as it is (it is a valid `GraphRequest`).
+ */
 export interface CompositeGraph {
   submodules: GraphSubmodule[];
   connections: GraphConnection[];
@@ -283,297 +145,64 @@ export interface CompositeGraph {
   layout?: GraphLayout;
 }
 
-export interface VersionFields {
-  name: string;
-  description: string;
-  dataset_slots: DatasetSlot[];
-  parameter_slots: ParameterSlot[];
-  algorithm: string;
-  /** `{}` for simple types (and for new composites). */
-  graph: CompositeGraph | Record<string, never>;
-}
+/** POST /api/module-types: `kind` is simple or composite (the progressive types are built in). */
+export type ModuleTypeCreate = Defaulted<Schemas['ModuleTypeCreateRequest'], 'description'>;
+export type ModuleTypeUpdate = Schemas['PatchedModuleTypeUpdateRequest'];
+export type RevisionNote = Schemas['RevisionNote'];
+export type UsedByModule = Schemas['UsedByModule'];
+export type UsedByComposite = Schemas['UsedByComposite'];
+export type UsedBy = Schemas['UsedBy'];
+/** A version detail as the API sends it; the app holds `ModuleTypeVersion` (api/graph.ts versionFromApi). */
+export type ApiModuleTypeVersion = Schemas['ModuleTypeVersion'];
+/** A version detail with its graph normalized (`CompositeGraph`; empty lists for a simple type). */
+export type ModuleTypeVersion = Omit<ApiModuleTypeVersion, 'graph'> & { graph: CompositeGraph };
 
-export interface ModuleTypeCreate {
-  name: string;
-  kind: ModuleTypeKind;
-  project: number;
-  description: string;
-  tags: string[];
-  version?: Partial<VersionFields>;
-}
-
-export interface ModuleTypeUpdate {
-  name?: string;
-  description?: string;
-  tags?: string[];
-}
-
-export interface RevisionNote {
-  /** Username. */
-  author: string;
-  created_at: string;
-  note: string;
-}
-
-export interface UsedByModule {
-  id: number;
-  name: string;
-}
-
-export interface UsedByComposite {
-  id: number;
-  module_type_name?: string;
-  number?: number;
-  name?: string;
-}
-
-export interface UsedBy {
-  modules: UsedByModule[];
-  composites: UsedByComposite[];
-}
-
-export interface ModuleTypeVersion extends VersionFields {
-  id: number;
-  module_type: number;
-  module_type_name: string;
-  kind: ModuleTypeKind;
-  number: number;
-  is_final: boolean;
-  is_aggregation: boolean;
-  /** An aggregation version's own SQL (docs/aggregation.md §1); '' = the default. */
-  aggregate_sql?: string;
-  process_sql?: string;
-  clear_sql?: string;
-  /** A composite's submodules by phase, of the saved graph; {} without an aggregation submodule. */
-  phases?: Phases;
-  /** Username. */
-  creator: string;
-  created_at: string;
-  last_modified: string;
-  revision: number;
-  revision_notes: RevisionNote[];
-  used_by?: UsedBy;
-}
-
-/** Where a submodule runs relative to the graph's aggregation submodules (docs/aggregation.md §1). */
+/** {"<submodule id>": phase}: where a submodule runs relative to the graph's aggregation submodules (docs/aggregation.md §1). */
+export type Phases = Schemas['TypeValidation']['phases'];
 export type Phase = Phases[string];
-/** {"<submodule id>": phase}. */
-export type Phases = components['schemas']['TypeValidation']['phases'];
 
 /** An item of GET /api/module-type-versions (the composite editor's palette). */
-export interface ModuleTypeVersionListItem {
-  id: number;
-  module_type: number;
-  module_type_name: string;
-  kind: ModuleTypeKind;
-  number: number;
-  name: string;
-  is_final: boolean;
-  is_aggregation?: boolean;
-  dataset_slots: DatasetSlot[];
-  parameter_slots: ParameterSlot[];
-}
+export type ModuleTypeVersionListItem = Schemas['ModuleTypeVersionListItem'];
 
 export interface ModuleTypeVersionListParams {
   kind?: ModuleTypeKind | null;
   final?: boolean | null;
 }
 
-export interface ModuleTypeVersionUpdate {
-  name?: string;
-  description?: string;
-  dataset_slots?: DatasetSlot[];
-  parameter_slots?: ParameterSlot[];
-  algorithm?: string;
-  graph?: CompositeGraph;
-  is_aggregation?: boolean;
-  aggregate_sql?: string;
-  process_sql?: string;
-  clear_sql?: string;
-  revision_note: string;
-  confirm_dependents?: boolean;
-}
-
+export type ModuleTypeVersionUpdate = Defaulted<Schemas['PatchedVersionUpdateRequest'], 'confirm_dependents'>;
 /** Draft sent to validate instead of the saved version. */
-export interface ValidationDraft {
-  algorithm?: string;
-  dataset_slots?: DatasetSlot[];
-  parameter_slots?: ParameterSlot[];
-  graph?: CompositeGraph;
-  is_aggregation?: boolean;
-  aggregate_sql?: string;
-  process_sql?: string;
-  clear_sql?: string;
-}
-
-export interface ValidationError {
-  code: string;
-  message: string;
-  /** 1-based, in the algorithm. */
-  line?: number | null;
-  column?: number | null;
-  /** Submodule id in the graph. */
-  submodule?: number | null;
-  slot?: string | null;
-  /** The SQL field the line/column are in: absent = the algorithm. */
-  field?: AggregationSqlField | null;
-}
-
-export type AggregationSqlField = components['schemas']['AggregationSqlField'];
-
-export interface ValidationResult {
-  valid: boolean;
-  errors: ValidationError[];
-  /** The draft graph's submodules by phase ({} without an aggregation submodule). */
-  phases?: Phases;
-}
-
-export interface FinalizePlanItem {
-  id: number;
-  module_type_name: string;
-  number: number;
-  name: string;
-}
-
-export interface FinalizePlan {
-  versions: FinalizePlanItem[];
-}
-
+export type ValidationDraft = Schemas['DraftRequest'];
+export type ValidationError = Schemas['ValidationError'];
+export type AggregationSqlField = Schemas['AggregationSqlField'];
+export type ValidationResult = Schemas['TypeValidation'];
+export type FinalizePlanItem = Schemas['FinalizePlanItem'];
+export type FinalizePlan = Schemas['FinalizePlan'];
 /** GET /api/modules/{id}/finalize-plan: what finalizing the module finalizes with it. */
-export interface ModuleFinalizePlan {
-  /** Non-final type versions: the module's, then those it uses (composite), recursively. */
-  type_versions: (FinalizePlanItem & { module_type: number })[];
-  /** The dataset versions of the last run; `is_final` ones are final already. */
-  dataset_versions: {
-    id: number;
-    dataset: number;
-    dataset_name: string;
-    number: number;
-    name: string;
-    is_final: boolean;
-    direction: 'IN' | 'OUT' | 'INOUT';
-  }[];
-  /** EMF conditions that still refuse it. */
-  blockers: { code: string; message: string }[];
-}
-
+export type ModuleFinalizePlan = Schemas['ModuleFinalizePlan'];
 /** POST /api/modules/{id}/finalize's `confirm`: the ids of the plan's non-final versions. */
-export interface ModuleFinalizeConfirm {
-  type_versions: number[];
-  dataset_versions: number[];
-}
+export type ModuleFinalizeConfirm = Required<Schemas['FinalizeConfirmRequest']>;
 
 // ---------------------------------------------------------------- modules (apps/modules, docs/modules-api.md)
 
-export type ModuleStatusName = 'UpToDate' | 'OutOfDate';
-
+export type ModuleStatusName = Schemas['ModuleStatusName'];
 /** One failed UpToDate condition (DESIGN §4). */
-export interface StatusReason {
-  code: string;
-  message: string;
-}
-
-export interface ModuleStatus {
-  status: ModuleStatusName;
-  reasons: StatusReason[];
-}
-
-export type OutputMethod = 'NEW' | 'REPLACE';
-
+export type StatusReason = Schemas['Reason'];
+export type ModuleStatus = Schemas['ModuleStatus'];
+export type OutputMethod = Schemas['OutputMethodEnum'];
 /** IN/INOUT: a dataset and a version (`null` = at run time the latest version for IN, the latest final one for INOUT). */
-export interface InputBinding {
-  dataset: number;
-  version: number | null;
-}
-
-export interface OutputBinding {
-  output_method: OutputMethod;
-  /** NEW: the new dataset's name, with general placeholders. */
-  name_pattern?: string;
-  /** REPLACE: the target dataset. */
-  dataset?: number;
-}
-
-export type DatasetBinding = InputBinding | OutputBinding;
-
-export interface KeepInternal {
-  datasets: string[];
-  parameters: string[];
-}
-
-export interface EditLock {
-  /** Username. */
-  user: string;
-  user_name: string;
-  since: string;
-  expires_at: string;
-}
-
-export interface RunSummary {
-  id: number;
-  module: number;
-  run_number: number;
-  mode: 'run' | 'process';
-  /** Username. */
-  user: string;
-  stage: string;
-  /** '' while the run is going. */
-  result: RunResult | '';
-  created_at: string;
-  started_at: string | null;
-  ended_at: string | null;
-  error: RunError | null;
-}
-
+export type InputBinding = Schemas['InputBinding'];
+export type OutputBinding = Schemas['OutputBinding'];
+export type DatasetBinding = Schemas['DatasetBinding'];
+export type KeepInternal = Schemas['KeepInternal'];
+export type EditLock = Schemas['EditLock'];
+export type RunSummary = Schemas['RunSummary'];
 /** The module's last run as the module resource embeds it. */
-export interface LastRun {
-  id: number;
-  number: number;
-  result: RunResult | '' | null;
-  started_at: string | null;
-  ended_at: string | null;
-  /** Why a FAILED / CANCELLED / TIMEOUT run ended (null otherwise). */
-  error?: RunError | null;
-}
-
-export interface Module {
-  id: number;
-  name: string;
-  description: string;
-  project: number;
-  project_name?: string;
-  /** Username. */
-  creator: string;
-  creator_name?: string;
-  tags: string[];
-  type_version: number;
-  type_id?: number;
-  type_name: string;
-  type_version_number: number;
-  type_kind?: ModuleTypeKind;
-  type_version_final?: boolean;
-  dataset_bindings: Record<string, DatasetBinding>;
-  /** Absent = not set; "" is a value. */
-  parameter_bindings: Record<string, string | null>;
-  keep_internal: Partial<KeepInternal>;
-  /** A deadline shorter than the deployment's, per step; null: the deployment's. */
-  deadline_seconds?: number | null;
-  is_final: boolean;
-  created_at: string;
-  last_modified: string;
-  revision: number;
-  status?: ModuleStatusName;
-  reasons?: StatusReason[];
-  last_run?: LastRun | null;
-  lock?: EditLock | null;
-  /** Its aggregation state (docs/aggregation.md §2); null: the module has no aggregation. */
-  aggregation?: AggregationSummary | null;
-}
-
+export type LastRun = Schemas['LastRun'];
+export type Module = Schemas['Module'];
 /** One aggregation submodule's state (path "" for a module whose type is itself an aggregation). */
-export type AggregationSubmodule = components['schemas']['AggregationSubmodule'];
+export type AggregationSubmodule = Schemas['AggregationSubmodule'];
 /** A module's aggregation state (docs/aggregation.md §2): pending, runs, rows, per submodule. */
-export type AggregationSummary = components['schemas']['AggregationSummary'];
+export type AggregationSummary = Schemas['AggregationSummary'];
 
 export interface ModuleListParams {
   search?: string;
@@ -591,119 +220,39 @@ export interface ModuleListParams {
   modified_before?: string;
 }
 
-export interface ModuleCreate {
-  name: string;
-  type_version: number;
-  project: number;
-  description?: string;
-  tags?: string[];
-  dataset_bindings?: Record<string, DatasetBinding>;
-  parameter_bindings?: Record<string, string>;
-  keep_internal?: KeepInternal;
-}
-
-export interface ModuleUpdate {
-  name?: string;
-  description?: string;
-  tags?: string[];
-  project?: number;
-  dataset_bindings?: Record<string, DatasetBinding>;
-  parameter_bindings?: Record<string, string>;
-  keep_internal?: KeepInternal;
-  /** Seconds (the text typed is sent as it is: the server refuses what is not a whole number). */
+export type ModuleCreate = Defaulted<Schemas['ModuleWriteRequest'], 'description'>;
+/**
+ * `deadline_seconds` may be the text typed: the server's integer field reads "30" as 30 and refuses what is not
+ * a whole number with a 400 naming the field, shown on save.
+ */
+export type ModuleUpdate = Omit<Schemas['PatchedModuleUpdateRequest'], 'deadline_seconds'> & {
   deadline_seconds?: number | string | null;
-  type_version?: number;
-}
-
-export interface ModuleValidationError {
-  code: string;
-  message: string;
-  slot?: string | null;
-}
-
-export interface ModuleValidationResult {
-  valid: boolean;
-  errors: ModuleValidationError[];
-}
-
-export interface RemovalPlanOutput {
-  dataset: number;
-  name: string;
-  removable: boolean;
-  used_by: string[];
-  /** Why it stays, when it is not removable. */
-  reason?: string;
-}
-
-export interface RemovalPlan {
-  allowed: boolean;
-  reason?: string | null;
-  outputs: RemovalPlanOutput[];
-}
-
-export type CompareResult = 'MATCH' | 'DIFFERENT' | 'FIRST ONLY' | 'SECOND ONLY';
-
-export interface CompareRow {
-  section: string;
-  key: string;
-  first: string | null;
-  second: string | null;
-  result: CompareResult;
-}
-
-export interface ModuleComparison {
-  first: { id: number; name: string };
-  second: { id: number; name: string };
-  rows: CompareRow[];
-}
-
-export interface BringUpToDateResult {
-  /** In execution order. */
-  runs: RunSummary[];
-  /** Modules that were UpToDate when asked (they run anyway). */
-  already_up_to_date: number[];
-}
+};
+export type ModuleValidationError = Schemas['ModuleValidationError'];
+export type ModuleValidationResult = Schemas['ModuleValidation'];
+export type RemovalPlanOutput = Schemas['RemovalPlanOutput'];
+export type RemovalPlan = Schemas['RemovalPlan'];
+export type CompareResult = Schemas['CompareResult'];
+export type CompareRow = Schemas['CompareRow'];
+export type ModuleComparison = Schemas['Comparison'];
+export type BringUpToDateResult = Omit<Schemas['BringUpToDateResult'], 'runs'> & { runs: Run[] };
 
 // ---------------------------------------------------------------- runs (apps/runs)
 
-export type RunResult = 'SUCCESS' | 'FAILED' | 'CANCELLED' | 'TIMEOUT';
+export type RunResult = Schemas['RunResult'];
+export type RunError = Schemas['RunError'];
+export type RunLogLine = Schemas['RunLog'];
+export type StepParameterRecord = Schemas['StepParameterRecord'];
+export type RunDatasetRecord = Schemas['RunDatasetRecord'];
+export type RunParameterRecord = Schemas['RunParameterRecord'];
+/** A steering change applied to a run (Run.steering, event `steered`). */
+export type SteeringRecord = Schemas['SteeringRecord'];
+/** POST /api/runs/{id}/steer. */
+export type SteerRequest = Schemas['SteerRequest'];
 
-export interface RunError {
-  message: string;
-  line?: number | null;
-  column?: number | null;
-  submodule?: string | null;
-  sqlstate?: string | null;
-  detail?: string | null;
-  hint?: string | null;
-}
-
-export interface RunLogLine {
-  /** The (sub)module's path, '' for the module itself. */
-  path: string;
-  at: string;
-  level: string;
-  message: string;
-}
-
-export interface RunStep {
-  path: string;
-  name: string;
-  type_version: number;
-  setup_script: string;
-  user_script: string;
-  teardown_script: string;
-  stage: string;
-  result: RunResult | '';
-  started_at: string | null;
-  ended_at: string | null;
-  seconds: number | null;
-  error: RunError | null;
-  /** The step's own parameters (input values as text), as the worker recorded them when it started. */
-  parameters?: StepParameterRecord[];
-  /** A progressive submodule's latest partial result (stored at most once a second and at the end); null otherwise. */
-  progressive?: ProgressiveSnapshot | null;
-}
+/** A step of a run; `progressive` is a progressive submodule's latest partial result (the schema says only "an object"). */
+export type RunStep = Omit<Schemas['StepRecord'], 'progressive'> & { progressive: ProgressiveSnapshot | null };
+export type Run = Omit<Schemas['Run'], 'steps'> & { steps: RunStep[] };
 
 // -------------------------------------------- progressive runs (docs/progressive.md, the contract)
 
@@ -783,66 +332,6 @@ export interface ProgressiveSnapshot {
   state: SchedulerState | string | null;
   done: number;
   total: number | null;
-}
-
-/** A steering change applied to a run (Run.steering, event `steered`). */
-export interface SteeringRecord {
-  path: string;
-  parameters: Record<string, string>;
-  at: string;
-  /** Username. */
-  user: string;
-}
-
-/** POST /api/runs/{id}/steer. */
-export interface SteerRequest {
-  path: string;
-  /** Values as text. */
-  parameters: Record<string, string>;
-}
-
-export interface StepParameterRecord {
-  name: string;
-  mode: SlotMode;
-  sql_type: string;
-  input_value: string | null;
-  output_value?: string | null;
-}
-
-export interface RunDatasetRecord {
-  path: string;
-  placeholder: string;
-  direction: 'IN' | 'OUT' | string;
-  dataset: number;
-  dataset_name: string;
-  version: number | null;
-}
-
-export interface RunParameterRecord {
-  path: string;
-  name: string;
-  mode: SlotMode;
-  sql_type: string;
-  input_value: string | null;
-  output_value: string | null;
-}
-
-export interface Run extends RunSummary {
-  type_version: number;
-  /** The type version by name: its module type (id, name), number and version name. */
-  module_type: number;
-  module_type_name: string;
-  type_version_number: number;
-  type_version_name: string;
-  worker: string;
-  cancel_requested: boolean;
-  datasets: RunDatasetRecord[];
-  parameters: RunParameterRecord[];
-  results: Record<string, unknown>;
-  steps: RunStep[];
-  log: RunLogLine[];
-  /** Steering changes applied while the run went, oldest first. */
-  steering?: SteeringRecord[];
 }
 
 /** A viewer of an object, from its presence topic. */

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useMe } from '../api/hooks/useMe';
 import { useModuleTypes } from '../api/hooks/useModuleTypes';
-import type { ModuleType, ModuleTypeKind } from '../api/types';
+import type { ModuleType, ModuleTypeCreate, ModuleTypeKind } from '../api/types';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { formatDateTime } from '../format';
 import { LockIcon } from '../components/LockIcon';
@@ -25,7 +25,7 @@ export function ModuleTypesPage() {
     kindParam === 'simple' || kindParam === 'composite' || kindParam === 'progressive' ? kindParam : null;
   const final = parseFinalParam(searchParams.get('final'));
   const types = useModuleTypes({ search, kind, final });
-  const [creating, setCreating] = useState<ModuleTypeKind | null>(null);
+  const [creating, setCreating] = useState<ModuleTypeCreate['kind'] | null>(null);
   const [removing, setRemoving] = useState<ModuleType | null>(null);
   const writable = writableProjects(me);
   const admin = canRemoveType(me);

@@ -60,13 +60,18 @@ export function typeVersion(overrides: Partial<ModuleTypeVersion> = {}): ModuleT
     dataset_slots: [{ placeholder: 'input_ds', mode: 'IN', dataset_type: 1, is_optional: false, description: '' }],
     parameter_slots: [{ name: 'factor', sql_type: 'double precision', mode: 'IN', is_optional: false, description: '' }],
     algorithm: 'SELECT * FROM ${input_ds};',
-    graph: {},
+    aggregate_sql: '',
+    process_sql: '',
+    clear_sql: '',
+    /** Normalized at the API boundary (api/graph.ts): a simple type's `{}` arrives as empty lists. */
+    graph: { submodules: [], connections: [] },
     creator: 'modeler',
     created_at: '2024-05-01T10:00:00Z',
     last_modified: '2024-05-02T10:00:00Z',
     revision: 2,
     revision_notes: [{ author: 'modeler', created_at: '2024-05-01T10:00:00Z', note: 'Created' }],
     used_by: { modules: [], composites: [] },
+    phases: {},
     ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiPost } from '../client';
-import type { ModuleTypeVersion } from '../types';
+import { versionFromApi } from '../graph';
+import type { ApiModuleTypeVersion, ModuleTypeVersion } from '../types';
 import { moduleTypeQueryKey } from './useModuleType';
 import { moduleTypesQueryKey } from './useModuleTypes';
 import { moduleTypeVersionsQueryKey } from './useModuleTypeVersions';
@@ -13,8 +14,9 @@ export interface CopyVersionArgs {
 }
 
 /** POST /api/module-types/{id}/versions {source, name?} → 201 the new version (a copy). */
-export function copyModuleTypeVersion({ moduleType, source, name }: CopyVersionArgs): Promise<ModuleTypeVersion> {
-  return apiPost<ModuleTypeVersion>(`/api/module-types/${moduleType}/versions`, name ? { source, name } : { source });
+export async function copyModuleTypeVersion({ moduleType, source, name }: CopyVersionArgs): Promise<ModuleTypeVersion> {
+  const body = name ? { source, name } : { source };
+  return versionFromApi(await apiPost<ApiModuleTypeVersion>(`/api/module-types/${moduleType}/versions`, body));
 }
 
 export function useCopyModuleTypeVersion() {

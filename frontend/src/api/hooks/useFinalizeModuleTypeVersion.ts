@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiPost } from '../client';
-import type { ModuleTypeVersion } from '../types';
+import { versionFromApi } from '../graph';
+import type { ApiModuleTypeVersion, ModuleTypeVersion } from '../types';
 import { moduleTypeQueryKey } from './useModuleType';
 import { moduleTypesQueryKey } from './useModuleTypes';
 import { moduleTypeVersionsQueryKey } from './useModuleTypeVersions';
@@ -12,8 +13,8 @@ export interface FinalizeArgs {
 }
 
 /** POST /api/module-type-versions/{id}/finalize {confirm} (Admin only) → the final version. */
-export function finalizeModuleTypeVersion({ id, confirm }: FinalizeArgs): Promise<ModuleTypeVersion> {
-  return apiPost<ModuleTypeVersion>(`/api/module-type-versions/${id}/finalize`, { confirm });
+export async function finalizeModuleTypeVersion({ id, confirm }: FinalizeArgs): Promise<ModuleTypeVersion> {
+  return versionFromApi(await apiPost<ApiModuleTypeVersion>(`/api/module-type-versions/${id}/finalize`, { confirm }));
 }
 
 export function useFinalizeModuleTypeVersion() {

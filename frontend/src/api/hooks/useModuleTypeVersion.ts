@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiRequest } from '../client';
-import type { ModuleTypeVersion } from '../types';
+import { versionFromApi } from '../graph';
+import type { ApiModuleTypeVersion, ModuleTypeVersion } from '../types';
 
 /** Prefix of every query about one module type version. */
 export function moduleTypeVersionQueryKey(id: number) {
@@ -13,10 +14,10 @@ export interface ModuleTypeVersionWithEtag {
   etag: string | null;
 }
 
-/** GET /api/module-type-versions/{id}, keeping the ETag. */
+/** GET /api/module-type-versions/{id}, keeping the ETag; its graph normalized. */
 export async function fetchModuleTypeVersion(id: number, signal?: AbortSignal): Promise<ModuleTypeVersionWithEtag> {
-  const response = await apiRequest<ModuleTypeVersion>('GET', `/api/module-type-versions/${id}`, { signal });
-  return { version: response.data, etag: response.etag };
+  const response = await apiRequest<ApiModuleTypeVersion>('GET', `/api/module-type-versions/${id}`, { signal });
+  return { version: versionFromApi(response.data), etag: response.etag };
 }
 
 export function useModuleTypeVersion(id: number) {

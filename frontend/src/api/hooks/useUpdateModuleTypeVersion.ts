@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '../client';
-import type { ModuleTypeVersion, ModuleTypeVersionUpdate } from '../types';
+import { versionFromApi } from '../graph';
+import type { ApiModuleTypeVersion, ModuleTypeVersionUpdate } from '../types';
 import { moduleTypeQueryKey } from './useModuleType';
 import { moduleTypeVersionQueryKey, type ModuleTypeVersionWithEtag } from './useModuleTypeVersion';
 import { moduleTypesQueryKey } from './useModuleTypes';
@@ -22,11 +23,11 @@ export async function updateModuleTypeVersion({
   changes,
   etag,
 }: UpdateModuleTypeVersionArgs): Promise<ModuleTypeVersionWithEtag> {
-  const response = await apiRequest<ModuleTypeVersion>('PATCH', `/api/module-type-versions/${id}`, {
+  const response = await apiRequest<ApiModuleTypeVersion>('PATCH', `/api/module-type-versions/${id}`, {
     body: changes,
     ifMatch: etag,
   });
-  return { version: response.data, etag: response.etag };
+  return { version: versionFromApi(response.data), etag: response.etag };
 }
 
 export function useUpdateModuleTypeVersion() {

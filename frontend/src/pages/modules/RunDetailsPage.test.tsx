@@ -42,6 +42,9 @@ describe('History Details', () => {
                     ended_at: null,
                     seconds: 0.5,
                     error,
+                    datasets: [],
+                    parameters: [],
+                    progressive: null,
                   },
                 ],
               })

@@ -33,7 +33,7 @@ describe('topic `modules` → the Module Manager list', () => {
   });
 
   it('a finished run patches the last run it knows; another run refetches', () => {
-    const running = moduleFixture({ id: 1, last_run: { id: 9, number: 3, result: null, started_at: 's', ended_at: null } });
+    const running = moduleFixture({ id: 1, last_run: { id: 9, number: 3, result: null, started_at: 's', ended_at: null, error: null } });
     const done = applyModulesEvent([running], ev('run_finished', { module: 1, run: 9, result: 'SUCCESS', ended_at: 'e' }));
     expect(done.refetch).toBe(false);
     expect(done.list[0].last_run).toMatchObject({ id: 9, result: 'SUCCESS', ended_at: 'e' });

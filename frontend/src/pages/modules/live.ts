@@ -61,7 +61,7 @@ export function applyModulesEvent(list: Module[], event: LiveEvent, params: Modu
         ...current,
         last_run: {
           ...current.last_run,
-          result: data.result ?? '',
+          result: data.result || null,
           ended_at: data.ended_at ?? current.last_run.ended_at,
           error: data.error ?? null,
         },

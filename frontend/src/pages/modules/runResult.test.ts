@@ -17,13 +17,13 @@ describe('run results', () => {
     expect(unsuccessfulRun({ number: 4, result: 'CANCELLED', error: null })).toEqual({ title: 'Run 4 CANCELLED', detail: 'The run was cancelled.' });
     expect(unsuccessfulRun({ number: 5, result: 'TIMEOUT', error: { message: 'The run took longer than 60 s.' } })?.title).toBe('Run 5 TIMEOUT');
     expect(unsuccessfulRun({ number: 6, result: 'SUCCESS', error: null })).toBeNull();
-    expect(unsuccessfulRun({ number: 7, result: '', error: null })).toBeNull();
+    expect(unsuccessfulRun({ number: 7, result: null, error: null })).toBeNull();
     expect(unsuccessfulRun(null)).toBeNull();
   });
 });
 
 describe('runFailureToast', () => {
-  const modules = [{ id: 1, name: 'Scale', last_run: { id: 9, number: 3, result: '' as const, started_at: null, ended_at: null } }];
+  const modules = [{ id: 1, name: 'Scale', last_run: { id: 9, number: 3, result: null, started_at: null, ended_at: null, error: null } }];
   const ev = (data: unknown, type = 'run_finished') => ({ topic: 'modules:1', seq: 1, type, data });
 
   it('a failed run of a listed module: its name, the run number, the error and a link', () => {

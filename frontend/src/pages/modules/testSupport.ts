@@ -24,6 +24,7 @@ export function moduleFixture(extra: Partial<Module> = {}): Module {
     },
     parameter_bindings: { increase_factor: '1.15' },
     keep_internal: { datasets: [], parameters: [] },
+    deadline_seconds: null,
     is_final: false,
     created_at: '2024-05-01T10:00:00Z',
     last_modified: '2024-05-01T10:00:00Z',
@@ -32,6 +33,7 @@ export function moduleFixture(extra: Partial<Module> = {}): Module {
     reasons: [{ code: 'never_run', message: 'The module has never run.' }],
     last_run: null,
     lock: null,
+    aggregation: null,
     ...extra,
   };
 }
@@ -77,6 +79,7 @@ export function runFixture(extra: Partial<Run> = {}): Run {
     datasets: [],
     parameters: [],
     results: {},
+    steering: [],
     steps: [],
     log: [{ path: '', at: '2024-05-01T10:00:01Z', level: 'INFO', message: 'Run 3 started.' }],
     ...extra,

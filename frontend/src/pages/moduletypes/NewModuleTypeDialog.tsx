@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { useCreateModuleType } from '../../api/hooks/useCreateModuleType';
-import type { ModuleType, ModuleTypeKind, ProjectMembership } from '../../api/types';
+import type { ModuleType, ModuleTypeCreate, ProjectMembership } from '../../api/types';
 import { Dialog } from '../../components/Dialog';
 import { FormErrors } from '../../components/FormErrors';
 import { ModalActions, parseTags, ProjectSelect, TextAreaField, TextField } from '../../components/FormFields';
 
 interface Props {
-  kind: ModuleTypeKind;
+  /** What a user may create: simple or composite (the progressive types are built in). */
+  kind: ModuleTypeCreate['kind'];
   projects: ProjectMembership[];
   onClose: () => void;
   onCreated: (created: ModuleType) => void;

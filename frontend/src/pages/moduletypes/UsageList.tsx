@@ -27,8 +27,7 @@ export function UsageList({ used, testId = 'usage-list' }: { used: UsedBy; testI
             {used.composites.map((c) => (
               <li key={`c${c.id}`}>
                 <Link to={`/module-type-versions/${c.id}`}>
-                  {c.module_type_name ?? c.name ?? `Version ${c.id}`}
-                  {c.number != null ? ` v${c.number}` : ''}
+                  {c.module_type_name} v{c.number}
                 </Link>
               </li>
             ))}

@@ -4,6 +4,7 @@ import slotNameRules from './slotNameRules.json';
 import type {
   CompositeGraph,
   DatasetSlot,
+  DatasetSlotRequest,
   DatasetType,
   ModuleTypeKind,
   ModuleTypeVersion,
@@ -69,6 +70,14 @@ export function rebaseDraft(mine: VersionDraft, myBase: VersionDraft, theirs: Ve
   return out as unknown as VersionDraft;
 }
 
+/**
+ * The dataset slots as a write takes them: every slot names a dataset type. Only the built-in types'
+ * slots have none (any type), and those are read-only, never sent; 0 would be refused as an unknown type.
+ */
+function slotsToSend(slots: DatasetSlot[]): DatasetSlotRequest[] {
+  return slots.map((s) => ({ ...s, dataset_type: s.dataset_type ?? 0 }));
+}
+
 /** The PATCH body: the whole draft (and, for composites, the whole graph with positions) at once. */
 export function updateBody(
   kind: ModuleTypeKind,
@@ -81,7 +90,7 @@ export function updateBody(
     name: draft.name.trim(),
     description: draft.description,
     is_aggregation: draft.is_aggregation,
-    dataset_slots: draft.dataset_slots,
+    dataset_slots: slotsToSend(draft.dataset_slots),
     parameter_slots: draft.parameter_slots,
     revision_note: note.trim(),
   };
@@ -100,14 +109,14 @@ export function validationBody(kind: ModuleTypeKind, draft: VersionDraft, graph:
   return kind === 'simple'
     ? {
         algorithm: draft.algorithm,
-        dataset_slots: draft.dataset_slots,
+        dataset_slots: slotsToSend(draft.dataset_slots),
         parameter_slots: draft.parameter_slots,
         is_aggregation: draft.is_aggregation,
         aggregate_sql: draft.aggregate_sql,
         process_sql: draft.process_sql,
         clear_sql: draft.clear_sql,
       }
-    : { dataset_slots: draft.dataset_slots, parameter_slots: draft.parameter_slots, graph: graph ?? undefined, is_aggregation: draft.is_aggregation };
+    : { dataset_slots: slotsToSend(draft.dataset_slots), parameter_slots: draft.parameter_slots, graph: graph ?? undefined, is_aggregation: draft.is_aggregation };
 }
 
 /** What completion offers: the draft's current slots. */

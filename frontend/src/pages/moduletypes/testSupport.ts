@@ -13,6 +13,7 @@ export function moduleType(overrides: Partial<ModuleType> = {}): ModuleType {
     creator: 'modeler',
     created_at: '2024-05-01T10:00:00Z',
     versions: [{ id: 30, number: 0, name: 'Initial Version', is_final: false, last_modified: '2024-05-02T10:00:00Z' }],
+    lock: null,
     ...overrides,
   };
 }

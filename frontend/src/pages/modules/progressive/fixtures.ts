@@ -45,6 +45,8 @@ export function progressiveStep(extra: Partial<RunStep> = {}): RunStep {
     ended_at: null,
     seconds: null,
     error: null,
+    datasets: [],
+    parameters: [],
     progressive: { kind: 'histogram', result: histogramResult(4), final: false, state: 'running', done: 250_000, total: 1_000_000 },
     ...extra,
   };

@@ -13,6 +13,10 @@ import type {
   ParameterSlot,
   SlotMode,
 } from '../../../api/types';
+import { normalizeGraph } from '../../../api/graph';
+
+/** Normalizing lives at the API boundary (api/graph.ts); re-exported for the diagram's callers. */
+export { normalizeGraph };
 
 export type SlotKind = 'dataset' | 'parameter';
 
@@ -66,44 +70,9 @@ export function typesCompatible(a: Port, b: Port): boolean {
 
 export const EMPTY_GRAPH: CompositeGraph = { submodules: [], connections: [] };
 
-function pointOf(raw: unknown): { x: number; y: number } | null {
-  const p = raw as { x?: unknown; y?: unknown } | null | undefined;
-  if (!p || typeof p.x !== 'number' || typeof p.y !== 'number') return null;
-  return { x: p.x, y: p.y };
-}
-
-function layoutOf(raw: unknown): GraphLayout | null {
-  const l = raw as { inputs?: unknown; outputs?: unknown } | null | undefined;
-  const inputs = pointOf(l?.inputs);
-  const outputs = pointOf(l?.outputs);
-  return inputs && outputs ? { inputs, outputs } : null;
-}
-
 /** A graph with the composite's own nodes placed (an edit like any other: it is saved). */
 export function withLayout(graph: CompositeGraph, layout: GraphLayout): CompositeGraph {
   return { ...graph, layout: { inputs: { ...layout.inputs }, outputs: { ...layout.outputs } } };
-}
-
-/** A graph from whatever the server stored (`{}` for a new composite). */
-export function normalizeGraph(raw: unknown): CompositeGraph {
-  const g = (raw && typeof raw === 'object' ? raw : {}) as Partial<CompositeGraph>;
-  const submodules = Array.isArray(g.submodules) ? g.submodules : [];
-  const connections = Array.isArray(g.connections) ? g.connections : [];
-  const layout = layoutOf(g.layout);
-  return {
-    ...(layout ? { layout } : {}),
-    submodules: submodules.map((s) => ({
-      id: s.id,
-      name: s.name,
-      version: s.version,
-      position: { x: Number(s.position?.x) || 0, y: Number(s.position?.y) || 0 },
-    })),
-    connections: connections.map((c) => ({
-      kind: c.kind,
-      source: { submodule: c.source?.submodule ?? null, slot: c.source?.slot ?? '' },
-      target: { submodule: c.target?.submodule ?? null, slot: c.target?.slot ?? '' },
-    })),
-  };
 }
 
 // ------------------------------------------------------------------------------------------- ports
