@@ -26,3 +26,12 @@ async def connect(user: User | None) -> WebsocketCommunicator:
     connected, _ = await communicator.connect()
     assert connected
     return communicator
+
+
+async def listen(user: User, *topics: str) -> WebsocketCommunicator:
+    """A connected client of `user`, subscribed to `topics` (each acknowledged)."""
+    communicator = await connect(user)
+    for topic in topics:
+        await communicator.send_json_to({"action": "subscribe", "topic": topic})
+        assert (await communicator.receive_json_from(timeout=3))["type"] == "subscribed"
+    return communicator

@@ -15,6 +15,7 @@ from apps.datasets.models import DatasetType
 from apps.datasets.services import dataset_type_create
 from apps.modules.models import Module
 from apps.modules.services import module_create
+from apps.moduletypes.builtins import builtin_version
 from apps.moduletypes.models import ModuleType, ModuleTypeVersion
 from apps.moduletypes.services import module_type_create
 
@@ -91,3 +92,60 @@ def seed_magda_example(*, project: Project, owner: User, example: int = 1) -> li
                                                   "name_pattern": f"MAGDA example {example} processed #${{run.id}}"}},
                   parameter_bindings={"request": "10", "val": "11"})
     return [module_name(example)]
+
+
+# ------------------------------------------------------------- a histogram merged across runs
+
+HISTOGRAM_BINS_TYPE = "Histogram Bins"
+HISTOGRAM_BINS_COLUMNS = [{"name": "bin", "sql_type": "integer"}, {"name": "lower_edge", "sql_type": "double precision"},
+                          {"name": "upper_edge", "sql_type": "double precision"}, {"name": "count", "sql_type": "bigint"}]
+# Run mode: the run's histogram (its final bins, written as rows by the Histogram submodule) is added
+# to the state, counts summed per bin; bins other than those already aggregated fail the run (it
+# then adds nothing: the state keeps what it had).
+HISTOGRAM_MERGE_AGGREGATE = """IF EXISTS (SELECT 1 FROM ${state}) AND EXISTS (
+    (SELECT bin, lower_edge, upper_edge FROM ${data} EXCEPT SELECT bin, lower_edge, upper_edge FROM ${state})
+    UNION ALL
+    (SELECT bin, lower_edge, upper_edge FROM ${state} EXCEPT SELECT bin, lower_edge, upper_edge FROM ${data})) THEN
+  RAISE EXCEPTION 'This histogram''s bins differ from those aggregated since the last process (other bins, min or max): process the state first, or run with the same bins';
+END IF;
+UPDATE ${state} AS s SET count = s.count + d.count FROM ${data} AS d WHERE d.bin = s.bin;
+INSERT INTO ${state} (bin, lower_edge, upper_edge, count)
+  SELECT d.bin, d.lower_edge, d.upper_edge, d.count FROM ${data} AS d
+  WHERE NOT EXISTS (SELECT 1 FROM ${state} AS s WHERE s.bin = d.bin);"""
+HISTOGRAM_MERGE_PROCESS = """INSERT INTO ${result} (bin, lower_edge, upper_edge, count)
+  SELECT bin, lower_edge, upper_edge, count FROM ${state} ORDER BY bin;"""
+HISTOGRAM_MERGE = "Histogram Merge"
+HISTOGRAM_OVER_RUNS = "Histogram over runs"
+
+
+def histogram_merge_types(*, project: Project, owner: User, data_type: DatasetType) -> ModuleTypeVersion:
+    """The aggregation type `Histogram Merge` (state: the merged bins) and the composite
+    `Histogram over runs` (data → Scan → Histogram → Histogram Merge → output `merged`, parameters
+    column, bins, min, max); returns the composite's version (idempotent)."""
+    bins_type = DatasetType.objects.filter(name=HISTOGRAM_BINS_TYPE).first() or dataset_type_create(
+        name=HISTOGRAM_BINS_TYPE, description="A histogram: one row per bin",
+        columns=HISTOGRAM_BINS_COLUMNS, creator=owner)
+    merge = _version(HISTOGRAM_MERGE, project, owner, "simple",
+                     "Aggregation: sums the histograms of the runs per bin; process passes the merged histogram on.",
+                     {"is_aggregation": True, "aggregate_sql": HISTOGRAM_MERGE_AGGREGATE,
+                      "process_sql": HISTOGRAM_MERGE_PROCESS,
+                      "dataset_slots": [_slot("data", "IN", bins_type), _slot("result", "OUT", bins_type)]})
+    params = [{"name": "column", "sql_type": "text", "mode": "IN", "is_optional": False, "description": ""},
+              {"name": "bins", "sql_type": "integer", "mode": "IN", "is_optional": False, "description": ""},
+              {"name": "min", "sql_type": "double precision", "mode": "IN", "is_optional": False, "description": ""},
+              {"name": "max", "sql_type": "double precision", "mode": "IN", "is_optional": False, "description": ""}]
+    graph = {"submodules": [{"id": 1, "name": "scan", "version": builtin_version("Scan").pk, "position": {"x": 0, "y": 0}},
+                            {"id": 2, "name": "hist", "version": builtin_version("Histogram").pk,
+                             "position": {"x": 240, "y": 0}},
+                            {"id": 3, "name": "merge", "version": merge.pk, "position": {"x": 480, "y": 0}}],
+             "connections": [_wire("dataset", (None, "data"), (1, "input")),
+                             _wire("dataset", (1, "output"), (2, "input")),
+                             _wire("dataset", (2, "output"), (3, "data")),
+                             _wire("dataset", (3, "result"), (None, "merged")),
+                             *(_wire("parameter", (None, name), (2, name)) for name in ("column", "bins", "min", "max"))]}
+    return _version(HISTOGRAM_OVER_RUNS, project, owner, "composite",
+                    "A histogram of a column kept across runs: run adds the run's histogram, process passes the "
+                    "merged histogram on (docs/aggregation.md).",
+                    {"graph": graph, "dataset_slots": [_slot("data", "IN", data_type),
+                                                       _slot("merged", "OUT", bins_type)],
+                     "parameter_slots": params})

@@ -44,7 +44,9 @@ BUILTINS: dict[str, tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = {
             [_COLUMNS, _p("max", "double precision", "OUT", optional=True, description="Of the first column.")]),
     "Stats": ("Count, mean, variance, min and max of each numeric column.", [_input()],
               [_COLUMNS, _p("count", "bigint", "OUT", optional=True), _p("mean", "double precision", "OUT", optional=True)]),
-    "Histogram": ("A histogram of one column (bins over a range, automatic when unset).", [_input()],
+    "Histogram": ("A histogram of one column (bins over a range, automatic when unset).",
+                  [_input(), _output("The final histogram as rows (bin, lower_edge, upper_edge, count), one per bin, "
+                                     "for a SQL submodule (e.g. an aggregation merging histograms across runs).")],
                   [_p("column", "text"), _p("bins", "integer", optional=True, description="Default 64."),
                    _p("min", "double precision", optional=True), _p("max", "double precision", optional=True)]),
     "Quantiles": ("Quantiles of one column (exact up to 100,000 values, then within the bound it reports).",
@@ -72,6 +74,12 @@ def ensure_builtins() -> list[ModuleType]:
             version.save(update_fields=["dataset_slots", "parameter_slots", "last_modified"])
         made.append(module_type)
     return made
+
+
+def builtin_version(name: str) -> ModuleTypeVersion:
+    """The final version 0 of the built-in type `name` (e.g. "Histogram")."""
+    return ModuleTypeVersion.objects.select_related("module_type").get(
+        module_type__name=name, module_type__project=None, module_type__kind=ModuleType.Kind.PROGRESSIVE, number=0)
 
 
 def on_post_migrate(sender: Any, **kwargs: Any) -> None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from apps.datasets.workspace import workspace
 from apps.engine import operators as ops
-from apps.engine.dataflow import Dataflow, Module, ModuleError
+from apps.engine.dataflow import Dataflow, Module, ModuleError, ModuleState, SlotSpec, StepResult
 from apps.engine.pg_scan import PgScan
 from apps.engine.scheduler import ModuleEvent, Scheduler
 from apps.engine.storage import Column, path_condition, qualified
@@ -282,6 +282,62 @@ class TableWriter(ops.TableOperator):
             self._conn = None
 
 
+HISTOGRAM_COLUMNS = ("bin", "lower_edge", "upper_edge", "count")
+
+
+class HistogramWriter(Module):
+    """Writes a Histogram's final result as rows `(bin, lower_edge, upper_edge, count)`, one per bin
+    (bin from 0; values outside [min, max] and NaNs are in no row), into the dataset version a SQL
+    step reads (e.g. an aggregation collecting histograms across runs, docs/aggregation.md): one
+    COPY, once the Histogram has finished (partial histograms are not written). The dataset type of
+    the slot reading it must have those four columns (its other columns are left NULL)."""
+
+    inputs = (SlotSpec("result", "dict"),)
+    outputs = (ops.DICT_OUT,)
+
+    def __init__(self, id: str, *, dataset_id: int, version: int, columns: list[Column], label: str) -> None:
+        super().__init__(id)
+        self.dataset_id, self.version, self.label = dataset_id, version, label
+        names = {c.name: c for c in columns}
+        missing = [n for n in HISTOGRAM_COLUMNS if n not in names]
+        if missing:
+            raise RunRefused("histogram_output_columns", f"{label}: a histogram is written as rows "
+                             f"({', '.join(HISTOGRAM_COLUMNS)}); the dataset type reading it has no column "
+                             f"{', '.join(missing)}.")
+        self.target = [names[n] for n in HISTOGRAM_COLUMNS]
+        self.written = 0
+
+    def is_ready(self) -> bool:
+        if self.state == ModuleState.CREATED:
+            return self.upstream_finished()
+        return super().is_ready()
+
+    def run_step(self, run_number: int, step_size: int, howlong: float) -> StepResult:
+        import psycopg
+        from psycopg import sql
+
+        result = self.input_value("result")
+        if not isinstance(result, dict):
+            raise ModuleError(f"{self.label}: the histogram has no result to write.")
+        edges = np.asarray(result["edges"], dtype=np.float64)
+        counts = np.asarray(result["counts"], dtype=np.float64)
+        n = int(counts.size)
+        data = {"bin": np.arange(n, dtype=np.float64), "lower_edge": edges[:-1], "upper_edge": edges[1:],
+                "count": counts}
+        statement = sql.SQL("COPY {} (mb_version, {}) FROM STDIN").format(
+            qualified(self.dataset_id), sql.SQL(", ").join(sql.Identifier(c.name) for c in self.target))
+        with psycopg.connect(settings.WORKSPACE_DATABASE_URL, autocommit=True) as conn, \
+                conn.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.write(copy_text(self.version, self.target, data, n))
+        self.written = n
+        self.result = {"rows": n}
+        self.set_output("result", self.result)
+        return StepResult(ModuleState.TERMINATED, n)
+
+    def close(self) -> None:
+        """Nothing held between steps (one connection per write)."""
+
+
 def make_operator(op_id: str, kind: str, params: dict[str, Any],
                   range_of: Callable[[], tuple[float | None, float | None]]) -> Module:
     if kind == "scan":
@@ -367,7 +423,7 @@ class ProgressiveNode:
     latest: dict[str, Any] | None = None
     generation: int = 0
     waiting: set[str] | None = None  # paths of the steps whose OUT parameters it waits for
-    writer: TableWriter | None = None  # writes its output rows as a dataset version (a SQL step reads it)
+    writer: TableWriter | HistogramWriter | None = None  # writes its output as a dataset version (a SQL step reads it)
 
     @property
     def ready(self) -> bool:
@@ -458,12 +514,14 @@ class ProgressivePart:
             self._wire(flow, node, module_id)
         pending = step.outputs.get("output")
         if pending is not None:  # its rows are read as a dataset: written by a TableWriter after it
-            node.writer = TableWriter(f"{module_id}_w", dataset_id=pending.dataset.pk, version=pending.version.number,
-                                      columns=list(pending.dataset.dataset_type.column_specs),
-                                      label=f"Output {step.path or step.name}")
+            writer = HistogramWriter if node.kind == "histogram" else TableWriter  # a histogram: its final bins
+            node.writer = writer(f"{module_id}_w", dataset_id=pending.dataset.pk, version=pending.version.number,
+                                 columns=list(pending.dataset.dataset_type.column_specs),
+                                 label=f"Output {step.path or step.name}")
             flow.add(node.writer)
             self.by_module[node.writer.id] = step.path
-            flow.connect(node.op, "table", node.writer, "table")
+            flow.connect(node.op, "result" if node.kind == "histogram" else "table", node.writer,
+                         "result" if node.kind == "histogram" else "table")
 
     def after(self, path: str) -> Module:
         """What a SQL step after progressive step `path` waits for: its writer, else its operator."""

@@ -15,17 +15,9 @@ from apps.modules.services import module_update
 from apps.modules.status_refresh import status_refresh
 from tests.modules.status_helpers import CSV, INPUT, seed_demo, source
 from tests.runs.conftest import worker  # noqa: F401  (a real Celery worker thread)
-from tests.ws import connect
+from tests.ws import connect, listen
 
 pytestmark = pytest.mark.django_db(transaction=True)
-async def _listen(user: User, *topics: str) -> WebsocketCommunicator:
-    communicator = await connect(user)
-    for topic in topics:
-        await communicator.send_json_to({"action": "subscribe", "topic": topic})
-        assert (await communicator.receive_json_from(timeout=3))["type"] == "subscribed"
-    return communicator
-
-
 async def _status_event(communicator: WebsocketCommunicator, topic: str, status: str,
                         timeout: float = 30) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
@@ -51,7 +43,7 @@ def _client(user: User) -> APIClient:
 @pytest.mark.usefixtures("worker")
 async def test_a_run_then_a_new_input_version_push_status_events(users: dict[str, User], project: Project) -> None:
     module = await database_sync_to_async(_module_bound_to_latest)(project, users["modeler"])
-    listener = await _listen(users["viewer"], f"modules:{project.pk}", f"module:{module.pk}")
+    listener = await listen(users["viewer"], f"modules:{project.pk}", f"module:{module.pk}")
     modeler = await database_sync_to_async(_client)(users["modeler"])
     response = await database_sync_to_async(modeler.post)(f"/api/modules/{module.pk}/run", {"mode": "run"},
                                                           format="json")
@@ -85,7 +77,7 @@ async def test_a_run_then_a_new_input_version_push_status_events(users: dict[str
 
 async def test_an_unchanged_status_is_not_published_again(users: dict[str, User], project: Project) -> None:
     module = await database_sync_to_async(seed_demo)(project, users["modeler"])
-    listener = await _listen(users["viewer"], f"modules:{project.pk}")
+    listener = await listen(users["viewer"], f"modules:{project.pk}")
     assert await database_sync_to_async(status_refresh)(module_ids=[module.pk]) == []  # published at creation
     module_update_sync = database_sync_to_async(module_update)
     await module_update_sync(module=module, fields={"description": "still never run"})
