@@ -107,8 +107,12 @@ class RunSerializer(RunSummarySerializer):
     results = described_json({"type": "object", "additionalProperties": True,
                               "description": "{path: a progressive submodule's final result} (docs/progressive.md)."})
     steering = described_json(SteeringRecordSerializer(many=True))
+    parameter_overrides = described_json(
+        {"type": "object", "additionalProperties": {"type": "string"},
+         "description": "This run's own IN parameter values ({name: value as text}, POST run's `parameters`); "
+                        "{} when the run used the module's (docs/aggregation.md §3)."})
 
     class Meta(RunSummarySerializer.Meta):
         fields = [*RunSummarySerializer.Meta.fields, "type_version", "module_type", "module_type_name",
                   "type_version_number", "type_version_name", "worker", "cancel_requested", "datasets",
-                  "parameters", "results", "steering", "steps", "log"]
+                  "parameters", "parameter_overrides", "results", "steering", "steps", "log"]

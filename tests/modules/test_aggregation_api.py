@@ -62,6 +62,8 @@ def test_run_run_process_through_the_api(clients: dict[str, APIClient], magda: M
         assert response.status_code == 202, response.content
         assert response.json()["mode"] == "run"
         assert wait_for(response.json()["id"]).result == "SUCCESS"
+        detail = client.get(f"/api/runs/{response.json()['id']}").json()
+        assert detail["parameter_overrides"] == {"request": request}  # this run's own values
     aggregation = client.get(f"/api/modules/{magda.pk}").json()["aggregation"]
     assert (aggregation["pending"], aggregation["runs"], aggregation["rows"]) == (True, 2, 2)
     [state] = aggregation["submodules"]
@@ -86,10 +88,12 @@ def test_run_run_process_through_the_api(clients: dict[str, APIClient], magda: M
     response = run(client, magda, mode="process")
     assert response.status_code == 202 and response.json()["mode"] == "process"
     assert wait_for(response.json()["id"]).result == "SUCCESS"
+    assert client.get(f"/api/runs/{response.json()['id']}").json()["parameter_overrides"] == {}
     after = client.get(f"/api/modules/{magda.pk}").json()
     assert after["status"] == "UpToDate" and after["aggregation"]["pending"] is False
 
     state_dataset = AggregationState.objects.get(module=magda).dataset_id
     removed = client.delete(f"/api/modules/{magda.pk}")
     assert removed.status_code == 204, removed.content
+    assert state_dataset is not None
     assert not Dataset.objects.filter(pk=state_dataset).exists() and not table_exists(state_dataset)

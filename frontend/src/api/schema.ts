@@ -1039,8 +1039,7 @@ export interface components {
             readonly name: string;
             readonly description: string;
             readonly base: number | null;
-            /** @description The version numbers from the first to this one. */
-            readonly path: number[];
+            readonly path: unknown;
             readonly is_final: boolean;
             /** Format: int64 */
             readonly row_count: number;
@@ -1185,15 +1184,8 @@ export interface components {
         LastRun: {
             id: number;
             number: number;
-            /**
-             * @description null while it goes.
-             *
-             *     * `SUCCESS` - Success
-             *     * `FAILED` - Failed
-             *     * `CANCELLED` - Cancelled
-             *     * `TIMEOUT` - Timeout
-             */
-            result: (components["schemas"]["RunResult"] | components["schemas"]["NullEnum"]) | null;
+            /** @description SUCCESS, FAILED, CANCELLED, TIMEOUT; null while it goes. */
+            result: string | null;
             /** Format: date-time */
             started_at: string | null;
             /** Format: date-time */
@@ -1322,10 +1314,9 @@ export interface components {
             readonly name: string;
             readonly description: string;
             readonly kind: components["schemas"]["ModuleTypeKind"];
-            readonly tags: string[];
+            readonly tags: unknown;
             readonly project: number | null;
-            /** @description Username; null for the built-in types. */
-            readonly creator: string | null;
+            readonly creator: string;
             /** Format: date-time */
             readonly created_at: string;
             readonly versions: components["schemas"]["ModuleTypeVersionSummary"][];
@@ -1382,8 +1373,7 @@ export interface components {
             readonly phases: {
                 [key: string]: "before" | "aggregation" | "after";
             };
-            /** @description Username; null for the built-in types. */
-            readonly creator: string | null;
+            readonly creator: string;
             /** Format: date-time */
             readonly created_at: string;
             readonly revision: number;
@@ -1659,6 +1649,10 @@ export interface components {
             readonly cancel_requested: boolean;
             readonly datasets: components["schemas"]["RunDatasetRecord"][];
             readonly parameters: components["schemas"]["RunParameterRecord"][];
+            /** @description This run's own IN parameter values ({name: value as text}, POST run's `parameters`); {} when the run used the module's (docs/aggregation.md §3). */
+            readonly parameter_overrides: {
+                [key: string]: string;
+            };
             /** @description {path: a progressive submodule's final result} (docs/progressive.md). */
             readonly results: {
                 [key: string]: unknown;
