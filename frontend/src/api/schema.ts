@@ -1039,7 +1039,8 @@ export interface components {
             readonly name: string;
             readonly description: string;
             readonly base: number | null;
-            readonly path: unknown;
+            /** @description The version numbers from the first to this one. */
+            readonly path: number[];
             readonly is_final: boolean;
             /** Format: int64 */
             readonly row_count: number;
@@ -1184,8 +1185,15 @@ export interface components {
         LastRun: {
             id: number;
             number: number;
-            /** @description SUCCESS, FAILED, CANCELLED, TIMEOUT; null while it goes. */
-            result: string | null;
+            /**
+             * @description null while it goes.
+             *
+             *     * `SUCCESS` - Success
+             *     * `FAILED` - Failed
+             *     * `CANCELLED` - Cancelled
+             *     * `TIMEOUT` - Timeout
+             */
+            result: (components["schemas"]["RunResult"] | components["schemas"]["NullEnum"]) | null;
             /** Format: date-time */
             started_at: string | null;
             /** Format: date-time */
@@ -1314,9 +1322,10 @@ export interface components {
             readonly name: string;
             readonly description: string;
             readonly kind: components["schemas"]["ModuleTypeKind"];
-            readonly tags: unknown;
+            readonly tags: string[];
             readonly project: number | null;
-            readonly creator: string;
+            /** @description Username; null for the built-in types. */
+            readonly creator: string | null;
             /** Format: date-time */
             readonly created_at: string;
             readonly versions: components["schemas"]["ModuleTypeVersionSummary"][];
@@ -1373,7 +1382,8 @@ export interface components {
             readonly phases: {
                 [key: string]: "before" | "aggregation" | "after";
             };
-            readonly creator: string;
+            /** @description Username; null for the built-in types. */
+            readonly creator: string | null;
             /** Format: date-time */
             readonly created_at: string;
             readonly revision: number;
