@@ -78,6 +78,7 @@ export function runFixture(extra: Partial<Run> = {}): Run {
     cancel_requested: false,
     datasets: [],
     parameters: [],
+    parameter_overrides: {},
     results: {},
     steering: [],
     steps: [],
