@@ -29,6 +29,8 @@ import numpy.typing as npt
 
 from apps.engine.dataflow import Module, ModuleError, ModuleState, SlotSpec, StepResult
 from apps.engine.ptable import ChangeCursor, PTable
+from apps.engine.pushdown import PageRows, Partials, Pushdown
+from apps.engine.stream_table import StreamTable
 from apps.engine.sync import input_frontier, operator_frontier
 
 __all__ = [
@@ -48,6 +50,8 @@ TABLE_IN = SlotSpec("table", "table")
 TABLE_OUT = SlotSpec("table", "table", required=False)
 DICT_OUT = SlotSpec("result", "dict", required=False)
 _MIN_CHUNK = 4096
+#: SQL: ``{0}`` unless NaN (float8 NaN sorts above every number; the operators ignore it like NULL)
+_NOT_NAN = "FILTER (WHERE {0} <> 'NaN')"
 
 
 def _scalar(value: Any) -> Any:
@@ -96,6 +100,11 @@ class TableOperator(Module):
         """Set ``self.result`` and the output slot(s) from the accumulators."""
         raise NotImplementedError
 
+    def pushdown(self, columns: Sequence[str]) -> Pushdown | None:
+        """The server-side partial aggregation this operator offers when it is the only consumer
+        of a scan of ``columns`` (pushdown.py), or None (it reads rows)."""
+        return None
+
     def input_columns(self, table: PTable) -> list[str]:
         cols = self.columns if self.columns is not None else table.columns
         missing = [c for c in cols if c not in table.columns]
@@ -110,7 +119,13 @@ class TableOperator(Module):
 
     def frontier(self) -> dict[str, int]:
         """Rows of each source this result reflects (synchronization, docs/progressive.md)."""
+        if self._partials() is not None:  # exactly the rows of the pages merged so far
+            return {source: self.rows_done for source in input_frontier(self, "table")}
         return operator_frontier(self)
+
+    def _partials(self) -> Partials | None:
+        table = self._table
+        return table.partials if isinstance(table, StreamTable) else None
 
     def progress(self) -> tuple[int, int | None]:
         table = self._table
@@ -143,6 +158,9 @@ class TableOperator(Module):
             self._cursor.reset()
             self.resets += 1
             self._restart_from_scratch()
+        partials = self._partials()
+        if partials is not None:
+            return self._merge_partials(partials)
         cursor = self._cursor
         if not table.columns and not cursor.created.any():  # an upstream table with no rows nor columns yet
             if not self._published:
@@ -171,6 +189,22 @@ class TableOperator(Module):
             self._caught_up = input_frontier(self, "table")
         state = ModuleState.READY if cursor.created.any() else ModuleState.BLOCKED
         return StepResult(state, done)
+
+
+    def _merge_partials(self, partials: Partials) -> StepResult:
+        """Pushdown: merge every page the scan aggregated since the last step."""
+        merge = partials.spec.merge
+        if getattr(merge, "__self__", None) is not self:
+            raise ModuleError(f"{self.id}: its scan aggregates for another operator")
+        done = 0
+        for nrows, rows in partials.take():
+            merge(rows)
+            self.rows_done += nrows
+            done += nrows
+        if done or not self._published:
+            self.publish()
+            self._published = True
+        return StepResult(ModuleState.BLOCKED, done)
 
 
 class _TableOutput(TableOperator):
@@ -253,13 +287,29 @@ class _Fold(_NumericReducer):
     """Min/Max: fold each column with a NaN-ignoring ufunc."""
 
     ufunc: np.ufunc = np.fmin
+    sql_aggregate = "min"
 
     def __init__(self, id: str, **kwargs: Any) -> None:
         super().__init__(id, **kwargs)
         self.values: dict[str, Any] = {}
+        self._pushed: list[str] = []
 
     def reset(self) -> None:
         self.values = {}
+
+    def pushdown(self, columns: Sequence[str]) -> Pushdown | None:
+        cols = list(self.columns if self.columns is not None else columns)
+        if not cols or any(c not in columns for c in cols):
+            return None
+        self._pushed = cols
+        agg = f"{self.sql_aggregate}({{0}}) {_NOT_NAN}"
+        return Pushdown(tuple(cols), tuple(agg.replace("{0}", f"{{{i}}}") for i in range(len(cols))),
+                        self._merge_page)
+
+    def _merge_page(self, rows: PageRows) -> None:
+        (_group, _count, *parts) = rows[0]  # an empty page or only NULL/NaN: NULL (NaN, as fmin/fmax)
+        self.process_chunk({c: np.array([math.nan if v is None else v], dtype=np.float64)
+                            for c, v in zip(self._pushed, parts, strict=True)}, 1)
 
     def process_chunk(self, data: Columns, nrows: int) -> None:
         for c, a in data.items():
@@ -275,12 +325,14 @@ class Min(_Fold):
     """Per-column minimum (``{column: value}``), NaN ignored."""
 
     ufunc = np.fmin
+    sql_aggregate = "min"
 
 
 class Max(_Fold):
     """Per-column maximum (``{column: value}``), NaN ignored."""
 
     ufunc = np.fmax
+    sql_aggregate = "max"
 
 
 class _Moments:
@@ -300,14 +352,20 @@ class _Moments:
             return
         x = x.astype(np.float64, copy=False)
         mean_b = float(x.mean())
-        m2_b = float(np.square(x - mean_b).sum())
+        self.merge_partial(n_b, mean_b, float(np.square(x - mean_b).sum()), float(x.min()),
+                           float(x.max()))
+
+    def merge_partial(self, n_b: int, mean_b: float, m2_b: float, min_b: float, max_b: float) -> None:
+        """Merge a part's count, mean, M2 (sum of squared deviations), min and max."""
+        if n_b == 0:
+            return
         n_a, n = self.count, self.count + n_b
         delta = mean_b - self.mean
         self.mean += delta * n_b / n
         self.m2 += m2_b + delta * delta * n_a * n_b / n
         self.count = n
-        self.min = min(self.min, float(x.min()))
-        self.max = max(self.max, float(x.max()))
+        self.min = min(self.min, min_b)
+        self.max = max(self.max, max_b)
 
     def as_dict(self) -> dict[str, float | int | None]:
         if self.count == 0:
@@ -336,6 +394,7 @@ class Stats(_NumericReducer):
     def __init__(self, id: str, **kwargs: Any) -> None:
         super().__init__(id, **kwargs)
         self.moments: dict[str, _Moments] = {}
+        self._pushed: list[str] = []
 
     def reset(self) -> None:
         self.moments = {}
@@ -343,6 +402,26 @@ class Stats(_NumericReducer):
     def process_chunk(self, data: Columns, nrows: int) -> None:
         for c, a in data.items():
             self.moments.setdefault(c, _Moments()).merge(_finite(a))
+
+    #: per column: non-NaN count, mean, population variance (PostgreSQL's are Youngs-Cramer, stable),
+    #: min, max; M2 = var_pop * count, merged like numpy's chunks (Chan et al.)
+    _STATS_SQL = tuple(f"{f}({{0}}) {_NOT_NAN}" for f in ("count", "avg", "var_pop", "min", "max"))
+
+    def pushdown(self, columns: Sequence[str]) -> Pushdown | None:
+        cols = list(self.columns if self.columns is not None else columns)
+        if not cols or any(c not in columns for c in cols):
+            return None
+        self._pushed = cols
+        aggs = tuple(a.replace("{0}", f"{{{i}}}") for i in range(len(cols)) for a in self._STATS_SQL)
+        return Pushdown(tuple(cols), aggs, self._merge_page)
+
+    def _merge_page(self, rows: PageRows) -> None:
+        (_group, _count, *parts) = rows[0]
+        for i, c in enumerate(self._pushed):
+            n, mean, var, lo, hi = parts[5 * i: 5 * i + 5]
+            moments = self.moments.setdefault(c, _Moments())
+            if n:
+                moments.merge_partial(int(n), float(mean), float(var) * int(n), float(lo), float(hi))
 
     def publish(self) -> None:
         self.result = {c: m.as_dict() for c, m in self.moments.items()}
@@ -390,6 +469,30 @@ class Histogram(TableOperator):
     def reset(self) -> None:
         self.counts = np.zeros(self.edges.size - 1, dtype=np.int64)
         self.underflow = self.overflow = self.nan = 0
+
+    def pushdown(self, columns: Sequence[str]) -> Pushdown | None:
+        """Per page, one row per bin: ``width_bucket`` over the exact edges (so a value on an edge
+        falls where numpy puts it), the last edge in the last bin; -1 is NULL or NaN."""
+        if self.column not in columns:
+            return None
+        group = ("CASE WHEN {0} IS NULL OR {0} = 'NaN' THEN -1 WHEN {0} = %(last)s THEN %(bins)s "
+                 "ELSE width_bucket({0}, %(edges)s::float8[]) END")
+        params = {"edges": [float(e) for e in self.edges], "last": float(self.edges[-1]),
+                  "bins": int(self.edges.size - 1)}
+        return Pushdown((self.column,), (), self._merge_page, group=group, params=params)
+
+    def _merge_page(self, rows: PageRows) -> None:
+        bins = self.counts.size
+        for group, count, *_ in rows:
+            g, n = int(group), int(count)
+            if g < 0:
+                self.nan += n
+            elif g == 0:
+                self.underflow += n
+            elif g > bins:
+                self.overflow += n
+            else:
+                self.counts[g - 1] += n
 
     def process_chunk(self, data: Columns, nrows: int) -> None:
         x = data[self.column]

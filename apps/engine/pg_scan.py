@@ -39,6 +39,15 @@ needs to see consistent intermediate results (docs/progressive.md). ``cancel()``
 so cancel takes effect within one quantum; the connection is closed when the scan ends, fails or is
 cancelled (``close()`` also does it). ``rescan()`` starts over with a new output table (every
 consumer then starts over too): what steering a consumer of a stream needs.
+
+Pushdown (``push_down(scan, op)``, before the first step; see pushdown.py): when a reducing
+operator offering a ``Pushdown`` is the scan's only consumer, each page query returns the page's
+partial aggregate (``SELECT [group,] count(*), <aggregates> FROM (<the id window>) GROUP BY ...``)
+instead of its rows; the output table stays empty and carries the pages' partials
+(``StreamTable.partials``) for the operator to merge. Same id windows, snapshot, progress,
+frontier, backpressure (pending partial rows count as backlog) and cancel; only the page width
+changes: a page costs no worker memory, so ``max_pushdown_page`` (not ``max_page``) bounds it and
+a step reads sub-pages of half (not a quarter) of its predicted size.
 """
 
 from __future__ import annotations
@@ -54,10 +63,11 @@ from psycopg import sql
 
 from apps.engine import storage
 from apps.engine.dataflow import Module, ModuleError, ModuleState, SlotSpec, StepResult
+from apps.engine.pushdown import PageRows, Partials, Pushdown
 from apps.engine.storage import Column
 from apps.engine.stream_table import StreamTable
 
-__all__ = ["NUMERIC_TYPES", "PgScan", "decode_array"]
+__all__ = ["NUMERIC_TYPES", "PgScan", "decode_array", "push_down"]
 
 Connect = str | Callable[[], psycopg.Connection[Any]]
 
@@ -113,6 +123,7 @@ class PgScan(Module):
         max_backlog: int = 1_000_000,
         default_step_size: int | None = None,
         rows_per_second: float | None = None,
+        max_pushdown_page: int = 50_000_000,
     ) -> None:
         super().__init__(id, default_step_size=default_step_size, max_step_size=max_page)
         if rows_per_second is not None and not rows_per_second > 0:
@@ -134,6 +145,8 @@ class PgScan(Module):
         self.with_record_id = with_record_id
         self.snapshot = snapshot
         self.max_page = int(max_page)
+        self.max_pushdown_page = max(int(max_pushdown_page), _MIN_PAGE)
+        self.pushdown: Pushdown | None = None
         self.max_backlog = max(1, int(max_backlog))
         self.rows_read = 0
         self.pages = 0
@@ -150,6 +163,20 @@ class PgScan(Module):
         self.result = self.out
 
     # -- public ---------------------------------------------------------------------------------
+    def push(self, spec: Pushdown) -> None:
+        """Aggregate each page server-side with ``spec`` (its operator must be this scan's only
+        consumer); before the first step only."""
+        if self._conn is not None or self.pages or self.rows_read:
+            raise ModuleError(f"{self.id}: pushdown is decided before the scan starts")
+        missing = [c for c in spec.columns if c not in self.column_names]
+        if missing:
+            raise ModuleError(f"{self.id}: pushdown reads column(s) {missing} the scan does not")
+        self.pushdown = spec
+        self.predictor.max_step_size = self.max_pushdown_page
+        self.out = self._new_table()
+        self.set_output("table", self.out)
+        self.result = self.out
+
     @property
     def finished(self) -> bool:
         return self._end_id is not None and self._last_id >= self._end_id
@@ -217,13 +244,20 @@ class PgScan(Module):
     def _new_table(self) -> StreamTable:
         names = (["record_id"] if self.with_record_id else []) + self.column_names
         dtypes = {n: (np.int64 if n == "record_id" else np.float64) for n in names}
-        return StreamTable(dtypes, name=self.id, expected_rows=self.total)
+        table = StreamTable(dtypes, name=self.id, expected_rows=self.total)
+        if self.pushdown is not None:
+            table.partials = Partials(self.pushdown)
+        return table
+
+    def _backlog(self) -> int:
+        partials = self.out.partials
+        return self.out.backlog + (partials.pending_rows if partials is not None else 0)
 
     def _over_backlog(self) -> bool:
         return (
             self.dataflow is not None
             and bool(self.dataflow.outputs_of(self.id))
-            and self.out.backlog >= self.max_backlog
+            and self._backlog() >= self.max_backlog
         )
 
     def run_step(self, run_number: int, step_size: int, howlong: float) -> StepResult:
@@ -264,6 +298,9 @@ class PgScan(Module):
             if self.cancel_requested:
                 self.close()
                 return StepResult(ModuleState.ZOMBIE, 0)
+        if self.pushdown is not None and self.dataflow is not None \
+                and len(self.dataflow.outputs_of(self.id)) > 1:
+            raise ModuleError(f"{self.id}: a scan aggregating server-side feeds one operator only")
         conn = self._open()
         if self._end_id is None:
             row = conn.execute(
@@ -273,7 +310,8 @@ class PgScan(Module):
         elif self.total is None:
             self.total = self._execute(lambda: storage.count_rows(conn, self.dataset_id, self.path))
             self.out.expected_rows = self.total
-        page = max(_MIN_PAGE, step_size // 4)
+        page = max(_MIN_PAGE, step_size // (4 if self.pushdown is None else 2))
+        pages_before = self.pages
         done = 0
         while done < step_size and not self.finished and not self.cancel_requested:
             lo = self._last_id
@@ -282,6 +320,8 @@ class PgScan(Module):
             done += hi - lo
             if self.time_left() <= 0 or self._over_backlog():
                 break
+        if self.pushdown is not None and self.pages > pages_before:
+            self.set_output("table", self.out)  # new partials: the operator's input changed
         if self.finished:
             if self.total is None or self.total != self.rows_read:
                 self.total = self.rows_read
@@ -308,7 +348,10 @@ class PgScan(Module):
             else:
                 conn.autocommit = True
             columns = self._resolve_columns(conn)
-            self._query = self._page_query(columns)
+            self._query = (self._page_query(columns) if self.pushdown is None
+                           else self._pushdown_query(columns, self.pushdown))
+            if self.pushdown is not None:  # short aggregate queries: JIT compiling costs ~10-20 ms each
+                conn.execute("SET jit = off")
         except BaseException:
             conn.close()
             raise
@@ -356,6 +399,27 @@ class PgScan(Module):
         return sql.SQL("SELECT count(*), {aggs} FROM ({inner}) AS page").format(
             aggs=sql.SQL(", ").join(aggs), inner=inner)
 
+    def _pushdown_query(self, columns: list[Column], spec: Pushdown) -> sql.Composed:
+        visible, params = storage.path_condition(self.path)
+        by_name = {c.name: c for c in columns}
+        refs = [sql.Identifier(f"c{i}") for i in range(len(spec.columns))]
+        exprs: list[sql.Composable] = [sql.SQL("{}::float8 AS {}").format(sql.Identifier(by_name[name].name), ref)
+                 for name, ref in zip(spec.columns, refs, strict=True)] or [sql.SQL("1 AS c")]
+        inner = sql.SQL(
+            "SELECT {exprs} FROM {table} WHERE {visible} AND record_id > %(lo)s "
+            "AND record_id <= %(hi)s").format(
+                exprs=sql.SQL(", ").join(exprs), table=storage.qualified(self.dataset_id),
+                visible=visible)
+        self._params = {**params, **{f"pd_{k}": v for k, v in spec.params.items()}}
+        aggs = [sql.SQL(a.replace("%(", "%(pd_")).format(*refs) for a in spec.aggregates]
+        select = sql.SQL(", ").join([sql.SQL("count(*)"), *aggs])
+        if spec.group is None:
+            return sql.SQL("SELECT NULL, {select} FROM ({inner}) AS page").format(
+                select=select, inner=inner)
+        group = sql.SQL(spec.group.replace("%(", "%(pd_")).format(*refs)
+        return sql.SQL("SELECT {group}, {select} FROM ({inner}) AS page GROUP BY 1").format(
+            group=group, select=select, inner=inner)
+
     def _execute(self, fn: Callable[[], Any]) -> Any:
         with self._conn_lock:
             self._in_query = True
@@ -368,6 +432,9 @@ class PgScan(Module):
     def _read_page(self, conn: psycopg.Connection[Any], lo: int, hi: int) -> None:
         assert self._query is not None
         params = {**self._params, "lo": lo, "hi": hi}
+        if self.pushdown is not None:
+            self._read_partial(conn, params, hi)
+            return
         cur = self._execute(lambda: conn.execute(self._query, params, binary=True))  # type: ignore[arg-type]
         result = cur.pgresult
         count_raw = result.get_value(0, 0) if result is not None else None
@@ -385,3 +452,26 @@ class PgScan(Module):
             data = {"record_id": ids, **data}
         self.out.append(data)
         self.rows_read += count
+
+    def _read_partial(self, conn: psycopg.Connection[Any], params: dict[str, Any], hi: int) -> None:
+        rows: PageRows = self._execute(
+            lambda: conn.execute(self._query, params).fetchall())  # type: ignore[arg-type]
+        count = sum(int(r[1]) for r in rows)
+        self._last_id = hi
+        self.pages += 1
+        if count == 0:
+            return
+        assert self.out.partials is not None
+        self.out.partials.put(count, [r for r in rows if r[1]])
+        self.rows_read += count
+
+
+def push_down(scan: PgScan, op: Module) -> bool:
+    """Wire ``op`` (the scan's only consumer) to aggregate server-side when it offers a
+    ``Pushdown`` for the scan's columns; False (the row path) otherwise."""
+    offer = getattr(op, "pushdown", None)
+    spec = offer(list(scan.column_names)) if callable(offer) else None
+    if spec is None:
+        return False
+    scan.push(spec)
+    return True

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from apps.engine.ptable import _MIN_CAPACITY, PTable, RowSelector
+from apps.engine.pushdown import Partials
 
 __all__ = ["RowsReleased", "StreamTable"]
 
@@ -41,6 +42,8 @@ class StreamTable(PTable):
         expected_rows: int | None = None,
     ) -> None:
         self._base = 0  # logical id of physical index 0
+        #: set by a PgScan aggregating server-side for its one operator (pushdown.py): no rows then
+        self.partials: Partials | None = None
         super().__init__(columns, name=name, expected_rows=expected_rows)
 
     # -- window -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils import timezone
 from apps.datasets.workspace import workspace
 from apps.engine import operators as ops
 from apps.engine.dataflow import Dataflow, Module, ModuleError, ModuleState, SlotSpec, StepResult
-from apps.engine.pg_scan import PgScan
+from apps.engine.pg_scan import PgScan, push_down
 from apps.engine.scheduler import ModuleEvent, Scheduler
 from apps.engine.storage import Column, path_condition, qualified
 from apps.engine.throttle import Throttle
@@ -178,6 +178,15 @@ class RangedHistogram(ops.Histogram):
         self.edges = np.histogram_bin_edges(np.empty(0), bins=self._n_bins, range=(lo, hi))
         self.reset()
         self._ranged = True
+
+    def pushdown(self, columns: Any) -> Any:
+        """Server-side partial aggregation needs the bins before the scan starts: only with a given
+        range (an automatic one is asked of the database at the first step: the row path)."""
+        if None in self._wanted:
+            return None
+        if not self._ranged:
+            self._set_range()
+        return super().pushdown(columns)
 
     def run_step(self, run_number: int, step_size: int, howlong: float) -> Any:
         if not self._ranged:
@@ -557,6 +566,7 @@ class ProgressivePart:
         else:
             assert node.read is not None
             node.scan = self._scan(f"{module_id}_scan", node.read, node.after, node.params.get("rows_per_second"))
+            push_down(node.scan, node.op)  # its only consumer: aggregated server-side when it can
             flow.add(node.scan)
             self.by_module[node.scan.id] = node.step.path
             flow.connect(node.scan, "table", node.op, "table")
