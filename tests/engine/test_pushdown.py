@@ -12,7 +12,7 @@ import pytest
 
 from apps.engine import storage
 from apps.engine.dataflow import Dataflow, Module, ModuleError
-from apps.engine.operators import Histogram, Max, Min, Quantiles, Stats
+from apps.engine.operators import Histogram, Max, Min, Quantiles, Stats, TableOperator
 from apps.engine.pg_scan import PgScan, push_down
 from apps.engine.scheduler import ModuleEvent, Scheduler
 from apps.engine.storage import Column
@@ -50,7 +50,7 @@ def _truth(ws: psycopg.Connection[Any], dataset_id: int) -> dict[str, np.ndarray
             "k": np.array([r[1] for r in rows], dtype=np.float64)}
 
 
-def _expected(op: Module, data: dict[str, np.ndarray]) -> Any:
+def _expected(op: TableOperator, data: dict[str, np.ndarray]) -> Any:
     """The operator's result over `data`, computed by the row path in one chunk (numpy)."""
     fresh = type(op)(op.id, op.column, bins=16, range=EDGES_RANGE) if isinstance(op, Histogram) else type(op)(op.id)
     if len(next(iter(data.values()))):
