@@ -102,7 +102,8 @@ def test_one_edit_session_between_two_browsers(browser: Browser, live_url: str) 
         prompt.get_by_role("button", name="Save").click()
         expect(mona.get_by_role("heading", name="Modules", level=1)).to_be_visible()
         assert _api(mona, "GET", f"/api/modules/{module_id}")["description"] == "Saved on the way out"
-        expect(ada.get_by_test_id("lock-banner")).to_have_count(0, timeout=2_000)
+        # The release follows the save's answer; under a loaded CI machine that chain took over 2 s once.
+        expect(ada.get_by_test_id("lock-banner")).to_have_count(0, timeout=5_000)
         expect(ada.get_by_label("Description")).to_have_value("Saved on the way out")
 
         # Mona edits again, then closes her browser: her lock and presence go within 10 s.
