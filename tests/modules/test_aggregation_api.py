@@ -76,6 +76,9 @@ def test_run_run_process_through_the_api(clients: dict[str, APIClient], magda: M
     assert status["reasons"] == [{"code": "process_pending", "message": "A process is pending: 2 runs (2 rows) "
                                   "aggregated since the last process."}]
     assert [h["mode"] for h in client.get(f"/api/modules/{magda.pk}/history").json()] == ["run", "run"]
+    refused = clients["admin"].post(f"/api/modules/{magda.pk}/finalize")
+    assert refused.status_code == 409, refused.content  # finalizing accounts for the state: a process is pending
+    assert "process_pending" in [r["code"] for r in refused.json()["details"]["reasons"]], refused.json()
 
     copy = client.post(f"/api/modules/{magda.pk}/copy", {}, format="json")
     assert copy.status_code == 201, copy.content
